@@ -1,0 +1,22 @@
+"""Every loss of the book as a callable with an analytic ``.grad``, plus a registry.
+
+Call a loss like ``torch.nn.functional``: ``losses.huber(input, target, delta=1.0)``
+returns a float (an array for ``reduction="none"``); ``losses.huber.grad(...)`` with
+the same arguments returns d(loss)/d(input), shaped like ``input``.
+
+:data:`REGISTRY` maps every name and alias to its :class:`Loss`;
+:func:`catalogue` lists each loss once, in a stable order.
+"""
+
+from ._registry import REGISTRY, TASKS, Loss, catalogue
+from .regression import l1, mae, mse
+
+__all__ = [
+    "REGISTRY",
+    "TASKS",
+    "Loss",
+    "catalogue",
+    "l1",
+    "mae",
+    "mse",
+]

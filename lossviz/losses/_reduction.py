@@ -1,0 +1,25 @@
+"""Reductions of per-element losses and the matching scaling of gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def reduce(values: np.ndarray, reduction: str, count: float | None = None):
+    """Reduce per-element losses: ``"none"`` -> array, ``"sum"``/``"mean"`` -> float.
+
+    ``count`` is the divisor of the mean (default: ``values.size``).
+    """
+    if reduction == "none":
+        return values
+    total = float(np.sum(values))
+    if reduction == "sum":
+        return total
+    return total / (values.size if count is None else count)
+
+
+def reduce_grad(grad: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:
+    """Scale the gradient of the summed loss to the gradient of the reduced loss."""
+    if reduction == "mean":
+        return grad / (grad.size if count is None else count)
+    return grad
