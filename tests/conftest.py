@@ -1,0 +1,80 @@
+"""Shared fixtures: the repository root, the table of contents and one built copy of the book."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib
+import pytest
+import yaml
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every document named in ``_toc.yml`` (root first), without suffix."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    found = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                found.append(entry["file"])
+            for key in ("sections", "chapters", "parts"):
+                walk(entry.get(key, []))
+
+    walk(toc.get("chapters", []) + toc.get("parts", []))
+    return found
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Build the whole book once, warnings as errors, into a temporary folder.
+
+    Returns the HTML folder, the build log and the return code; the tests that
+    use it decide what counts as failure.
+    """
+    out = tmp_path_factory.mktemp("book")
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(ROOT), "--path-output", str(out),
+         "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, env=env, timeout=1800,
+    )
+    return {"html": out / "_build" / "html", "log": proc.stdout + proc.stderr,
+            "returncode": proc.returncode}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:  # keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_book: dict) -> Iterator[str]:
+    """Serve the built HTML over a local HTTP server on a free loopback port."""
+    if built_book["returncode"] != 0:
+        pytest.fail("the book did not build; see test_book_builds_without_warnings")
+    handler = functools.partial(_QuietHandler, directory=str(built_book["html"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,29 @@
+"""Notebooks in book/ are stored without outputs, so the build and nbval are what run them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ROOT
+
+NOTEBOOKS = sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def test_there_are_notebooks() -> None:
+    assert NOTEBOOKS, "book/ holds no notebooks"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_without_outputs(path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    dirty = [i for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
+             and (cell.get("outputs") or cell.get("execution_count") is not None)]
+    assert dirty == [], f"{path.name}: code cells {dirty} carry outputs or execution counts"
+    assert "widgets" not in nb.get("metadata", {}), f"{path.name}: stored widget state"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_a_python_kernel(path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert nb["metadata"].get("kernelspec", {}).get("name") == "python3", path.name

@@ -1,0 +1,199 @@
+"""Slider figures: frames, static HTML, live callbacks and errors."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+
+from lossviz.widgets import Choice, FloatSlider, IntSlider, SliderFigure, render_png
+
+X = np.linspace(0.0, 1.0, 25)
+
+
+def line_figure(w0: float = 1.0, b0: float = 0.0):
+    """A figure whose line has slope w and intercept b, and its update function."""
+    fig, ax = plt.subplots(figsize=(4, 3))
+    (line,) = ax.plot(X, w0 * X + b0)
+    ax.set_ylim(-3, 5)
+    title = ax.set_title(f"w = {w0:.2f}")
+
+    def update(w: float, b: float = 0.0) -> None:
+        line.set_ydata(w * X + b)
+        title.set_text(f"w = {w:.2f}")
+
+    return fig, update
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def static_payload(html: str) -> dict:
+    match = re.search(r'<script type="application/json" class="lossviz-frames">(.*?)</script>',
+                      html, re.S)
+    assert match, "no frame payload in the static HTML"
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+def test_float_slider_grid_is_even_and_contains_the_initial_value():
+    s = FloatSlider("w", -1.0, 3.0, 0.1, 1.0)
+    grid = s.grid(9)
+    assert len(grid) <= 9 and grid[0] == -1.0 and grid[-1] == 3.0
+    assert 1.0 in grid
+    np.testing.assert_allclose(np.diff(grid), np.diff(grid)[0])
+
+
+def test_float_slider_grid_never_exceeds_the_natural_resolution():
+    assert len(FloatSlider("w", 0.0, 1.0, 0.25, 0.5).grid(100)) == 5
+
+
+def test_int_slider_thins_to_the_limit_and_keeps_the_value():
+    s = IntSlider("k", 0, 100, 1, 37)
+    grid = s.grid(11)
+    assert len(grid) == 11 and 37 in grid and grid[0] == 0 and grid[-1] == 100
+
+
+def test_two_sliders_share_the_frame_budget():
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.1, 1.0),
+                                    FloatSlider("b", -1, 1, 0.1, 0.0)], alt="a line", max_frames=30)
+    sizes = [len(g) for g in sf.grids]
+    assert np.prod(sizes) <= 30 and min(sizes) >= 3
+    assert len(sf.frame_values) == np.prod(sizes)
+    assert sf.frame_values[0] == {"w": 0.0, "b": -1.0}
+
+
+def test_static_html_has_one_frame_per_combination_and_opens_on_the_initial_value():
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line")
+    html = sf.to_html()
+    data = static_payload(html)
+    assert len(data["frames"]) == len(sf.grids[0]) == 5
+    start = sf.grids[0].index(1.0)
+    assert f'data-frame="{start}"' in html
+    shown = re.search(r'<img src="data:image/png;base64,([^"]+)"', html).group(1)
+    assert shown == data["frames"][start]
+    assert 'alt="a line"' in html
+    assert data["labels"] == [["0.00", "0.50", "1.00", "1.50", "2.00"]]
+
+
+def test_static_frames_match_figures_drawn_directly():
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 1.0, 1.0)], alt="a line")
+    frames = sf.frames()
+    for values, frame in zip(sf.frame_values, frames):
+        direct, _ = line_figure(w0=values["w"])
+        expected = render_png(direct, dpi=sf.dpi, colors=64)
+        plt.close(direct)
+        np.testing.assert_array_equal(pixels(frame), pixels(expected))
+    assert len({f for f in frames}) == len(frames), "frames for different values are identical"
+
+
+def test_frames_leave_the_figure_at_its_initial_values():
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line")
+    sf.frames()
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), 1.0 * X)
+
+
+def test_live_slider_redraws_the_same_figure_as_a_direct_draw():
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.1, 1.0)], alt="a line")
+    before = sf.image.value
+    sf.controls["w"].value = 1.7
+    assert sf.image.value != before
+    direct, _ = line_figure(w0=1.7)
+    np.testing.assert_array_equal(pixels(sf.image.value),
+                                  pixels(render_png(direct, dpi=sf.dpi * 1.25)))
+    plt.close(direct)
+    # the live update changed the existing artist, not a new figure
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), 1.7 * X)
+    assert len(fig.axes[0].lines) == 1
+
+
+def test_live_choice_slider_passes_the_option():
+    seen = []
+    fig, ax = plt.subplots()
+    sf = SliderFigure(fig, lambda kind: seen.append(kind), [Choice("kind", ["mse", "mae"])],
+                      alt="x")
+    sf.controls["kind"].value = "mae"
+    assert seen[-1] == "mae"
+    assert [v["kind"] for v in sf.frame_values] == ["mse", "mae"]
+
+
+def test_mimebundle_offers_widget_and_static_faces():
+    fig, update = line_figure()
+    bundle = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)],
+                          alt="a line")._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/html"].startswith('<div class="lossviz-slider"')
+    assert "<script src" not in bundle["text/html"], "the static face loads no external script"
+
+
+def test_static_html_fits_the_budget_by_lowering_the_resolution():
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.05, 1.0)], alt="a line",
+                      budget_bytes=120_000, dpi=150)
+    assert len(sf.to_html().encode()) <= 120_000
+
+
+def test_static_html_over_budget_says_so():
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.05, 1.0)], alt="a line",
+                      budget_bytes=2_000)
+    with pytest.raises(ValueError, match="budget_bytes=2000"):
+        sf.to_html()
+
+
+def test_set_rejects_unknown_slider_names():
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line")
+    with pytest.raises(ValueError, match=r"unknown slider\(s\) \['slope'\]"):
+        sf.set(slope=1.0)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: FloatSlider("w", 2.0, 1.0, 0.1, 1.5), "min < max"),
+        (lambda: FloatSlider("w", 0.0, 1.0, 0.0, 0.5), "step"),
+        (lambda: FloatSlider("w", 0.0, 1.0, 0.1, 3.0), "value=3.0"),
+        (lambda: FloatSlider("not a name", 0.0, 1.0, 0.1, 0.5), "identifier"),
+        (lambda: IntSlider("k", 0, 10, 3, 4), "value on the grid"),
+        (lambda: Choice("c", ["a"]), "at least 2 options"),
+        (lambda: Choice("c", ["a", "b"], value="z"), "'z' is not one of"),
+    ],
+)
+def test_bad_slider_arguments_raise_clear_errors(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_int_slider_rejects_float_bounds():
+    with pytest.raises(TypeError, match="min must be an int"):
+        IntSlider("k", 0.5, 10)
+
+
+def test_slider_figure_requires_alt_text_and_distinct_names():
+    fig, update = line_figure()
+    with pytest.raises(ValueError, match="alt"):
+        SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="  ")
+    with pytest.raises(ValueError, match="distinct"):
+        SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)] * 2, alt="a line")
+    with pytest.raises(ValueError, match="at least one slider"):
+        SliderFigure(fig, update, [], alt="a line")
+
+
+def test_frames_are_palette_pngs():
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 1.0, 1.0)], alt="a line")
+    frame = sf.frames()[0]
+    assert Image.open(io.BytesIO(frame)).mode == "P"
+    assert base64.b64encode(frame).decode() in sf.to_html()
