@@ -1,0 +1,53 @@
+"""Exercise checkers: the functions students call at the end of each exercise.
+
+Usage in a chapter notebook::
+
+    from lossviz import checks
+    checks.ch3.huber(my_huber)      # or checks.huber(my_huber) if re-exported below
+
+A correct answer prints one confirmation line; a wrong one raises
+:class:`ExerciseFailed` (an ``AssertionError``) with a specific hint. The shared
+helpers live in :mod:`lossviz.checks._core`; each chapter's checkers live in
+``lossviz/checks/chN.py``. A chapter author adds one import line below for the
+new module (see EXERCISES.md).
+"""
+
+from lossviz.checks._core import (
+    Case,
+    ExerciseFailed,
+    call,
+    check_array,
+    check_cases,
+    check_finite,
+    check_gradient,
+    check_raises,
+    check_scalar,
+    check_shape,
+    check_value,
+    confirm,
+    describe,
+    exercise,
+    fail,
+    finite_difference,
+)
+
+# Chapter checkers: one line per chapter module, added by the chapter's author.
+
+__all__ = [
+    "Case",
+    "ExerciseFailed",
+    "call",
+    "check_array",
+    "check_cases",
+    "check_finite",
+    "check_gradient",
+    "check_raises",
+    "check_scalar",
+    "check_shape",
+    "check_value",
+    "confirm",
+    "describe",
+    "exercise",
+    "fail",
+    "finite_difference",
+]
