@@ -9,14 +9,26 @@ the same arguments returns d(loss)/d(input), shaped like ``input``.
 """
 
 from ._registry import REGISTRY, TASKS, Loss, catalogue
-from .regression import l1, mae, mse
+
+# isort: off
+# Import order is registration order, hence the order of catalogue().
+from .regression import huber, l1, log_cosh, mae, mse, pinball, smooth_l1
+from .probabilistic import gaussian_nll, poisson_nll
+
+# isort: on
 
 __all__ = [
     "REGISTRY",
     "TASKS",
     "Loss",
     "catalogue",
+    "gaussian_nll",
+    "huber",
     "l1",
+    "log_cosh",
     "mae",
     "mse",
+    "pinball",
+    "poisson_nll",
+    "smooth_l1",
 ]

@@ -188,3 +188,12 @@ def as_option(
     if high is not None and v > high:
         raise ValueError(f"{name} must be <= {high}, got {value!r}")
     return v
+
+
+def pair(input, target, reduction):
+    """Validate ``input``/``target`` of equal shape and the reduction."""
+    check_reduction(reduction)
+    x = as_array(input, "input")
+    y = as_array(target, "target")
+    same_shape(x, "input", y, "target")
+    return x, y

@@ -1,0 +1,234 @@
+"""Likelihood losses for regression: Poisson and Gaussian negative log-likelihoods."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._reduction import reduce, reduce_grad
+from ._registry import Loss, register
+from ._validate import as_array, as_option, check_nonnegative, pair
+
+
+# ------------------------------------------------------------- poisson_nll
+def _poisson_parts(input, target, log_input, full, eps, reduction):
+    eps = as_option(eps, "eps", low=0.0, low_open=True)
+    x, y = pair(input, target, reduction)
+    check_nonnegative(y, "target")
+    if not log_input:
+        check_nonnegative(x, "input")
+    return x, y, eps
+
+
+def _poisson_nll(input, target, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
+    r"""Poisson negative log-likelihood of counts ``target`` given rates.
+
+    Parameters
+    ----------
+    input : array_like
+        Log-rates :math:`z = \log\lambda` (``log_input=True``) or rates
+        :math:`\lambda \ge 0` (``log_input=False``).
+    target : array_like
+        Counts :math:`y \ge 0`, same shape as ``input``.
+    log_input : bool, default True
+        Whether ``input`` holds log-rates.
+    full : bool, default False
+        Add the Stirling approximation of :math:`\log y!` (only where :math:`y > 1`).
+    eps : float, default 1e-8
+        Added to the rate inside the log when ``log_input=False`` (> 0).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-element losses are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-element losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, NaN/inf, empty input, an invalid option or an unknown
+        reduction.
+
+    Notes
+    -----
+    .. math:: \ell = e^{z} - y z, \quad \frac{\partial\ell}{\partial z} = e^{z} - y
+              \qquad (\texttt{log_input=True}),
+
+    .. math:: \ell = \lambda - y\log(\lambda + \varepsilon), \quad
+              \frac{\partial\ell}{\partial\lambda} = 1 - \frac{y}{\lambda + \varepsilon}
+              \qquad (\texttt{log_input=False}),
+
+    plus :math:`y\log y - y + \tfrac12\log(2\pi y)` where :math:`y > 1` if ``full``
+    (it does not depend on the input). Same as ``torch.nn.functional.poisson_nll_loss``.
+    For log-rates above about 709.78, :math:`e^z` exceeds the float64 range: the
+    value and gradient are then ``inf`` (as in PyTorch), without a warning.
+
+    Examples
+    --------
+    >>> from lossviz.losses import poisson_nll
+    >>> poisson_nll([0.0], [2.0])
+    1.0
+
+    """
+    x, y, eps = _poisson_parts(input, target, log_input, full, eps, reduction)
+    if log_input:
+        with np.errstate(over="ignore"):
+            per = np.exp(x) - y * x
+    else:
+        per = x - y * np.log(x + eps)
+    if full:
+        ys = np.where(y > 1, y, 1.0)
+        stirling = ys * np.log(ys) - ys + 0.5 * np.log(2 * math.pi * ys)
+        per = per + np.where(y > 1, stirling, 0.0)
+    return reduce(per, reduction)
+
+
+def _poisson_nll_grad(input, target, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
+    x, y, eps = _poisson_parts(input, target, log_input, full, eps, reduction)
+    if log_input:
+        with np.errstate(over="ignore"):
+            g = np.exp(x) - y
+    else:
+        g = 1.0 - y / (x + eps)
+    return reduce_grad(g, reduction)
+
+
+poisson_nll = register(
+    Loss(
+        name="poisson_nll",
+        display_name="Poisson negative log-likelihood",
+        task="regression",
+        convex=True,
+        formula_latex=r"e^{z} - y z \quad (z = \log\lambda)",
+        grad_latex=r"e^{z} - y",
+        value_fn=_poisson_nll,
+        grad_fn=_poisson_nll_grad,
+        torch_name="torch.nn.functional.poisson_nll_loss",
+        keras_name="keras.losses.Poisson",
+    )
+)
+
+
+# ------------------------------------------------------------ gaussian_nll
+def _gaussian_parts(input, target, var, full, eps, reduction):
+    """Validate and return x, y, the var array, var broadcast-ready, and the clamped var."""
+    eps = as_option(eps, "eps", low=0.0, low_open=True)
+    x, y = pair(input, target, reduction)
+    v = as_array(var, "var")
+    check_nonnegative(v, "var")
+    vb = v
+    if v.ndim == 0:
+        pass
+    elif v.shape == x.shape:
+        pass
+    elif v.shape == x.shape[:-1]:
+        vb = v[..., None]
+    elif v.ndim == x.ndim and sum(b for a, b in zip(x.shape, v.shape, strict=True) if a != b) == 1:
+        pass
+    else:
+        raise ValueError(
+            f"var must have the shape of input {x.shape}, that shape without its last axis "
+            f"{x.shape[:-1]}, or that shape with one axis of size 1; got var of shape {v.shape}"
+        )
+    return x, y, v, vb, np.maximum(vb, eps)
+
+
+def _gaussian_nll(input, target, var, *, full=False, eps=1e-6, reduction="mean"):
+    r"""Gaussian negative log-likelihood with predicted mean and variance.
+
+    Parameters
+    ----------
+    input : array_like
+        Predicted means :math:`\mu`.
+    target : array_like
+        Observations :math:`y`, same shape as ``input``.
+    var : array_like
+        Predicted variances :math:`\sigma^2 \ge 0`: the shape of ``input``, that
+        shape without its last axis, that shape with one axis of size 1
+        (PyTorch's rules), or a scalar.
+    full : bool, default False
+        Add the constant :math:`\tfrac12\log 2\pi`.
+    eps : float, default 1e-6
+        Variances are clamped from below at ``eps`` (> 0).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-element losses (shape of ``input``) are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-element losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, negative variance, NaN/inf, empty input, an invalid
+        option or an unknown reduction.
+
+    Notes
+    -----
+    With :math:`v = \max(\sigma^2, \varepsilon)`,
+
+    .. math:: \ell = \tfrac12\Big(\log v + \frac{(\mu - y)^2}{v}\Big), \qquad
+              \frac{\partial\ell}{\partial\mu} = \frac{\mu - y}{v}, \qquad
+              \frac{\partial\ell}{\partial\sigma^2} =
+              \frac12\Big(\frac1v - \frac{(\mu - y)^2}{v^2}\Big).
+
+    ``.grad`` returns the tuple ``(d/d input, d/d var)``; the variance gradient
+    is summed over broadcast axes so it has the shape of ``var``. Like PyTorch
+    (which clamps under ``no_grad``), the variance gradient below the clamp is the
+    formula evaluated at :math:`v = \varepsilon` (a straight-through gradient), not 0.
+    Same as ``torch.nn.functional.gaussian_nll_loss``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import gaussian_nll
+    >>> gaussian_nll([1.0], [3.0], [2.0])  # 0.5 * (log 2 + (1 - 3)**2 / 2)
+    1.3465735902799727
+
+    """
+    x, y, _, _, vc = _gaussian_parts(input, target, var, full, eps, reduction)
+    per = 0.5 * (np.log(vc) + (x - y) ** 2 / vc)
+    if full:
+        per = per + 0.5 * math.log(2 * math.pi)
+    return reduce(np.broadcast_to(per, x.shape).copy(), reduction)
+
+
+def _gaussian_nll_grad(input, target, var, *, full=False, eps=1e-6, reduction="mean"):
+    x, y, v, vb, vc = _gaussian_parts(input, target, var, full, eps, reduction)
+    d = x - y
+    g_x = d / vc
+    g_v = 0.5 * (1.0 / vc - d * d / (vc * vc))
+    # sum the broadcast axes back to the shape of var
+    g_v = np.broadcast_to(g_v, x.shape)
+    if vb.ndim == 0:
+        g_v = np.sum(g_v)
+    else:
+        axes = tuple(i for i, (a, b) in enumerate(zip(x.shape, vb.shape, strict=True)) if a != b)
+        g_v = np.sum(g_v, axis=axes, keepdims=True)
+    g_v = np.reshape(g_v, v.shape)
+    n = x.size
+    return reduce_grad(g_x, reduction, n), reduce_grad(np.asarray(g_v, float), reduction, n)
+
+
+gaussian_nll = register(
+    Loss(
+        name="gaussian_nll",
+        display_name="Gaussian negative log-likelihood",
+        task="regression",
+        convex=True,
+        formula_latex=r"\tfrac12\big(\log\sigma^2 + (\mu - y)^2/\sigma^2\big)",
+        grad_latex=r"(\mu - y)/\sigma^2",
+        value_fn=_gaussian_nll,
+        grad_fn=_gaussian_nll_grad,
+        inputs=("input", "var"),
+        torch_name="torch.nn.functional.gaussian_nll_loss",
+        subgradient="below the eps clamp, d/dvar is evaluated at var = eps (PyTorch's "
+        "straight-through clamp)",
+    )
+)
