@@ -110,3 +110,125 @@ def test_gaussian_nll_gradient_below_the_clamp_matches_torch():
     var = np.array([0.0, 1e-9, 1.0])  # first two are clamped to eps
     compare_with_torch(losses.gaussian_nll, F.gaussian_nll_loss, (x, y, var),
                        kw={"eps": 1e-6}, rtol=1e-9)
+
+
+# -------------------------------------------------------------- classification
+@pytest.mark.parametrize("with_weight", [False, True])
+def test_bce_matches_torch_including_probabilities_0_and_1(with_weight):
+    r = rng(7)
+    p = r.uniform(0.01, 0.99, size=(4, 3))
+    p[0] = [0.0, 1.0, 0.5]  # log clamped at -100; gradient denominator floored at 1e-12
+    y = r.integers(0, 2, size=(4, 3)).astype(float)
+    y[1] = [0.3, 0.7, 1.0]
+    kw = {"weight": r.uniform(0, 2, size=(3,))} if with_weight else {}
+    torch_kw = {"weight": torch.tensor(kw["weight"])} if with_weight else {}
+    # PyTorch stores its 1e-12 floor as float32 (9.99999996e-13): 4e-9 relative difference
+    compare_with_torch(losses.bce, F.binary_cross_entropy, (p, y), kw=kw, torch_kw=torch_kw,
+                       rtol=1e-8)
+
+
+@pytest.mark.parametrize("with_weight", [False, True])
+@pytest.mark.parametrize("with_pos_weight", [False, True])
+def test_bce_with_logits_matches_torch(with_weight, with_pos_weight):
+    r = rng(8)
+    z = r.normal(scale=3, size=(5, 3))
+    z[0] = [40.0, -40.0, 0.0]
+    y = r.integers(0, 2, size=(5, 3)).astype(float)
+    y[1] = [0.2, 0.5, 0.9]
+    kw, torch_kw = {}, {}
+    if with_weight:
+        kw["weight"] = r.uniform(0, 2, size=(5, 1))
+        torch_kw["weight"] = torch.tensor(kw["weight"])
+    if with_pos_weight:
+        kw["pos_weight"] = r.uniform(0.5, 3, size=(3,))
+        torch_kw["pos_weight"] = torch.tensor(kw["pos_weight"])
+    compare_with_torch(losses.bce_with_logits, F.binary_cross_entropy_with_logits, (z, y),
+                       kw=kw, torch_kw=torch_kw)
+
+
+CE_CASES = [
+    # shape, weighted, ignore some, label_smoothing
+    ((6, 4), False, False, 0.0),
+    ((6, 4), True, False, 0.0),
+    ((6, 4), True, True, 0.0),
+    ((6, 4), False, True, 0.2),
+    ((6, 4), True, True, 0.3),
+    ((3, 4, 2, 2), True, True, 0.1),
+    ((4,), True, False, 0.25),
+]
+
+
+@pytest.mark.parametrize(("shape", "weighted", "ignore", "ls"), CE_CASES)
+def test_cross_entropy_with_class_indices_matches_torch(shape, weighted, ignore, ls):
+    r = rng(9)
+    z = r.normal(scale=2, size=shape)
+    n_classes = shape[0] if len(shape) == 1 else shape[1]
+    t_shape = () if len(shape) == 1 else (shape[0], *shape[2:])
+    t = r.integers(0, n_classes, size=t_shape)
+    if ignore:
+        t.flat[0] = -100
+    kw = {"label_smoothing": ls}
+    torch_kw = dict(kw)
+    if weighted:
+        kw["weight"] = r.uniform(0.2, 2.0, size=n_classes)
+        torch_kw["weight"] = torch.tensor(kw["weight"])
+    compare_with_torch(losses.cross_entropy, F.cross_entropy, (z, t), kw=kw,
+                       torch_kw=torch_kw, torch_args=(z, torch.tensor(t)))
+
+
+@pytest.mark.parametrize(("shape", "weighted", "ls"),
+                         [((5, 3), False, 0.0), ((5, 3), True, 0.2), ((2, 3, 4), True, 0.1),
+                          ((3,), False, 0.3)])
+def test_cross_entropy_with_class_probabilities_matches_torch(shape, weighted, ls):
+    r = rng(10)
+    z = r.normal(scale=2, size=shape)
+    axis = 0 if len(shape) == 1 else 1
+    q = r.dirichlet(np.ones(shape[axis]), size=int(np.prod(shape)) // shape[axis])
+    q = np.moveaxis(q.reshape(*[s for i, s in enumerate(shape) if i != axis], shape[axis]),
+                    -1, axis)
+    kw = {"label_smoothing": ls}
+    torch_kw = dict(kw)
+    if weighted:
+        kw["weight"] = r.uniform(0.2, 2.0, size=shape[axis])
+        torch_kw["weight"] = torch.tensor(kw["weight"])
+    compare_with_torch(losses.cross_entropy, F.cross_entropy, (z, q), kw=kw, torch_kw=torch_kw)
+
+
+@pytest.mark.parametrize(("weighted", "ignore"), [(False, False), (True, False), (True, True)])
+def test_nll_matches_torch(weighted, ignore):
+    r = rng(11)
+    z = r.normal(size=(6, 4, 3))
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    t = r.integers(0, 4, size=(6, 3))
+    if ignore:
+        t[0, 0] = 2
+    kw = {"ignore_index": 2} if ignore else {}
+    torch_kw = dict(kw)
+    if weighted:
+        kw["weight"] = r.uniform(0.2, 2.0, size=4)
+        torch_kw["weight"] = torch.tensor(kw["weight"])
+    compare_with_torch(losses.nll, F.nll_loss, (logp, t), kw=kw, torch_kw=torch_kw,
+                       torch_args=(logp, torch.tensor(t)))
+
+
+def torchvision_sigmoid_focal(inputs, targets, alpha=0.25, gamma=2.0, reduction="none"):
+    """torchvision.ops.sigmoid_focal_loss, copied formula (torchvision is not installed)."""
+    p = torch.sigmoid(inputs)
+    ce = F.binary_cross_entropy_with_logits(inputs, targets, reduction="none")
+    p_t = p * targets + (1 - p) * (1 - targets)
+    loss = ce * ((1 - p_t) ** gamma)
+    if alpha >= 0:
+        alpha_t = alpha * targets + (1 - alpha) * (1 - targets)
+        loss = alpha_t * loss
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+@pytest.mark.parametrize(("alpha", "gamma"), [(0.25, 2.0), (-1.0, 2.0), (0.5, 0.0),
+                                              (0.75, 0.5), (0.25, 3.0)])
+def test_sigmoid_focal_matches_torchvision_formula(alpha, gamma):
+    r = rng(12)
+    z = r.normal(scale=3, size=(4, 5))
+    y = r.integers(0, 2, size=(4, 5)).astype(float)
+    y[0] = [0.1, 0.5, 0.9, 1.0, 0.0]
+    compare_with_torch(losses.sigmoid_focal, torchvision_sigmoid_focal, (z, y),
+                       kw={"alpha": alpha, "gamma": gamma}, rtol=1e-9)

@@ -14,6 +14,7 @@ from ._registry import REGISTRY, TASKS, Loss, catalogue
 # Import order is registration order, hence the order of catalogue().
 from .regression import huber, l1, log_cosh, mae, mse, pinball, smooth_l1
 from .probabilistic import gaussian_nll, poisson_nll
+from .classification import bce, bce_with_logits, cross_entropy, nll, sigmoid_focal
 
 # isort: on
 
@@ -22,6 +23,11 @@ __all__ = [
     "TASKS",
     "Loss",
     "catalogue",
+    "bce",
+    "bce_with_logits",
+    "cross_entropy",
+    "nll",
+    "sigmoid_focal",
     "gaussian_nll",
     "huber",
     "l1",

@@ -1,0 +1,585 @@
+"""Classification losses on probabilities, logits and log-probabilities."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._numerics import log_softmax, sigmoid, softplus
+from ._reduction import reduce, reduce_grad
+from ._registry import Loss, register
+from ._validate import (
+    as_array,
+    as_class_indices,
+    as_option,
+    broadcastable_to,
+    check_in_unit_interval,
+    check_nonnegative,
+    check_reduction,
+    pair,
+)
+
+_BCE_EPS = 1e-12  # PyTorch's floor on p(1 - p) in the BCE gradient
+
+
+def _elementwise_weight(weight, name, shape):
+    """Validate an optional non-negative weight broadcasting to ``shape`` (None -> 1.0)."""
+    if weight is None:
+        return 1.0
+    w = as_array(weight, name)
+    broadcastable_to(w, name, shape)
+    check_nonnegative(w, name)
+    return w
+
+
+# --------------------------------------------------------------------- bce
+def _bce_parts(input, target, weight, reduction):
+    p, y = pair(input, target, reduction)
+    check_in_unit_interval(p, "input")
+    check_in_unit_interval(y, "target")
+    return p, y, _elementwise_weight(weight, "weight", p.shape)
+
+
+def _bce(input, target, *, weight=None, reduction="mean"):
+    r"""Binary cross-entropy on probabilities.
+
+    Parameters
+    ----------
+    input : array_like
+        Predicted probabilities :math:`p \in [0, 1]`.
+    target : array_like
+        Target probabilities :math:`y \in [0, 1]` (usually 0 or 1), same shape.
+    weight : array_like, optional
+        Non-negative per-element weights :math:`w`, broadcasting to ``input``'s
+        shape without enlarging it.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-element losses are combined ("mean" divides by the number of
+        elements, not by the summed weights, as in PyTorch).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-element losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, probabilities outside [0, 1], negative weights,
+        NaN/inf, empty input or an unknown reduction.
+
+    Notes
+    -----
+    .. math:: \ell = -w\,\big(y \max(\log p, -100) + (1 - y)\max(\log(1 - p), -100)\big),
+
+    .. math:: \frac{\partial\ell}{\partial p} = w\,\frac{p - y}{\max(p(1 - p), 10^{-12})}.
+
+    The logarithms are clamped at -100 and the gradient's denominator at
+    :math:`10^{-12}`, exactly as ``torch.nn.functional.binary_cross_entropy`` does, so
+    :math:`p \in \{0, 1\}` gives finite values. Prefer :func:`bce_with_logits`.
+
+    Examples
+    --------
+    >>> from lossviz.losses import bce
+    >>> round(bce([0.8, 0.1], [1.0, 0.0], reduction="sum"), 6)  # -log 0.8 - log 0.9
+    0.328504
+
+    """
+    p, y, w = _bce_parts(input, target, weight, reduction)
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(p), -100.0)
+        log_q = np.maximum(np.log1p(-p), -100.0)
+    return reduce(-w * (y * log_p + (1.0 - y) * log_q), reduction)
+
+
+def _bce_grad(input, target, *, weight=None, reduction="mean"):
+    p, y, w = _bce_parts(input, target, weight, reduction)
+    g = w * (p - y) / np.maximum(p * (1.0 - p), _BCE_EPS)
+    return reduce_grad(g * np.ones_like(p), reduction)
+
+
+bce = register(
+    Loss(
+        name="bce",
+        display_name="Binary cross-entropy",
+        task="classification",
+        convex=True,
+        formula_latex=r"-\big(y\log p + (1-y)\log(1-p)\big)",
+        grad_latex=r"\frac{p - y}{p(1-p)}",
+        value_fn=_bce,
+        grad_fn=_bce_grad,
+        torch_name="torch.nn.functional.binary_cross_entropy",
+        keras_name="keras.losses.BinaryCrossentropy",
+        sklearn_name="sklearn.metrics.log_loss",
+        subgradient="p(1 - p) floored at 1e-12 in the gradient (PyTorch)",
+    )
+)
+
+
+# --------------------------------------------------------- bce_with_logits
+def _bcel_parts(input, target, weight, pos_weight, reduction):
+    z, y = pair(input, target, reduction)
+    check_in_unit_interval(y, "target")
+    w = _elementwise_weight(weight, "weight", z.shape)
+    pw = _elementwise_weight(pos_weight, "pos_weight", z.shape)
+    return z, y, w, 1.0 + (pw - 1.0) * y
+
+
+def _bce_with_logits(input, target, *, weight=None, pos_weight=None, reduction="mean"):
+    r"""Binary cross-entropy on logits, computed stably.
+
+    Parameters
+    ----------
+    input : array_like
+        Logits :math:`z` (any real numbers).
+    target : array_like
+        Target probabilities :math:`y \in [0, 1]`, same shape.
+    weight : array_like, optional
+        Non-negative per-element weights :math:`w`, broadcasting to ``input``'s shape.
+    pos_weight : array_like, optional
+        Non-negative weight :math:`\pi` of the positive term, broadcasting to
+        ``input``'s shape (typically one per class, shape ``(C,)``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-element losses are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-element losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, targets outside [0, 1], negative weights, NaN/inf,
+        empty input or an unknown reduction.
+
+    Notes
+    -----
+    With :math:`\operatorname{softplus}(t) = \log(1 + e^t)` computed as
+    ``logaddexp(0, t)`` and :math:`\sigma` the logistic sigmoid,
+
+    .. math:: \ell = w\,\big(\pi y \operatorname{softplus}(-z)
+              + (1 - y)\operatorname{softplus}(z)\big)
+              = w\,\big((1 - y) z + (1 + (\pi - 1) y)\operatorname{softplus}(-z)\big),
+
+    .. math:: \frac{\partial\ell}{\partial z} = w\,\big((1 - y) - (1 + (\pi - 1)y)\,
+              \sigma(-z)\big) \;\; (= w(\sigma(z) - y) \text{ when } \pi = 1).
+
+    Same as ``torch.nn.functional.binary_cross_entropy_with_logits``; stable for
+    any float64 logit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossviz.losses import bce_with_logits
+    >>> bce_with_logits([0.0], [1.0]) == float(np.log(2.0))
+    True
+    >>> bce_with_logits([1e4, -1e4], [1.0, 1.0], reduction="none")
+    array([    0., 10000.])
+
+    """
+    z, y, w, lw = _bcel_parts(input, target, weight, pos_weight, reduction)
+    return reduce(w * ((1.0 - y) * z + lw * softplus(-z)), reduction)
+
+
+def _bce_with_logits_grad(input, target, *, weight=None, pos_weight=None, reduction="mean"):
+    z, y, w, lw = _bcel_parts(input, target, weight, pos_weight, reduction)
+    return reduce_grad(w * ((1.0 - y) - lw * sigmoid(-z)), reduction)
+
+
+bce_with_logits = register(
+    Loss(
+        name="bce_with_logits",
+        display_name="Binary cross-entropy with logits",
+        task="classification",
+        convex=True,
+        formula_latex=r"y\log(1 + e^{-z}) + (1 - y)\log(1 + e^{z})",
+        grad_latex=r"\sigma(z) - y",
+        value_fn=_bce_with_logits,
+        grad_fn=_bce_with_logits_grad,
+        torch_name="torch.nn.functional.binary_cross_entropy_with_logits",
+        keras_name="keras.losses.BinaryCrossentropy(from_logits=True)",
+    )
+)
+
+
+# ------------------------------------------------------ cross_entropy, nll
+def _class_parts(input, target, weight, ignore_index, reduction, allow_probs):
+    """Validate (C,) / (N, C, d1, ...) scores and their targets.
+
+    Returns the scores as (N, C, ...), the target (indices (N, ...) or
+    probabilities (N, C, ...)), whether it is probabilities, the class weights
+    (C,) and a function restoring the "none" output shape.
+    """
+    check_reduction(reduction)
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
+        raise TypeError(f"ignore_index must be an integer, got {ignore_index!r}")
+    z = as_array(input, "input")
+    if z.ndim == 0:
+        raise ValueError(
+            "input must have a class axis: shape (C,), (N, C) or (N, C, d1, ...); got a scalar"
+        )
+    unbatched = z.ndim == 1
+    zb = z[None] if unbatched else z
+    n_classes = zb.shape[1]
+    w = np.ones(n_classes)
+    if weight is not None:
+        w = as_array(weight, "weight")
+        if w.shape != (n_classes,):
+            raise ValueError(
+                f"weight must have shape ({n_classes},), one per class of input {z.shape}; "
+                f"got {w.shape}"
+            )
+        check_nonnegative(w, "weight")
+    probs = allow_probs and np.shape(target) == z.shape
+    if probs:
+        if ignore_index != -100:
+            raise ValueError(
+                f"ignore_index={ignore_index} is only supported for class-index targets, "
+                f"not for class probabilities of shape {z.shape}"
+            )
+        t = as_array(target, "target")
+        check_in_unit_interval(t, "target")
+        t = t[None] if unbatched else t
+    else:
+        expected = z.shape[:0] if unbatched else (zb.shape[0], *zb.shape[2:])
+        if np.shape(target) != expected:
+            also = f" or class probabilities of shape {z.shape}" if allow_probs else ""
+            raise ValueError(
+                f"target must hold class indices of shape {expected}{also} for input of "
+                f"shape {z.shape}; got target of shape {np.shape(target)}"
+            )
+        t = as_class_indices(target, "target", n_classes, ignore_index)
+        t = t[None] if unbatched else t
+    out_shape = () if unbatched else (zb.shape[0], *zb.shape[2:])
+    return zb, t, probs, w, out_shape, z.shape
+
+
+def _w_along_class_axis(w, ndim):
+    """Reshape class weights (C,) to broadcast along axis 1 of an ndim-array."""
+    return w.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _index_terms(logp, t, w, ignore_index):
+    """Per-target weights (0 where ignored), picked log-probabilities and the mask."""
+    mask = t != ignore_index
+    safe = np.where(mask, t, 0)
+    picked = np.take_along_axis(logp, safe[:, None], axis=1)[:, 0]
+    w_t = np.where(mask, w[safe], 0.0)
+    return mask, safe, picked, w_t
+
+
+def _mean_divisor(w_t, reduction):
+    denom = float(np.sum(w_t))
+    if reduction == "mean" and denom == 0.0:
+        raise ValueError(
+            "target: every target equals ignore_index or has zero class weight, so the "
+            "weighted mean divides by zero; use reduction='sum' or keep some targets"
+        )
+    return denom
+
+
+def _cross_entropy(
+    input, target, *, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"
+):
+    r"""Cross-entropy between logits and class indices or class probabilities.
+
+    Parameters
+    ----------
+    input : array_like
+        Logits of shape ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``; axis 1 (axis 0
+        when unbatched) holds the classes.
+    target : array_like
+        Class indices of shape ``()``, ``(N,)`` or ``(N, d1, ...)`` (integer values
+        in ``[0, C)`` or ``ignore_index``), or class probabilities with the shape of
+        ``input`` (entries in [0, 1]). A target with exactly the shape of ``input``
+        is read as probabilities.
+    weight : array_like, optional
+        Non-negative class weights, shape ``(C,)``.
+    ignore_index : int, default -100
+        Class-index targets equal to it contribute nothing (index targets only).
+    label_smoothing : float, default 0.0
+        :math:`\varepsilon \in [0, 1]`: mix the target with the uniform distribution.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        "none" gives one loss per sample (shape of an index target). For index
+        targets "mean" divides by the summed weights :math:`\sum_n w_{y_n}` of the
+        non-ignored targets (their count without ``weight``); for probability
+        targets it divides by the number of samples ``N * d1 * ...``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-sample losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments or a non-integer ignore_index.
+    ValueError
+        For shapes that do not fit, class indices out of range or non-integer,
+        probabilities outside [0, 1], NaN/inf, ``ignore_index`` with probability
+        targets, a mean over no (weighted) target, or an unknown reduction.
+
+    Notes
+    -----
+    With :math:`\log p = \operatorname{log\_softmax}(z)` (computed by log-sum-exp),
+    for an index target :math:`y`,
+
+    .. math:: \ell = (1 - \varepsilon)\,\big(-w_y \log p_y\big)
+              + \frac{\varepsilon}{C}\sum_c \big(-w_c \log p_c\big),
+
+    .. math:: \frac{\partial\ell}{\partial z_k} = (1 - \varepsilon)\,w_y (p_k - [k = y])
+              + \frac{\varepsilon}{C}\Big(p_k \sum_c w_c - w_k\Big).
+
+    For probability targets :math:`q' = (1 - \varepsilon) q + \varepsilon / C`,
+    :math:`\ell = -\sum_c w_c q'_c \log p_c` and
+    :math:`\partial\ell/\partial z_k = p_k \sum_c w_c q'_c - w_k q'_k`.
+    Matches ``torch.nn.functional.cross_entropy``, including label smoothing with
+    weights, except that a mean over zero total weight raises instead of returning NaN.
+
+    Examples
+    --------
+    >>> from lossviz.losses import cross_entropy
+    >>> round(cross_entropy([[2.0, 0.0, 0.0]], [0]), 6)  # log(e^2 + 2) - 2
+    0.239545
+
+    """
+    z, t, probs, w, out_shape, _ = _class_parts(
+        input, target, weight, ignore_index, reduction, allow_probs=True
+    )
+    eps = as_option(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    n_classes = z.shape[1]
+    logp = log_softmax(z, axis=1)
+    wb = _w_along_class_axis(w, z.ndim)
+    if probs:
+        q = t * (1.0 - eps) + eps / n_classes
+        per = -np.sum(logp * q * wb, axis=1)
+        return reduce(per.reshape(out_shape), reduction, per.size)
+    mask, _, picked, w_t = _index_terms(logp, t, w, ignore_index)
+    per = -(1.0 - eps) * w_t * picked
+    if eps > 0.0:
+        smooth = -np.sum(logp * wb, axis=1)
+        per = per + (eps / n_classes) * np.where(mask, smooth, 0.0)
+    denom = _mean_divisor(w_t, reduction)
+    return reduce(per.reshape(out_shape), reduction, denom)
+
+
+def _cross_entropy_grad(
+    input, target, *, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"
+):
+    z, t, probs, w, _, in_shape = _class_parts(
+        input, target, weight, ignore_index, reduction, allow_probs=True
+    )
+    eps = as_option(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    n_classes = z.shape[1]
+    p = np.exp(log_softmax(z, axis=1))
+    wb = _w_along_class_axis(w, z.ndim)
+    if probs:
+        wq = (t * (1.0 - eps) + eps / n_classes) * wb
+        g = p * np.sum(wq, axis=1, keepdims=True) - wq
+        return reduce_grad(g, reduction, g.size / n_classes).reshape(in_shape)
+    mask, safe, _, w_t = _index_terms(p, t, w, ignore_index)
+    onehot = np.zeros_like(p)
+    np.put_along_axis(onehot, safe[:, None], 1.0, axis=1)
+    g = (1.0 - eps) * w_t[:, None] * (p - onehot)
+    if eps > 0.0:
+        g = g + (eps / n_classes) * mask[:, None] * (p * np.sum(w) - wb)
+    denom = _mean_divisor(w_t, reduction)
+    return reduce_grad(g, reduction, denom).reshape(in_shape)
+
+
+cross_entropy = register(
+    Loss(
+        name="cross_entropy",
+        display_name="Cross-entropy (softmax)",
+        task="classification",
+        convex=True,
+        formula_latex=r"-\log\frac{e^{z_y}}{\sum_c e^{z_c}}",
+        grad_latex=r"\operatorname{softmax}(z)_k - [k = y]",
+        value_fn=_cross_entropy,
+        grad_fn=_cross_entropy_grad,
+        torch_name="torch.nn.functional.cross_entropy",
+        keras_name="keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+        sklearn_name="sklearn.metrics.log_loss",
+    )
+)
+
+
+def _nll(input, target, *, weight=None, ignore_index=-100, reduction="mean"):
+    r"""Negative log-likelihood of class indices given log-probabilities.
+
+    Parameters
+    ----------
+    input : array_like
+        Log-probabilities (e.g. a log-softmax) of shape ``(C,)``, ``(N, C)`` or
+        ``(N, C, d1, ...)``, classes along axis 1 (axis 0 when unbatched).
+    target : array_like
+        Class indices of shape ``()``, ``(N,)`` or ``(N, d1, ...)``, integer values
+        in ``[0, C)`` or ``ignore_index``.
+    weight : array_like, optional
+        Non-negative class weights, shape ``(C,)``.
+    ignore_index : int, default -100
+        Targets equal to it contribute nothing.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        "mean" divides by the summed weights :math:`\sum_n w_{y_n}` of the
+        non-ignored targets (their count without ``weight``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-sample losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments or a non-integer ignore_index.
+    ValueError
+        For shapes that do not fit, class indices out of range or non-integer,
+        NaN/inf, a mean over no (weighted) target or an unknown reduction.
+
+    Notes
+    -----
+    .. math:: \ell = -w_y\, x_y, \qquad \frac{\partial\ell}{\partial x_k} = -w_y [k = y].
+
+    Same as ``torch.nn.functional.nll_loss`` (the input is not checked to be a
+    log-probability, as in PyTorch).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossviz.losses import nll
+    >>> nll(np.log([[0.5, 0.25, 0.25], [0.1, 0.1, 0.8]]), [0, 2], reduction="none")
+    array([0.69314718, 0.22314355])
+
+    """
+    x, t, _, w, out_shape, _ = _class_parts(
+        input, target, weight, ignore_index, reduction, allow_probs=False
+    )
+    _, _, picked, w_t = _index_terms(x, t, w, ignore_index)
+    denom = _mean_divisor(w_t, reduction)
+    return reduce((-w_t * picked).reshape(out_shape), reduction, denom)
+
+
+def _nll_grad(input, target, *, weight=None, ignore_index=-100, reduction="mean"):
+    x, t, _, w, _, in_shape = _class_parts(
+        input, target, weight, ignore_index, reduction, allow_probs=False
+    )
+    _, safe, _, w_t = _index_terms(x, t, w, ignore_index)
+    g = np.zeros_like(x)
+    np.put_along_axis(g, safe[:, None], -w_t[:, None], axis=1)
+    denom = _mean_divisor(w_t, reduction)
+    return reduce_grad(g, reduction, denom).reshape(in_shape)
+
+
+nll = register(
+    Loss(
+        name="nll",
+        display_name="Negative log-likelihood",
+        task="classification",
+        convex=True,
+        formula_latex=r"-w_y\,x_y",
+        grad_latex=r"-w_y\,[k = y]",
+        value_fn=_nll,
+        grad_fn=_nll_grad,
+        torch_name="torch.nn.functional.nll_loss",
+    )
+)
+
+
+# ----------------------------------------------------------- sigmoid_focal
+def _focal_parts(input, target, alpha, gamma, reduction):
+    alpha = as_option(alpha, "alpha", high=1.0)
+    gamma = as_option(gamma, "gamma", low=0.0)
+    z, y = pair(input, target, reduction)
+    check_in_unit_interval(y, "target")
+    s_pos, s_neg = sigmoid(z), sigmoid(-z)
+    m = y * s_neg + (1.0 - y) * s_pos  # 1 - p_t
+    ce = (1.0 - y) * z + softplus(-z)  # BCE with logits
+    a_t = alpha * y + (1.0 - alpha) * (1.0 - y) if alpha >= 0 else 1.0
+    return z, y, gamma, s_pos, s_neg, m, ce, a_t
+
+
+def _sigmoid_focal(input, target, *, alpha=0.25, gamma=2.0, reduction="mean"):
+    r"""Sigmoid focal loss on logits (torchvision's formula).
+
+    Parameters
+    ----------
+    input : array_like
+        Logits :math:`z`.
+    target : array_like
+        Binary targets :math:`y \in [0, 1]`, same shape as ``input``.
+    alpha : float, default 0.25
+        Weight :math:`\alpha \le 1` of the positive class; any ``alpha < 0`` turns the
+        class weighting off.
+    gamma : float, default 2.0
+        Focusing exponent :math:`\gamma \ge 0`; ``gamma=0`` gives (weighted) BCE.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-element losses are combined (torchvision's default is "none").
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-element losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, targets outside [0, 1], ``alpha > 1``, ``gamma < 0``,
+        NaN/inf, empty input or an unknown reduction.
+
+    Notes
+    -----
+    With :math:`p = \sigma(z)`, :math:`m = 1 - p_t = y(1 - p) + (1 - y)p`,
+    :math:`\mathrm{ce} = \operatorname{BCE}(z, y)` and
+    :math:`\alpha_t = \alpha y + (1 - \alpha)(1 - y)`,
+
+    .. math:: \ell = \alpha_t\, \mathrm{ce}\; m^{\gamma},
+
+    .. math:: \frac{\partial\ell}{\partial z} = \alpha_t\Big((p - y)\,m^{\gamma}
+              + \gamma\,\mathrm{ce}\; m^{\gamma - 1}(1 - 2y)\,p(1 - p)\Big).
+
+    :math:`1 - p` is computed as :math:`\sigma(-z)`, and the cross-entropy with
+    ``logaddexp``, so large logits neither overflow nor lose the loss to rounding.
+
+    Examples
+    --------
+    >>> from lossviz.losses import sigmoid_focal
+    >>> sigmoid_focal([0.0], [1.0])  # 0.25 * log 2 * 0.5**2
+    0.04332169878499658
+
+    """
+    _, _, gamma, _, _, m, ce, a_t = _focal_parts(input, target, alpha, gamma, reduction)
+    return reduce(a_t * ce * m**gamma, reduction)
+
+
+def _sigmoid_focal_grad(input, target, *, alpha=0.25, gamma=2.0, reduction="mean"):
+    _, y, gamma, s_pos, s_neg, m, ce, a_t = _focal_parts(input, target, alpha, gamma, reduction)
+    pos = m > 0
+    m_pow = np.where(pos, m, 1.0) ** (gamma - 1.0)  # only used where m > 0
+    focus = np.where(pos, gamma * ce * m_pow * (1.0 - 2.0 * y) * s_pos * s_neg, 0.0)
+    g = a_t * ((s_pos - y) * m**gamma + focus)
+    return reduce_grad(g, reduction)
+
+
+sigmoid_focal = register(
+    Loss(
+        name="sigmoid_focal",
+        display_name="Sigmoid focal loss",
+        task="classification",
+        convex=False,
+        formula_latex=r"-\alpha_t (1 - p_t)^{\gamma} \log p_t",
+        grad_latex=r"\alpha_t\big((p - y)(1-p_t)^{\gamma} + \gamma\,\mathrm{ce}\,"
+        r"(1-p_t)^{\gamma-1}(1-2y)p(1-p)\big)",
+        value_fn=_sigmoid_focal,
+        grad_fn=_sigmoid_focal_grad,
+        torch_name="torchvision.ops.sigmoid_focal_loss",
+        keras_name="keras.losses.BinaryFocalCrossentropy",
+        subgradient="where 1 - p_t underflows to 0 the focusing term is taken as its limit 0",
+    )
+)
