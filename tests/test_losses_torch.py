@@ -232,3 +232,56 @@ def test_sigmoid_focal_matches_torchvision_formula(alpha, gamma):
     y[0] = [0.1, 0.5, 0.9, 1.0, 0.0]
     compare_with_torch(losses.sigmoid_focal, torchvision_sigmoid_focal, (z, y),
                        kw={"alpha": alpha, "gamma": gamma}, rtol=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_matches_torch_for_every_reduction(log_target):
+    r = rng(13)
+    q = r.dirichlet(np.ones(4), size=5)
+    p = r.dirichlet(np.ones(4), size=5)
+    p[0, 0] = 0.0  # 0 log 0 = 0
+    p[0] /= p[0].sum()
+    target = np.log(r.dirichlet(np.ones(4), size=5)) if log_target else p
+    compare_with_torch(losses.kl_div, F.kl_div, (np.log(q), target),
+                       kw={"log_target": log_target},
+                       reductions=("none", "sum", "mean", "batchmean"))
+
+
+# ---------------------------------------------------------------------- margin
+def test_soft_margin_matches_torch():
+    r = rng(14)
+    z = r.normal(scale=3, size=(4, 3))
+    y = r.choice([-1.0, 1.0], size=(4, 3))
+    compare_with_torch(losses.soft_margin, F.soft_margin_loss, (z, y))
+
+
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("margin", [1.0, 0.5])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("batched", [True, False])
+def test_multi_margin_matches_torch(p, margin, weighted, batched):
+    r = rng(15)
+    x = r.normal(size=(6, 4)) if batched else r.normal(size=4)
+    t = r.integers(0, 4, size=6) if batched else np.array(2)
+    if batched:
+        x[0] = [1.0, 0.0, 0.5, -1.0]  # class 0 vs 1 sits exactly on the kink
+        t[0] = 0
+    kw = {"p": p, "margin": margin}
+    torch_kw = dict(kw)
+    if weighted:
+        kw["weight"] = r.uniform(0.2, 2.0, size=4)
+        torch_kw["weight"] = torch.tensor(kw["weight"])
+    compare_with_torch(losses.multi_margin, F.multi_margin_loss, (x, t), kw=kw,
+                       torch_kw=torch_kw, torch_args=(x, torch.tensor(t)))
+
+
+@pytest.mark.parametrize("margin", [1.0, 2.0])
+def test_hinge_embedding_matches_torch_including_the_kink(margin):
+    r = rng(16)
+    x = r.uniform(0, 3, size=10)
+    x[:2] = margin  # kink for y = -1
+    y = r.choice([-1.0, 1.0], size=10)
+    y[:2] = -1.0
+    compare_with_torch(losses.hinge_embedding, F.hinge_embedding_loss, (x, y),
+                       kw={"margin": margin})

@@ -13,8 +13,9 @@ from ._registry import REGISTRY, TASKS, Loss, catalogue
 # isort: off
 # Import order is registration order, hence the order of catalogue().
 from .regression import huber, l1, log_cosh, mae, mse, pinball, smooth_l1
-from .probabilistic import gaussian_nll, poisson_nll
+from .probabilistic import gaussian_nll, kl_div, poisson_nll
 from .classification import bce, bce_with_logits, cross_entropy, nll, sigmoid_focal
+from .margin import hinge, hinge_embedding, multi_margin, soft_margin, squared_hinge
 
 # isort: on
 
@@ -29,12 +30,18 @@ __all__ = [
     "nll",
     "sigmoid_focal",
     "gaussian_nll",
+    "hinge",
+    "hinge_embedding",
     "huber",
+    "kl_div",
     "l1",
     "log_cosh",
     "mae",
     "mse",
+    "multi_margin",
     "pinball",
     "poisson_nll",
     "smooth_l1",
+    "soft_margin",
+    "squared_hinge",
 ]

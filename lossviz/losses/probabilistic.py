@@ -1,4 +1,4 @@
-"""Likelihood losses for regression: Poisson and Gaussian negative log-likelihoods."""
+"""Likelihood losses: Poisson and Gaussian negative log-likelihoods, KL divergence."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import numpy as np
 
 from ._reduction import reduce, reduce_grad
 from ._registry import Loss, register
-from ._validate import as_array, as_option, check_nonnegative, pair
+from ._validate import (
+    as_array,
+    as_option,
+    check_in_unit_interval,
+    check_nonnegative,
+    check_reduction,
+    pair,
+    same_shape,
+)
 
 
 # ------------------------------------------------------------- poisson_nll
@@ -230,5 +238,109 @@ gaussian_nll = register(
         torch_name="torch.nn.functional.gaussian_nll_loss",
         subgradient="below the eps clamp, d/dvar is evaluated at var = eps (PyTorch's "
         "straight-through clamp)",
+    )
+)
+
+
+# ------------------------------------------------------------------ kl_div
+def _kl_parts(input, target, log_target, reduction):
+    check_reduction(reduction, ("none", "mean", "sum", "batchmean"))
+    x = as_array(input, "input")
+    t = as_array(target, "target")
+    same_shape(x, "input", t, "target")
+    if log_target:
+        bad = t > 0
+        if bad.any():
+            raise ValueError(
+                "target must hold log-probabilities (<= 0) when log_target=True, got "
+                f"{int(bad.sum())} positive value(s), e.g. {t[bad].ravel()[0]!r}"
+            )
+        p = np.exp(t)
+    else:
+        check_in_unit_interval(t, "target")
+        p = t
+    count = x.shape[0] if (reduction == "batchmean" and x.ndim > 0) else x.size
+    if reduction == "batchmean" and x.ndim == 0:
+        count = 1
+    return x, t, p, count
+
+
+def _kl_div(input, target, *, log_target=False, reduction="mean"):
+    r"""Kullback-Leibler divergence :math:`\mathrm{KL}(p \,\|\, q)` with ``input = log q``.
+
+    Parameters
+    ----------
+    input : array_like
+        Log-probabilities :math:`\log q` of the model (e.g. a log-softmax).
+    target : array_like
+        Probabilities :math:`p \in [0, 1]`, or log-probabilities :math:`\log p \le 0`
+        when ``log_target=True``; same shape as ``input``.
+    log_target : bool, default False
+        Whether ``target`` holds log-probabilities.
+    reduction : {"mean", "batchmean", "sum", "none"}, default "mean"
+        "batchmean" divides the sum by ``input.shape[0]`` and is the true KL
+        divergence averaged over a batch of distributions; "mean" divides by the
+        number of elements (PyTorch's default, which PyTorch warns about).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-element terms for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, targets outside [0, 1] (or positive log-targets),
+        NaN/inf, empty input or an unknown reduction.
+
+    Notes
+    -----
+    Per element, with the convention :math:`0 \log 0 = 0`,
+
+    .. math:: \ell = p\,(\log p - \log q), \qquad
+              \frac{\partial\ell}{\partial \log q} = -p.
+
+    Same as ``torch.nn.functional.kl_div``; summed over a distribution it equals
+    ``scipy.special.rel_entr(p, q).sum()``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossviz.losses import kl_div
+    >>> p, q = np.array([[0.5, 0.5]]), np.array([[0.9, 0.1]])
+    >>> round(kl_div(np.log(q), p, reduction="batchmean"), 6)  # 0.5 log(0.5/0.9) + 0.5 log 5
+    0.510826
+
+    """
+    x, t, p, count = _kl_parts(input, target, log_target, reduction)
+    if log_target:
+        per = p * (t - x)
+    else:
+        pos = p > 0
+        per = np.where(pos, p * np.log(np.where(pos, p, 1.0)), 0.0) - p * x
+    red = "mean" if reduction == "batchmean" else reduction
+    return reduce(per, red, count)
+
+
+def _kl_div_grad(input, target, *, log_target=False, reduction="mean"):
+    x, _, p, count = _kl_parts(input, target, log_target, reduction)
+    red = "mean" if reduction == "batchmean" else reduction
+    return reduce_grad(-p * np.ones_like(x), red, count)
+
+
+kl_div = register(
+    Loss(
+        name="kl_div",
+        display_name="Kullback-Leibler divergence",
+        task="classification",
+        convex=True,
+        formula_latex=r"p\,(\log p - \log q)",
+        grad_latex=r"-p",
+        value_fn=_kl_div,
+        grad_fn=_kl_div_grad,
+        torch_name="torch.nn.functional.kl_div",
+        keras_name="keras.losses.KLDivergence",
     )
 )

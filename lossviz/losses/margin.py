@@ -1,0 +1,410 @@
+"""Margin losses for classification with labels -1/+1 or class indices."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._numerics import sigmoid, softplus
+from ._reduction import reduce, reduce_grad
+from ._registry import Loss, register
+from ._validate import (
+    as_array,
+    as_class_indices,
+    as_option,
+    check_nonnegative,
+    check_plus_minus_one,
+    check_reduction,
+    pair,
+)
+
+
+def _signed_pair(input, target, reduction):
+    """Scores and labels in {-1, +1} of the same shape."""
+    z, y = pair(input, target, reduction)
+    check_plus_minus_one(y, "target")
+    return z, y
+
+
+# ------------------------------------------------------------------- hinge
+def _hinge(input, target, *, reduction="mean"):
+    r"""Binary hinge loss of the SVM, labels -1/+1.
+
+    Parameters
+    ----------
+    input : array_like
+        Scores (decision values) :math:`z`.
+    target : array_like
+        Labels :math:`y \in \{-1, +1\}`, same shape as ``input``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-element losses are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-element losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
+        unknown reduction.
+
+    Notes
+    -----
+    .. math:: \ell = \max(0, 1 - y z), \qquad
+              \frac{\partial\ell}{\partial z} = -y\,[1 - y z > 0].
+
+    At the kink :math:`y z = 1` the subgradient 0 is returned. Equals
+    scikit-learn's ``hinge_loss`` for binary labels and Keras ``Hinge``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import hinge
+    >>> hinge([2.0, 0.5, -1.0], [1, 1, 1], reduction="none")
+    array([0. , 0.5, 2. ])
+
+    """
+    z, y = _signed_pair(input, target, reduction)
+    return reduce(np.maximum(0.0, 1.0 - y * z), reduction)
+
+
+def _hinge_grad(input, target, *, reduction="mean"):
+    z, y = _signed_pair(input, target, reduction)
+    return reduce_grad(np.where(1.0 - y * z > 0, -y, 0.0), reduction)
+
+
+hinge = register(
+    Loss(
+        name="hinge",
+        display_name="Hinge loss",
+        task="classification",
+        convex=True,
+        formula_latex=r"\max(0, 1 - y z)",
+        grad_latex=r"-y\,[1 - yz > 0]",
+        value_fn=_hinge,
+        grad_fn=_hinge_grad,
+        keras_name="keras.losses.Hinge",
+        sklearn_name="sklearn.metrics.hinge_loss",
+        subgradient="0 at y*z == 1",
+    )
+)
+
+
+# ----------------------------------------------------------- squared_hinge
+def _squared_hinge(input, target, *, reduction="mean"):
+    r"""Squared hinge loss, labels -1/+1.
+
+    Parameters
+    ----------
+    input : array_like
+        Scores :math:`z`.
+    target : array_like
+        Labels :math:`y \in \{-1, +1\}`, same shape as ``input``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-element losses are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-element losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
+        unknown reduction.
+
+    Notes
+    -----
+    .. math:: \ell = \max(0, 1 - y z)^2, \qquad
+              \frac{\partial\ell}{\partial z} = -2y\max(0, 1 - y z).
+
+    Differentiable everywhere. Same as Keras ``SquaredHinge``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import squared_hinge
+    >>> squared_hinge([2.0, 0.5, -1.0], [1, 1, 1], reduction="none")
+    array([0.  , 0.25, 4.  ])
+
+    """
+    z, y = _signed_pair(input, target, reduction)
+    return reduce(np.maximum(0.0, 1.0 - y * z) ** 2, reduction)
+
+
+def _squared_hinge_grad(input, target, *, reduction="mean"):
+    z, y = _signed_pair(input, target, reduction)
+    return reduce_grad(-2.0 * y * np.maximum(0.0, 1.0 - y * z), reduction)
+
+
+squared_hinge = register(
+    Loss(
+        name="squared_hinge",
+        display_name="Squared hinge loss",
+        task="classification",
+        convex=True,
+        formula_latex=r"\max(0, 1 - y z)^2",
+        grad_latex=r"-2y\max(0, 1 - yz)",
+        value_fn=_squared_hinge,
+        grad_fn=_squared_hinge_grad,
+        keras_name="keras.losses.SquaredHinge",
+    )
+)
+
+
+# ------------------------------------------------------------- soft_margin
+def _soft_margin(input, target, *, reduction="mean"):
+    r"""Soft-margin (logistic) loss, labels -1/+1.
+
+    Parameters
+    ----------
+    input : array_like
+        Scores :math:`z`.
+    target : array_like
+        Labels :math:`y \in \{-1, +1\}`, same shape as ``input``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-element losses are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-element losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
+        unknown reduction.
+
+    Notes
+    -----
+    .. math:: \ell = \log(1 + e^{-y z}), \qquad
+              \frac{\partial\ell}{\partial z} = -y\,\sigma(-y z),
+
+    computed with ``logaddexp`` so it never overflows. Same as
+    ``torch.nn.functional.soft_margin_loss``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import soft_margin
+    >>> soft_margin([0.0, 1e4], [1, -1], reduction="none")
+    array([6.93147181e-01, 1.00000000e+04])
+
+    """
+    z, y = _signed_pair(input, target, reduction)
+    return reduce(softplus(-y * z), reduction)
+
+
+def _soft_margin_grad(input, target, *, reduction="mean"):
+    z, y = _signed_pair(input, target, reduction)
+    return reduce_grad(-y * sigmoid(-y * z), reduction)
+
+
+soft_margin = register(
+    Loss(
+        name="soft_margin",
+        display_name="Soft-margin (logistic) loss",
+        task="classification",
+        convex=True,
+        formula_latex=r"\log(1 + e^{-y z})",
+        grad_latex=r"-y\,\sigma(-yz)",
+        value_fn=_soft_margin,
+        grad_fn=_soft_margin_grad,
+        torch_name="torch.nn.functional.soft_margin_loss",
+    )
+)
+
+
+# ------------------------------------------------------------ multi_margin
+def _multi_margin_parts(input, target, p, margin, weight, reduction):
+    check_reduction(reduction)
+    if p not in (1, 2) or isinstance(p, bool):
+        raise ValueError(f"p must be 1 or 2, got {p!r}")
+    margin = as_option(margin, "margin")
+    x = as_array(input, "input")
+    if x.ndim not in (1, 2):
+        raise ValueError(f"input must have shape (C,) or (N, C), got shape {x.shape}")
+    xb = x[None] if x.ndim == 1 else x
+    n_classes = xb.shape[1]
+    expected = () if x.ndim == 1 else (x.shape[0],)
+    if np.shape(target) != expected:
+        raise ValueError(
+            f"target must hold class indices of shape {expected} for input of shape "
+            f"{x.shape}; got target of shape {np.shape(target)}"
+        )
+    t = as_class_indices(target, "target", n_classes).reshape(-1)
+    w = np.ones(n_classes)
+    if weight is not None:
+        w = as_array(weight, "weight")
+        if w.shape != (n_classes,):
+            raise ValueError(
+                f"weight must have shape ({n_classes},), one per class; got {w.shape}"
+            )
+        check_nonnegative(w, "weight")
+    rows = np.arange(xb.shape[0])
+    zmat = margin - xb[rows, t][:, None] + xb  # margin violations, shape (N, C)
+    zmat[rows, t] = 0.0  # the target class itself does not count
+    return x, xb, t, w, rows, zmat, n_classes, expected
+
+
+def _multi_margin(input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
+    r"""Multi-class margin (Weston-Watkins hinge) loss on class scores.
+
+    Parameters
+    ----------
+    input : array_like
+        Scores of shape ``(C,)`` or ``(N, C)``.
+    target : array_like
+        Class indices, shape ``()`` or ``(N,)``, integers in ``[0, C)``.
+    p : {1, 2}, default 1
+        Power of each margin violation.
+    margin : float, default 1.0
+        Required gap :math:`m` between the target score and every other score.
+    weight : array_like, optional
+        Non-negative class weights, shape ``(C,)``, applied by target class.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        "mean" divides by the number of samples N (not by the summed weights).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-sample losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shapes that do not fit, class indices out of range or non-integer,
+        ``p`` not 1 or 2, NaN/inf or an unknown reduction.
+
+    Notes
+    -----
+    .. math:: \ell = \frac{w_y}{C}\sum_{i \ne y} \max(0, m - x_y + x_i)^p,
+
+    .. math:: \frac{\partial\ell}{\partial x_i} = \frac{w_y}{C}\,
+              p\max(0, m - x_y + x_i)^{p-1}\ (i \ne y), \qquad
+              \frac{\partial\ell}{\partial x_y} = -\sum_{i \ne y}
+              \frac{\partial\ell}{\partial x_i}.
+
+    The weight multiplies the powered term, as PyTorch's implementation does
+    (its documentation writes it inside the power). At a kink
+    :math:`m - x_y + x_i = 0` the subgradient 0 is returned, as PyTorch does.
+    Same as ``torch.nn.functional.multi_margin_loss``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import multi_margin
+    >>> round(multi_margin([[0.1, 0.2, 0.4, 0.8]], [3]), 6)  # (0.3 + 0.4 + 0.6) / 4
+    0.325
+
+    """
+    _, _, t, w, _, zmat, n_classes, expected = _multi_margin_parts(
+        input, target, p, margin, weight, reduction
+    )
+    per = w[t] * np.sum(np.maximum(zmat, 0.0) ** p, axis=1) / n_classes
+    return reduce(per.reshape(expected), reduction)
+
+
+def _multi_margin_grad(input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
+    x, xb, t, w, rows, zmat, n_classes, _ = _multi_margin_parts(
+        input, target, p, margin, weight, reduction
+    )
+    active = zmat > 0
+    g = np.where(active, 1.0 if p == 1 else 2.0 * zmat, 0.0) * (w[t] / n_classes)[:, None]
+    g[rows, t] = -np.sum(g, axis=1)
+    return reduce_grad(g, reduction, xb.shape[0]).reshape(x.shape)
+
+
+multi_margin = register(
+    Loss(
+        name="multi_margin",
+        display_name="Multi-class margin loss",
+        task="classification",
+        convex=True,
+        formula_latex=r"\frac{1}{C}\sum_{i\ne y}\max(0, m - x_y + x_i)^p",
+        grad_latex=r"\frac{p}{C}\max(0, m - x_y + x_i)^{p-1}\ (i \ne y)",
+        value_fn=_multi_margin,
+        grad_fn=_multi_margin_grad,
+        torch_name="torch.nn.functional.multi_margin_loss",
+        subgradient="0 at m - x_y + x_i == 0 (PyTorch)",
+    )
+)
+
+
+# --------------------------------------------------------- hinge_embedding
+def _hinge_embedding(input, target, *, margin=1.0, reduction="mean"):
+    r"""Hinge embedding loss: small distances for +1 pairs, at least ``margin`` for -1.
+
+    Parameters
+    ----------
+    input : array_like
+        Distances (or dissimilarities) :math:`x`.
+    target : array_like
+        Labels :math:`y \in \{-1, +1\}` (+1 similar pair, -1 dissimilar), same shape.
+    margin : float, default 1.0
+        Margin :math:`m` for dissimilar pairs.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-element losses are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-element losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
+        unknown reduction.
+
+    Notes
+    -----
+    .. math:: \ell = \begin{cases} x & y = 1 \\ \max(0, m - x) & y = -1 \end{cases},
+              \qquad \frac{\partial\ell}{\partial x} =
+              \begin{cases} 1 & y = 1 \\ -[m - x \ge 0] & y = -1 \end{cases}.
+
+    At the kink :math:`x = m` the subgradient -1 is returned, as PyTorch's
+    autograd does. Same as ``torch.nn.functional.hinge_embedding_loss``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import hinge_embedding
+    >>> hinge_embedding([0.3, 0.3], [1, -1], reduction="none")
+    array([0.3, 0.7])
+
+    """
+    margin = as_option(margin, "margin")
+    x, y = _signed_pair(input, target, reduction)
+    return reduce(np.where(y == 1, x, np.maximum(0.0, margin - x)), reduction)
+
+
+def _hinge_embedding_grad(input, target, *, margin=1.0, reduction="mean"):
+    margin = as_option(margin, "margin")
+    x, y = _signed_pair(input, target, reduction)
+    g = np.where(y == 1, 1.0, np.where(margin - x >= 0, -1.0, 0.0))
+    return reduce_grad(g, reduction)
+
+
+hinge_embedding = register(
+    Loss(
+        name="hinge_embedding",
+        display_name="Hinge embedding loss",
+        task="ranking/metric learning",
+        convex=True,
+        formula_latex=r"\begin{cases} x & y = 1 \\ \max(0, m - x) & y = -1 \end{cases}",
+        grad_latex=r"\begin{cases} 1 & y = 1 \\ -[x \le m] & y = -1 \end{cases}",
+        value_fn=_hinge_embedding,
+        grad_fn=_hinge_embedding_grad,
+        torch_name="torch.nn.functional.hinge_embedding_loss",
+        subgradient="-1 at input == margin for y = -1 (PyTorch's autograd)",
+    )
+)
