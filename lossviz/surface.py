@@ -1,0 +1,729 @@
+"""Loss values over 2-D parameter grids, memory-bounded, with closed forms where they exist.
+
+Every function returns a :class:`Surface`: the two parameter axes, the values on
+the grid (shape ``(ny, nx)``, rows follow the second parameter like
+``numpy.meshgrid``), the grid minimum, and the gradient field for arrows.
+
+A *loss* is a registry name (``"mse"``, ``"l1"``, ...) or any callable
+``loss(pred, target, reduction="none")`` returning per-sample values; if it has a
+``.grad(pred, target, reduction="none")`` (as every :mod:`lossviz.losses` entry
+does) the gradient field is analytic, otherwise it is a finite difference of the grid.
+
+Models evaluate the grid in chunks of grid points (and of samples) so that no
+temporary array exceeds ``max_bytes``: the full ``grid x samples`` array is never
+allocated. MSE of a linear model is computed in closed form from five sufficient
+statistics, independent of the sample count.
+
+Functions
+---------
+linear_regression_surface
+    Loss of ``pred = w * x + b`` over a (w, b) grid.
+logistic_regression_surface
+    Loss of the logit ``z = w1 * x1 + w2 * x2`` over a (w1, w2) grid.
+tanh_network_surface
+    Loss of the tiny network ``pred = v * tanh(w * x)``: two symmetric minima.
+function_surface
+    Any function of two parameters ``f([p1, p2])``.
+direction_surface
+    Any function of many parameters along two directions through a centre.
+finite_difference_gradient, local_minima
+    Gradient of a grid by central differences; grid-local minima.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Surface",
+    "direction_surface",
+    "finite_difference_gradient",
+    "function_surface",
+    "linear_regression_surface",
+    "local_minima",
+    "logistic_regression_surface",
+    "resolve_loss",
+    "tanh_network_surface",
+]
+
+DEFAULT_MAX_BYTES = 2**20
+"""Default cap (1 MiB, cache-friendly) on the size of one temporary ``chunk x samples`` array."""
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """A loss surface on a 2-D grid.
+
+    Attributes
+    ----------
+    x : ndarray, shape (nx,)
+        Values of the first parameter (horizontal axis).
+    y : ndarray, shape (ny,)
+        Values of the second parameter (vertical axis).
+    values : ndarray, shape (ny, nx)
+        ``values[i, j]`` is the loss at ``(x[j], y[i])``.
+    argmin : tuple of float
+        Grid point ``(x, y)`` with the smallest value (first one on ties).
+    min_value : float
+        The smallest value on the grid.
+    loss : str
+        Name of the loss.
+    model : str
+        Name of the model (e.g. ``"linear regression"``).
+    xlabel, ylabel : str
+        Names of the two parameters, for axis labels.
+    grad_x, grad_y : ndarray, shape (ny, nx)
+        Partial derivatives of the surface along x and y.
+    gradient_method : str
+        ``"analytic"`` or ``"finite-difference"``.
+    method : str
+        How values were computed: ``"closed-form"``, ``"chunked"``, ``"binned"``
+        (approximate, see ``bins``) or ``"function"``.
+
+    """
+
+    x: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+    values: np.ndarray = field(repr=False)
+    argmin: tuple[float, float]
+    min_value: float
+    loss: str
+    model: str
+    xlabel: str = "x"
+    ylabel: str = "y"
+    grad_x: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    grad_y: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    gradient_method: str = "finite-difference"
+    method: str = "function"
+
+    @property
+    def grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """The meshgrid ``(X, Y)``, each of shape ``(ny, nx)``."""
+        return np.meshgrid(self.x, self.y)
+
+    @property
+    def gradient_norm(self) -> np.ndarray:
+        """Length of the gradient at each grid point, shape ``(ny, nx)``."""
+        return np.hypot(self.grad_x, self.grad_y)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def resolve_loss(loss: str | Callable) -> tuple[Callable, str]:
+    """Turn a registry name or a callable into ``(callable, name)``.
+
+    Parameters
+    ----------
+    loss : str or callable
+        A key of :data:`lossviz.losses.REGISTRY`, or any callable
+        ``loss(pred, target, reduction="none")``.
+
+    Returns
+    -------
+    (callable, str)
+        The loss and a display name (its ``name`` or ``__name__`` attribute).
+
+    Raises
+    ------
+    ValueError
+        If a name is not in the registry (the message lists the names that are).
+
+    Examples
+    --------
+    >>> fn, name = resolve_loss("mse")
+    >>> name
+    'mse'
+
+    """
+    if isinstance(loss, str):
+        from lossviz.losses import REGISTRY
+
+        if loss not in REGISTRY:
+            raise ValueError(
+                f"loss must be a name in lossviz.losses.REGISTRY or a callable, got {loss!r};"
+                f" registered: {sorted(REGISTRY)}"
+            )
+        fn = REGISTRY[loss]
+        return fn, getattr(fn, "name", loss)
+    if not callable(loss):
+        raise TypeError(f"loss must be a registry name or a callable, got {loss!r}")
+    return loss, str(getattr(loss, "name", getattr(loss, "__name__", "custom loss")))
+
+
+def _is_mse(loss: str | Callable) -> bool:
+    if isinstance(loss, str):
+        return loss == "mse"
+    try:
+        from lossviz.losses import REGISTRY
+    except ImportError:  # pragma: no cover - losses always ship with lossviz
+        return False
+    return REGISTRY.get("mse") is loss
+
+
+def _axis(name: str, values: object) -> np.ndarray:
+    a = np.asarray(values, dtype=float)
+    if a.ndim != 1 or a.size < 2:
+        raise ValueError(
+            f"{name} must be a 1-D array of at least 2 grid values, got shape {a.shape}"
+        )
+    if not np.all(np.isfinite(a)) or np.any(np.diff(a) <= 0):
+        raise ValueError(f"{name} must be finite and strictly increasing")
+    return a
+
+
+def _samples(name: str, values: object, ndim: int) -> np.ndarray:
+    a = np.asarray(values, dtype=float)
+    if a.ndim != ndim or a.shape[0] == 0:
+        want = "(n,)" if ndim == 1 else "(n, 2)"
+        raise ValueError(f"{name} must have shape {want} with n >= 1, got shape {a.shape}")
+    if ndim == 2 and a.shape[1] != 2:
+        raise ValueError(f"{name} must have shape (n, 2) (two features), got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite, got {int((~np.isfinite(a)).sum())} NaN/inf")
+    return a
+
+
+def _check_max_bytes(max_bytes: int) -> int:
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) \
+            or max_bytes < 8:
+        raise ValueError(f"max_bytes must be an integer >= 8, got {max_bytes!r}")
+    return int(max_bytes)
+
+
+def _finish(x, y, values, gx, gy, *, method, gradient_method, **meta) -> Surface:
+    values = np.asarray(values, dtype=float).reshape(y.size, x.size)
+    if gx is None:
+        gx, gy = _fd(x, y, values)
+        gradient_method = "finite-difference"
+    i, j = np.unravel_index(int(np.argmin(values)), values.shape)
+    arrays = (x, y, values, gx, gy)
+    for a in arrays:
+        a.setflags(write=False)
+    return Surface(
+        x=x, y=y, values=values, argmin=(float(x[j]), float(y[i])),
+        min_value=float(values[i, j]), grad_x=gx, grad_y=gy,
+        gradient_method=gradient_method, method=method, **meta,
+    )
+
+
+def _fd(x: np.ndarray, y: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    gy, gx = np.gradient(values, y, x)
+    return gx, gy
+
+
+def finite_difference_gradient(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(d/dx, d/dy)`` of the surface values by central differences.
+
+    Second-order accurate in the interior, first-order on the edges
+    (:func:`numpy.gradient`); works on uneven grids.
+
+    Parameters
+    ----------
+    surface : Surface
+        Any surface.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Two arrays of shape ``(ny, nx)``.
+
+    Examples
+    --------
+    >>> s = function_surface(lambda p: p[0] ** 2 + 3 * p[1], [0.0, 1.0, 2.0], [0.0, 1.0])
+    >>> gx, gy = finite_difference_gradient(s)
+    >>> gx[0].tolist(), gy[0].tolist()
+    ([1.0, 2.0, 3.0], [3.0, 3.0, 3.0])
+
+    """
+    return _fd(surface.x, surface.y, surface.values)
+
+
+def local_minima(surface: Surface) -> list[tuple[float, float, float]]:
+    """Return the grid's local minima as ``(x, y, value)``, smallest first.
+
+    A grid point is a local minimum if it is strictly below every one of its
+    (up to 8) neighbours; points on the border count.
+
+    Parameters
+    ----------
+    surface : Surface
+        Any surface.
+
+    Returns
+    -------
+    list of (float, float, float)
+
+    Examples
+    --------
+    >>> axis = np.linspace(-2, 2, 41)
+    >>> s = function_surface(lambda p: (p[0] ** 2 - 1) ** 2 + p[1] ** 2, axis, axis)
+    >>> [(round(a, 2), round(b, 2)) for a, b, _ in local_minima(s)]
+    [(-1.0, 0.0), (1.0, 0.0)]
+
+    """
+    v = surface.values
+    padded = np.pad(v, 1, constant_values=np.inf)
+    ny, nx = v.shape
+    is_min = np.ones_like(v, dtype=bool)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                is_min &= v < padded[1 + di : 1 + di + ny, 1 + dj : 1 + dj + nx]
+    rows, cols = np.nonzero(is_min)
+    found = [(float(surface.x[j]), float(surface.y[i]), float(v[i, j])) for i, j in zip(rows, cols,
+                                                                                        strict=True)]
+    return sorted(found, key=lambda t: (t[2], t[0], t[1]))
+
+
+# --------------------------------------------------------------------------- the chunked engine
+
+
+def _compress(columns: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Merge samples sharing a cell of a ``bins``-per-axis histogram into weighted centroids."""
+    lo, hi = columns.min(axis=0), columns.max(axis=0)
+    width = np.where(hi > lo, hi - lo, 1.0)
+    idx = np.minimum(((columns - lo) / width * bins).astype(np.int64), bins - 1)
+    flat = np.ravel_multi_index(tuple(idx.T), (bins,) * columns.shape[1])
+    _, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True)
+    sums = np.zeros((counts.size, columns.shape[1]))
+    np.add.at(sums, inverse, columns)
+    return sums / counts[:, None], counts.astype(float)
+
+
+def _model_grid(
+    predict: Callable,
+    dpredict: Callable | None,
+    features: np.ndarray,
+    target: np.ndarray,
+    p1: np.ndarray,
+    p2: np.ndarray,
+    loss: Callable,
+    *,
+    gradient: bool,
+    max_bytes: int,
+    bins: int | None,
+    discrete_target: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, str]:
+    """Mean loss of ``predict(a, b, features)`` over a grid, chunked; optional gradient.
+
+    ``predict(a, b, feats)`` takes parameter columns ``(K, 1)`` and returns ``(K, m)``;
+    ``dpredict`` returns the two partial derivatives of the prediction, each ``(K, m)``.
+    """
+    n = target.shape[0]
+    weights = None
+    method = "chunked"
+    if bins is not None:
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
+            raise ValueError(f"bins must be None or an integer >= 2, got {bins!r}")
+        cols = np.column_stack([features.reshape(n, -1), target])
+        if discrete_target:  # never average labels: bin features within each label
+            parts = [_compress(cols[target == t], bins) for t in np.unique(target)]
+            centroids = np.concatenate([c for c, _ in parts])
+            weights = np.concatenate([w for _, w in parts])
+        else:
+            centroids, weights = _compress(cols, int(bins))
+        features = centroids[:, :-1].reshape((-1, *features.shape[1:]))
+        target = centroids[:, -1]
+        method = "binned"
+    m_all = target.shape[0]
+    P1, P2 = np.meshgrid(p1, p2)
+    a_all, b_all = P1.ravel(), P2.ravel()
+    n_points = a_all.size
+    m = max(1, min(m_all, max_bytes // 8))  # samples per block
+    k = max(1, min(n_points, max_bytes // (8 * m)))  # grid points per block
+    has_grad = gradient and dpredict is not None and hasattr(loss, "grad")
+    total = np.zeros(n_points)
+    ga = np.zeros(n_points) if has_grad else None
+    gb = np.zeros(n_points) if has_grad else None
+    for s0 in range(0, m_all, m):
+        feats = features[s0 : s0 + m]
+        tgt = target[s0 : s0 + m]
+        w = None if weights is None else weights[s0 : s0 + m]
+        for k0 in range(0, n_points, k):
+            a = a_all[k0 : k0 + k, None]
+            b = b_all[k0 : k0 + k, None]
+            pred = predict(a, b, feats)
+            tb = np.broadcast_to(tgt, pred.shape)
+            per = np.asarray(loss(pred, tb, reduction="none"), dtype=float)
+            total[k0 : k0 + k] += per.sum(axis=1) if w is None else per @ w
+            if has_grad:
+                g = np.asarray(loss.grad(pred, tb, reduction="none"), dtype=float)
+                if w is not None:
+                    g = g * w
+                da, db = dpredict(a, b, feats)
+                ga[k0 : k0 + k] += np.einsum("km,km->k", g, da)
+                gb[k0 : k0 + k] += np.einsum("km,km->k", g, db)
+    shape = (p2.size, p1.size)
+    values = (total / n).reshape(shape)
+    if has_grad:
+        return values, (ga / n).reshape(shape), (gb / n).reshape(shape), method
+    return values, None, None, method
+
+
+# --------------------------------------------------------------------------- models
+
+
+def linear_regression_surface(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    w: np.ndarray,
+    b: np.ndarray,
+    loss: str | Callable = "mse",
+    gradient: bool = True,
+    closed_form: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    bins: int | None = None,
+) -> Surface:
+    r"""Mean loss of the line ``pred = w * x + b`` over a (w, b) grid.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        Inputs and targets.
+    w, b : array_like
+        Increasing grid values of the slope (horizontal axis) and intercept (vertical).
+    loss : str or callable
+        Registry name or ``loss(pred, target, reduction="none")``.
+    gradient : bool
+        Compute the analytic gradient field if the loss has ``.grad`` (else the
+        finite-difference one is stored).
+    closed_form : bool
+        For MSE, use the sufficient statistics (exact, O(grid) time and memory).
+    max_bytes : int
+        Largest temporary ``chunk x samples`` array, in bytes, for other losses.
+    bins : int, optional
+        Approximate: merge samples within cells of a ``bins x bins`` histogram of
+        ``(x, y)`` into weighted centroids first (fast for huge ``n``; exact for
+        MSE's linear part, slightly low for convex losses by Jensen's inequality).
+
+    Returns
+    -------
+    Surface
+        ``xlabel="w"``, ``ylabel="b"``, ``model="linear regression"``.
+
+    Notes
+    -----
+    The MSE depends on the data only through the means :math:`\bar x, \bar y` and
+    the (co)variances :math:`s_{xx}, s_{xy}, s_{yy}` (equivalently the five sums
+    :math:`\sum x, \sum x^2, \sum y, \sum xy, \sum y^2`). With the mean residual
+    :math:`c = w\bar x + b - \bar y`,
+
+    .. math:: L(w, b) = w^2 s_{xx} - 2w\,s_{xy} + s_{yy} + c^2,
+              \quad \partial_w L = 2(w s_{xx} - s_{xy}) + 2c\bar x,
+              \quad \partial_b L = 2c.
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, 2.0]); y = 2 * x + 1
+    >>> s = linear_regression_surface(x, y, w=np.linspace(0, 4, 5), b=np.linspace(-1, 3, 5))
+    >>> s.argmin, round(s.min_value, 12), s.method
+    ((2.0, 1.0), 0.0, 'closed-form')
+
+    """
+    x = _samples("x", x, 1)
+    y = _samples("y", y, 1)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+    w = _axis("w", w)
+    b = _axis("b", b)
+    max_bytes = _check_max_bytes(max_bytes)
+    fn, name = resolve_loss(loss)
+    meta = {"loss": name, "model": "linear regression", "xlabel": "w", "ylabel": "b"}
+    if closed_form and _is_mse(loss):
+        # centred statistics: no cancellation between large terms near the minimum
+        mx, my = x.mean(), y.mean()
+        xc, yc = x - mx, y - my
+        vx, cxy, vy = (xc * xc).mean(), (xc * yc).mean(), (yc * yc).mean()
+        W, B = w[None, :], b[:, None]
+        c = B + W * mx - my  # mean residual
+        values = np.maximum(W * W * vx - 2 * W * cxy + vy, 0.0) + c * c
+        gx = 2 * (W * vx - cxy) + 2 * c * mx
+        gy = np.broadcast_to(2 * c, values.shape).copy()
+        return _finish(w, b, values, gx, gy, method="closed-form",
+                       gradient_method="analytic", **meta)
+
+    def predict(a, c, feats):
+        return a * feats[None, :] + c
+
+    def dpredict(a, c, feats):
+        return np.broadcast_to(feats[None, :], (a.shape[0], feats.size)), np.ones(
+            (a.shape[0], feats.size))
+
+    values, gx, gy, method = _model_grid(predict, dpredict, x, y, w, b, fn, gradient=gradient,
+                                         max_bytes=max_bytes, bins=bins)
+    return _finish(w, b, values, gx, gy, method=method, gradient_method="analytic", **meta)
+
+
+def logistic_regression_surface(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    w1: np.ndarray,
+    w2: np.ndarray,
+    loss: str | Callable = "bce_with_logits",
+    gradient: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    bins: int | None = None,
+) -> Surface:
+    """Mean loss of the logit ``z = w1 * X[:, 0] + w2 * X[:, 1]`` over a (w1, w2) grid.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, 2)
+        Two features (no intercept: the surface has two weights).
+    y : array_like, shape (n,)
+        Labels in the convention of ``loss`` ({0, 1} for ``"bce_with_logits"``,
+        {-1, +1} for ``"hinge"``).
+    w1, w2 : array_like
+        Increasing grid values of the two weights.
+    loss : str or callable
+        A classification loss on logits; registry name or
+        ``loss(logits, target, reduction="none")``.
+    gradient, max_bytes : bool, int
+        As in :func:`linear_regression_surface`.
+    bins : int, optional
+        Approximate: merge samples of the same label within cells of a
+        ``bins x bins`` histogram of the features.
+
+    Returns
+    -------
+    Surface
+        ``xlabel="w1"``, ``ylabel="w2"``, ``model="logistic regression"``.
+
+    Examples
+    --------
+    >>> def logistic(z, t, reduction="none"):
+    ...     return np.logaddexp(0.0, z) - t * z
+    >>> X = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]]); y = np.array([1.0, 0.0, 1.0])
+    >>> s = logistic_regression_surface(X, y, w1=[-1.0, 0.0, 1.0], w2=[0.0, 1.0], loss=logistic)
+    >>> s.argmin
+    (1.0, 1.0)
+
+    """
+    X = _samples("X", X, 2)
+    y = _samples("y", y, 1)
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y must have the same length, got {X.shape} and {y.shape}")
+    w1 = _axis("w1", w1)
+    w2 = _axis("w2", w2)
+    max_bytes = _check_max_bytes(max_bytes)
+    fn, name = resolve_loss(loss)
+
+    def predict(a, c, feats):
+        return a * feats[None, :, 0] + c * feats[None, :, 1]
+
+    def dpredict(a, c, feats):
+        shape = (a.shape[0], feats.shape[0])
+        return np.broadcast_to(feats[:, 0], shape), np.broadcast_to(feats[:, 1], shape)
+
+    values, gx, gy, method = _model_grid(predict, dpredict, X, y, w1, w2, fn, gradient=gradient,
+                                         max_bytes=max_bytes, bins=bins, discrete_target=True)
+    return _finish(w1, w2, values, gx, gy, method=method, gradient_method="analytic",
+                   loss=name, model="logistic regression", xlabel="w1", ylabel="w2")
+
+
+def tanh_network_surface(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    w: np.ndarray,
+    v: np.ndarray,
+    loss: str | Callable = "mse",
+    gradient: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    bins: int | None = None,
+) -> Surface:
+    """Mean loss of the one-hidden-unit network ``pred = v * tanh(w * x)`` over (w, v).
+
+    ``tanh`` is odd, so ``(w, v)`` and ``(-w, -v)`` give the same predictions:
+    the surface is symmetric under that flip and, for data made by a teacher
+    network, has two global minima, at ``(w*, v*)`` and ``(-w*, -v*)``, with a
+    saddle near the origin between them. It is non-convex.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        Inputs and targets (e.g. ``y = 1.5 * tanh(2 * x) + noise``).
+    w, v : array_like
+        Increasing grid values of the input weight (horizontal axis) and the
+        output weight (vertical axis).
+    loss : str or callable
+        Registry name or ``loss(pred, target, reduction="none")``.
+    gradient, max_bytes, bins
+        As in :func:`linear_regression_surface`.
+
+    Returns
+    -------
+    Surface
+        ``xlabel="w"``, ``ylabel="v"``, ``model="tanh network"``.
+
+    Examples
+    --------
+    >>> x = np.linspace(-2, 2, 21); y = 1.0 * np.tanh(2.0 * x)
+    >>> axis = np.linspace(-3, 3, 61)
+    >>> s = tanh_network_surface(x, y, w=axis, v=axis)
+    >>> [(round(a, 1), round(b, 1)) for a, b, _ in local_minima(s)[:2]]  # two lowest
+    [(-2.0, -1.0), (2.0, 1.0)]
+
+    """
+    x = _samples("x", x, 1)
+    y = _samples("y", y, 1)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+    w = _axis("w", w)
+    v = _axis("v", v)
+    max_bytes = _check_max_bytes(max_bytes)
+    fn, name = resolve_loss(loss)
+
+    def predict(a, c, feats):
+        return c * np.tanh(a * feats[None, :])
+
+    def dpredict(a, c, feats):
+        t = np.tanh(a * feats[None, :])
+        return c * feats[None, :] * (1.0 - t * t), t
+
+    values, gx, gy, method = _model_grid(predict, dpredict, x, y, w, v, fn, gradient=gradient,
+                                         max_bytes=max_bytes, bins=bins)
+    return _finish(w, v, values, gx, gy, method=method, gradient_method="analytic",
+                   loss=name, model="tanh network", xlabel="w", ylabel="v")
+
+
+# --------------------------------------------------------------------------- any function
+
+
+def function_surface(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    grad: Callable[[np.ndarray], np.ndarray] | None = None,
+    vectorized: bool = False,
+    loss: str = "f",
+    model: str = "function",
+    xlabel: str = "x",
+    ylabel: str = "y",
+) -> Surface:
+    """Evaluate any function of two parameters ``f(params)`` on a grid.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(params) -> float`` with ``params = np.array([px, py])``. With
+        ``vectorized=True``, ``params`` has shape ``(2, ny, nx)`` and ``f`` must
+        return an array of shape ``(ny, nx)``.
+    x, y : array_like
+        Increasing grid values of the two parameters.
+    grad : callable, optional
+        ``grad(params) -> array of shape (2,)`` (or ``(2, ny, nx)`` if vectorized);
+        without it the gradient field is a finite difference of the grid.
+    vectorized : bool
+        Call ``f`` once on the whole grid instead of once per point.
+    loss, model, xlabel, ylabel : str
+        Names stored in the result (for titles and axis labels).
+
+    Returns
+    -------
+    Surface
+
+    Examples
+    --------
+    >>> f = lambda p: (p[0] - 1) ** 2 + p[1] ** 2
+    >>> s = function_surface(f, [0.0, 1.0, 2.0], [-1.0, 0.0, 1.0])
+    >>> s.argmin, s.values.shape, s.gradient_method
+    ((1.0, 0.0), (3, 3), 'finite-difference')
+
+    """
+    x = _axis("x", x)
+    y = _axis("y", y)
+    X, Y = np.meshgrid(x, y)
+    if vectorized:
+        params = np.stack([X, Y])
+        values = np.asarray(f(params), dtype=float)
+        if values.shape != X.shape:
+            raise ValueError(
+                f"a vectorized f must return shape {X.shape} for params of shape {params.shape},"
+                f" got {values.shape}"
+            )
+        g = None if grad is None else np.asarray(grad(params), dtype=float)
+    else:
+        pts = np.column_stack([X.ravel(), Y.ravel()])
+        values = np.array([float(f(p)) for p in pts]).reshape(X.shape)
+        g = None if grad is None else np.array([grad(p) for p in pts], dtype=float).T
+    gx = gy = None
+    if g is not None:
+        g = g.reshape(2, *X.shape)
+        gx, gy = g[0].copy(), g[1].copy()
+    return _finish(x, y, values, gx, gy, method="function", gradient_method="analytic",
+                   loss=loss, model=model, xlabel=xlabel, ylabel=ylabel)
+
+
+def direction_surface(
+    f: Callable[[np.ndarray], float],
+    center: np.ndarray,
+    d1: np.ndarray,
+    d2: np.ndarray,
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    *,
+    grad: Callable[[np.ndarray], np.ndarray] | None = None,
+    loss: str = "f",
+    model: str = "function",
+) -> Surface:
+    """Evaluate ``f`` on the plane ``center + alpha * d1 + beta * d2``.
+
+    The standard way to look at a many-parameter loss (Goodfellow et al. 2015;
+    Li et al. 2018): pick two directions and plot the 2-D slice.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(params) -> float`` for ``params`` shaped like ``center``.
+    center, d1, d2 : array_like
+        The centre of the slice and the two directions (same shape).
+    alpha, beta : array_like
+        Increasing grid values of the step along ``d1`` (horizontal) and ``d2``.
+    grad : callable, optional
+        Gradient of ``f``; the surface's gradient is then ``(grad . d1, grad . d2)``.
+    loss, model : str
+        Names stored in the result.
+
+    Returns
+    -------
+    Surface
+        ``xlabel="α"``, ``ylabel="β"``.
+
+    Examples
+    --------
+    >>> f = lambda p: float(np.sum(p ** 2))
+    >>> s = direction_surface(f, [1.0, 1.0, 1.0], [1.0, 0, 0], [0, 1.0, 0],
+    ...                       [-2.0, -1.0, 0.0], [-1.0, 0.0, 1.0])
+    >>> s.argmin, s.min_value
+    ((-1.0, -1.0), 1.0)
+
+    """
+    center = np.asarray(center, dtype=float)
+    d1 = np.asarray(d1, dtype=float)
+    d2 = np.asarray(d2, dtype=float)
+    if not (center.shape == d1.shape == d2.shape):
+        raise ValueError(
+            f"center, d1 and d2 must have the same shape, got {center.shape}, {d1.shape},"
+            f" {d2.shape}"
+        )
+
+    def f2(p):
+        return f(center + p[0] * d1 + p[1] * d2)
+
+    g2 = None
+    if grad is not None:
+        def g2(p):
+            g = np.asarray(grad(center + p[0] * d1 + p[1] * d2), dtype=float)
+            return np.array([np.sum(g * d1), np.sum(g * d2)])
+
+    return function_surface(f2, alpha, beta, grad=g2, loss=loss, model=model,
+                            xlabel="α", ylabel="β")
