@@ -1,0 +1,485 @@
+"""Tiny optimisers for demos: gradient descent, momentum (heavy ball) and Adam.
+
+Each optimiser runs on a differentiable function given as ``(f, grad)`` and
+returns a frozen :class:`Path` (every iterate and its loss) for plotting and for
+learning-rate demos. A run stops early, without NumPy warnings, when the
+gradient is small (``converged``) or when the loss or parameters become
+non-finite or explode (``diverged``); ``Path.message`` says which and when.
+
+:func:`model_objective` builds ``(f, grad)`` for the models of
+:mod:`lossviz.surface` with any registry loss; :func:`surface_objective` builds
+it from a precomputed :class:`~lossviz.surface.Surface` by bilinear interpolation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lossviz.surface import Surface, resolve_loss
+
+__all__ = [
+    "Path",
+    "adam",
+    "gradient_descent",
+    "minimize",
+    "model_objective",
+    "momentum",
+    "surface_objective",
+]
+
+Objective = Callable[[np.ndarray], float]
+Gradient = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True, eq=False)
+class Path:
+    """The iterates of an optimiser run.
+
+    Attributes
+    ----------
+    params : ndarray, shape (steps + 1, d)
+        Starting point and every iterate.
+    losses : ndarray, shape (steps + 1,)
+        ``f`` at each row of ``params``.
+    method : str
+        ``"gd"``, ``"momentum"`` or ``"adam"``.
+    lr : float
+        Learning rate.
+    converged : bool
+        The gradient norm fell below ``tol``.
+    diverged : bool
+        The loss or parameters became non-finite or exceeded ``max_value``.
+    message : str
+        What happened, in words.
+
+    """
+
+    params: np.ndarray = field(repr=False)
+    losses: np.ndarray = field(repr=False)
+    method: str
+    lr: float
+    converged: bool
+    diverged: bool
+    message: str
+
+    @property
+    def steps(self) -> int:
+        """Number of steps taken (``len(params) - 1``)."""
+        return int(self.params.shape[0] - 1)
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last iterate."""
+        return self.params[-1]
+
+    @property
+    def oscillating(self) -> bool:
+        """True if most consecutive steps point in opposite directions (zig-zag)."""
+        d = np.diff(self.params, axis=0)
+        if d.shape[0] < 3:
+            return False
+        dots = np.einsum("ij,ij->i", d[1:], d[:-1])
+        return bool(np.mean(dots < 0) > 0.5)
+
+
+def _as_start(x0: object) -> np.ndarray:
+    x = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
+    if x.ndim != 1 or not np.all(np.isfinite(x)):
+        raise ValueError(f"x0 must be a finite scalar or 1-D array, got {x0!r}")
+    return x
+
+
+def _check(name: str, value: object, low: float, high: float = math.inf, *,
+           low_open: bool = True, high_open: bool = False) -> float:
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    v = float(value) if ok else math.nan  # type: ignore[arg-type]
+    ok = ok and math.isfinite(v) and (v > low if low_open else v >= low) \
+        and (v < high if high_open else v <= high)
+    if not ok:
+        lb = "(" if low_open else "["
+        rb = ")" if high_open or high == math.inf else "]"
+        raise ValueError(
+            f"{name} must be a real number in {lb}{low:g}, {high:g}{rb}, got {value!r}"
+        )
+    return v
+
+
+def _run(
+    f: Objective,
+    grad: Gradient,
+    x0: object,
+    update: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
+    *,
+    method: str,
+    lr: float,
+    steps: int,
+    tol: float,
+    max_value: float,
+) -> Path:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    tol = _check("tol", tol, 0.0, low_open=False)
+    max_value = _check("max_value", max_value, 0.0)
+    x = _as_start(x0)
+    xs, fs = [x.copy()], []
+    converged = diverged = False
+    message = f"stopped after {steps} steps (not converged)"
+
+    def bad(arr) -> bool:
+        return not np.all(np.isfinite(arr)) or np.max(np.abs(arr)) > max_value
+
+    with np.errstate(all="ignore"):
+        for t in range(steps + 1):
+            try:
+                fx = float(f(x))
+                g = np.asarray(grad(x), dtype=float).reshape(x.shape)
+            except (OverflowError, FloatingPointError):
+                fx, g = math.inf, np.full_like(x, math.nan)
+            if bad(np.array([fx])):
+                if t == 0:
+                    raise ValueError(f"f(x0) must be finite and at most max_value, got {fx!r}")
+                xs.pop()
+                diverged = True
+                message = (f"diverged at step {t}: loss {fx:.3g} is not finite or exceeds"
+                           f" max_value={max_value:g}")
+                break
+            fs.append(fx)
+            if bad(g):
+                diverged = True
+                message = f"diverged at step {t}: gradient is not finite or exceeds max_value"
+                break
+            if float(np.linalg.norm(g)) <= tol:
+                converged = True
+                message = f"converged after {t} steps (gradient norm <= tol={tol:g})"
+                break
+            if t == steps:
+                break
+            x = update(x, g, t + 1)
+            if bad(x):
+                diverged = True
+                message = (f"diverged at step {t + 1}: parameters are not finite or exceed"
+                           f" max_value={max_value:g}")
+                break
+            xs.append(x.copy())
+    params = np.array(xs, dtype=float).reshape(len(xs), -1)
+    losses = np.array(fs, dtype=float)
+    params.setflags(write=False)
+    losses.setflags(write=False)
+    return Path(params, losses, method, lr, converged, diverged, message)
+
+
+def gradient_descent(
+    f: Objective,
+    grad: Gradient,
+    x0: object,
+    *,
+    lr: float = 0.1,
+    steps: int = 100,
+    tol: float = 1e-8,
+    max_value: float = 1e12,
+) -> Path:
+    r"""Plain gradient descent :math:`x_{t+1} = x_t - \eta \nabla f(x_t)`.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float`` for a 1-D parameter array ``x``.
+    grad : callable
+        ``grad(x) -> array`` shaped like ``x``.
+    x0 : float or array_like
+        Starting point.
+    lr : float
+        Learning rate :math:`\eta > 0`.
+    steps : int
+        Largest number of steps.
+    tol : float
+        Stop (``converged=True``) when the gradient norm is at most ``tol``.
+    max_value : float
+        Stop (``diverged=True``) when the loss, a gradient entry or a parameter
+        exceeds this in absolute value or is not finite.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> p = gradient_descent(lambda x: x[0] ** 2, lambda x: 2 * x, 1.0, lr=0.25, steps=2)
+    >>> p.params.ravel().tolist(), p.losses.tolist()
+    ([1.0, 0.5, 0.25], [1.0, 0.25, 0.0625])
+
+    """
+    lr = _check("lr", lr, 0.0)
+
+    def update(x, g, t):
+        return x - lr * g
+
+    return _run(f, grad, x0, update, method="gd", lr=lr, steps=steps, tol=tol,
+                max_value=max_value)
+
+
+def momentum(
+    f: Objective,
+    grad: Gradient,
+    x0: object,
+    *,
+    lr: float = 0.1,
+    beta: float = 0.9,
+    steps: int = 100,
+    tol: float = 1e-8,
+    max_value: float = 1e12,
+) -> Path:
+    r"""Heavy-ball momentum (Polyak): a velocity accumulates past gradients.
+
+    :math:`v_{t+1} = \beta v_t - \eta \nabla f(x_t)`, :math:`x_{t+1} = x_t + v_{t+1}`,
+    :math:`v_0 = 0`.
+
+    Parameters
+    ----------
+    f, grad, x0, lr, steps, tol, max_value
+        As in :func:`gradient_descent`.
+    beta : float
+        Momentum coefficient in [0, 1); ``beta=0`` is gradient descent.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> p = momentum(lambda x: x[0] ** 2, lambda x: 2 * x, 1.0, lr=0.1, beta=0.5, steps=2)
+    >>> [round(float(v), 12) for v in p.params.ravel()]  # 1 -> 1 - 0.2 -> 0.8 - 0.1 - 0.16
+    [1.0, 0.8, 0.54]
+
+    """
+    lr = _check("lr", lr, 0.0)
+    beta = _check("beta", beta, 0.0, 1.0, low_open=False, high_open=True)
+    state = {"v": None}
+
+    def update(x, g, t):
+        v = -lr * g if state["v"] is None else beta * state["v"] - lr * g
+        state["v"] = v
+        return x + v
+
+    return _run(f, grad, x0, update, method="momentum", lr=lr, steps=steps, tol=tol,
+                max_value=max_value)
+
+
+def adam(
+    f: Objective,
+    grad: Gradient,
+    x0: object,
+    *,
+    lr: float = 0.1,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+    steps: int = 100,
+    tol: float = 1e-8,
+    max_value: float = 1e12,
+) -> Path:
+    r"""Adam (Kingma & Ba 2015) with bias correction.
+
+    :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t`,
+    :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2`,
+    :math:`x_t = x_{t-1} - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)` with
+    :math:`\hat m_t = m_t / (1-\beta_1^t)`, :math:`\hat v_t = v_t / (1-\beta_2^t)`.
+
+    Parameters
+    ----------
+    f, grad, x0, lr, steps, tol, max_value
+        As in :func:`gradient_descent`.
+    beta1, beta2 : float
+        Decay rates of the moment estimates, in [0, 1).
+    eps : float
+        Added to the denominator (> 0).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> p = adam(lambda x: x[0] ** 2, lambda x: 2 * x, 1.0, lr=0.1, steps=1)
+    >>> round(float(p.final[0]), 6)  # the first Adam step has length lr
+    0.9
+
+    """
+    lr = _check("lr", lr, 0.0)
+    beta1 = _check("beta1", beta1, 0.0, 1.0, low_open=False, high_open=True)
+    beta2 = _check("beta2", beta2, 0.0, 1.0, low_open=False, high_open=True)
+    eps = _check("eps", eps, 0.0)
+    state: dict[str, np.ndarray | float] = {"m": 0.0, "v": 0.0}
+
+    def update(x, g, t):
+        m = beta1 * state["m"] + (1 - beta1) * g
+        v = beta2 * state["v"] + (1 - beta2) * g * g
+        state["m"], state["v"] = m, v
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        return x - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+    return _run(f, grad, x0, update, method="adam", lr=lr, steps=steps, tol=tol,
+                max_value=max_value)
+
+
+_METHODS = {"gd": gradient_descent, "momentum": momentum, "adam": adam}
+
+
+def minimize(f: Objective, grad: Gradient, x0: object, *, method: str = "gd", **options) -> Path:
+    """Run the optimiser named ``method`` (``"gd"``, ``"momentum"`` or ``"adam"``).
+
+    Parameters
+    ----------
+    f, grad, x0
+        As in :func:`gradient_descent`.
+    method : str
+        Which optimiser.
+    **options
+        Passed on (``lr``, ``steps``, ``beta``, ...).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> minimize(lambda x: x[0] ** 2, lambda x: 2 * x, 3.0, method="momentum").method
+    'momentum'
+
+    """
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
+    return _METHODS[method](f, grad, x0, **options)
+
+
+# --------------------------------------------------------------------------- objectives
+
+
+def model_objective(
+    model: str,
+    X: np.ndarray,
+    y: np.ndarray,
+    loss: str | Callable = "mse",
+) -> tuple[Objective, Gradient]:
+    """Return ``(f, grad)`` of the mean loss of a two-parameter model.
+
+    The models and parameter orders are those of :mod:`lossviz.surface`, so a
+    path can be drawn over the matching surface.
+
+    Parameters
+    ----------
+    model : {"linear", "logistic", "tanh"}
+        ``"linear"``: ``pred = w * x + b``, params ``(w, b)``, ``X`` shape (n,).
+        ``"logistic"``: ``z = w1 * X[:, 0] + w2 * X[:, 1]``, params ``(w1, w2)``.
+        ``"tanh"``: ``pred = v * tanh(w * x)``, params ``(w, v)``.
+    X, y : array_like
+        Data.
+    loss : str or callable
+        Registry name or a loss with ``loss(pred, target, reduction="mean")`` and
+        ``loss.grad(pred, target, reduction="mean")`` (d/d pred).
+
+    Returns
+    -------
+    (callable, callable)
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, 2.0]); y = 2 * x + 1
+    >>> f, g = model_objective("linear", x, y)
+    >>> f(np.array([2.0, 1.0])), g(np.array([2.0, 0.0])).tolist()
+    (0.0, [-2.0, -2.0])
+
+    """
+    fn, _ = resolve_loss(loss)
+    if not hasattr(fn, "grad"):
+        raise ValueError("loss must have a .grad method for optimisation")
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if model == "linear" or model == "tanh":
+        if X.ndim != 1 or X.shape != y.shape:
+            raise ValueError(f"{model} model needs x and y of equal shape (n,), got {X.shape}"
+                             f" and {y.shape}")
+    elif model == "logistic":
+        if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] != y.shape[0]:
+            raise ValueError(f"logistic model needs X (n, 2) and y (n,), got {X.shape} and"
+                             f" {y.shape}")
+    else:
+        raise ValueError(f"model must be 'linear', 'logistic' or 'tanh', got {model!r}")
+
+    def predict(p):
+        if model == "linear":
+            return p[0] * X + p[1], (X, np.ones_like(X))
+        if model == "logistic":
+            return X @ p[:2], (X[:, 0], X[:, 1])
+        t = np.tanh(p[0] * X)
+        return p[1] * t, (p[1] * X * (1 - t * t), t)
+
+    def f(p):
+        pred, _ = predict(np.asarray(p, dtype=float))
+        return float(fn(pred, y, reduction="mean"))
+
+    def grad(p):
+        pred, (d0, d1) = predict(np.asarray(p, dtype=float))
+        g = np.asarray(fn.grad(pred, y, reduction="mean"), dtype=float)
+        return np.array([g @ d0, g @ d1])
+
+    return f, grad
+
+
+def surface_objective(surface: Surface) -> tuple[Objective, Gradient]:
+    """Return ``(f, grad)`` interpolating a surface's values and gradient field.
+
+    Bilinear interpolation on the grid; outside the grid ``f`` returns ``inf``,
+    so an optimiser that leaves the plotted region stops with ``diverged=True``.
+
+    Parameters
+    ----------
+    surface : Surface
+        A surface from :mod:`lossviz.surface`.
+
+    Returns
+    -------
+    (callable, callable)
+
+    Examples
+    --------
+    >>> from lossviz.surface import function_surface
+    >>> s = function_surface(lambda p: p[0] ** 2 + p[1] ** 2, [-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0])
+    >>> f, g = surface_objective(s)
+    >>> f(np.array([0.5, 0.0]))
+    0.5
+
+    """
+    xs, ys = surface.x, surface.y
+
+    def locate(p):
+        px, py = float(p[0]), float(p[1])
+        if not (xs[0] <= px <= xs[-1] and ys[0] <= py <= ys[-1]):
+            return None
+        j = min(int(np.searchsorted(xs, px, side="right")) - 1, xs.size - 2)
+        i = min(int(np.searchsorted(ys, py, side="right")) - 1, ys.size - 2)
+        tx = (px - xs[j]) / (xs[j + 1] - xs[j])
+        ty = (py - ys[i]) / (ys[i + 1] - ys[i])
+        return i, j, tx, ty
+
+    def interp(a, loc):
+        i, j, tx, ty = loc
+        return float((1 - ty) * ((1 - tx) * a[i, j] + tx * a[i, j + 1])
+                     + ty * ((1 - tx) * a[i + 1, j] + tx * a[i + 1, j + 1]))
+
+    def f(p):
+        loc = locate(p)
+        return math.inf if loc is None else interp(surface.values, loc)
+
+    def grad(p):
+        loc = locate(p)
+        if loc is None:
+            return np.full(2, math.nan)
+        return np.array([interp(surface.grad_x, loc), interp(surface.grad_y, loc)])
+
+    return f, grad
