@@ -285,3 +285,68 @@ def test_hinge_embedding_matches_torch_including_the_kink(margin):
     y[:2] = -1.0
     compare_with_torch(losses.hinge_embedding, F.hinge_embedding_loss, (x, y),
                        kw={"margin": margin})
+
+
+# ---------------------------------------------------------------------- metric
+@pytest.mark.parametrize("margin", [0.0, 0.5])
+def test_margin_ranking_matches_torch_including_the_kink(margin):
+    r = rng(17)
+    x1, x2 = r.normal(size=12), r.normal(size=12)
+    y = r.choice([-1.0, 1.0], size=12)
+    # the kink: with y = -1 and x2 = x1 + margin, -y(x1 - x2) + margin = -margin + margin = 0
+    x2[0] = x1[0] + margin
+    y[0] = -1.0
+    compare_with_torch(losses.margin_ranking, F.margin_ranking_loss, (x1, x2, y),
+                       kw={"margin": margin})
+
+
+@pytest.mark.parametrize("margin", [0.0, 0.3, -0.5])
+@pytest.mark.parametrize("batched", [True, False])
+def test_cosine_embedding_matches_torch(margin, batched):
+    r = rng(18)
+    shape = (8, 5) if batched else (5,)
+    x1, x2 = r.normal(size=shape), r.normal(size=shape)
+    y = r.choice([-1.0, 1.0], size=shape[:-1])
+    compare_with_torch(losses.cosine_embedding, F.cosine_embedding_loss, (x1, x2, y),
+                       kw={"margin": margin})
+
+
+@pytest.mark.parametrize("p", [1.0, 1.5, 2.0, 3.0])
+@pytest.mark.parametrize("margin", [1.0, 0.2])
+@pytest.mark.parametrize("batched", [True, False])
+def test_triplet_margin_matches_torch(p, margin, batched):
+    r = rng(19)
+    shape = (7, 4) if batched else (4,)
+    a, pos, neg = (r.normal(size=shape) for _ in range(3))
+    compare_with_torch(losses.triplet_margin, F.triplet_margin_loss, (a, pos, neg),
+                       kw={"margin": margin, "p": p}, rtol=1e-9)
+
+
+def test_triplet_margin_kink_and_zero_difference_match_torch():
+    a = np.array([[0.0, 0.0], [1.0, 1.0]])
+    pos = np.array([[1.0, 0.0], [1.0, 1.0]])  # second row: a - p = 0 (norm gradient 0)
+    neg = np.array([[2.0, 0.0], [5.0, 1.0]])  # first row: 1 - 2 + 1 = 0 (the kink)
+    compare_with_torch(losses.triplet_margin, F.triplet_margin_loss, (a, pos, neg),
+                       kw={"eps": 0.0})
+
+
+# -------------------------------------------------------------------------- rl
+def torch_td(q, actions, rewards, next_q, dones, gamma=0.99, kind="mse", delta=1.0,
+             reduction="mean"):
+    target = rewards + gamma * (1 - dones) * next_q.max(dim=1).values
+    pred = q.gather(1, actions.long()[:, None])[:, 0]
+    if kind == "mse":
+        return F.mse_loss(pred, target.detach(), reduction=reduction)
+    return F.huber_loss(pred, target.detach(), delta=delta, reduction=reduction)
+
+
+@pytest.mark.parametrize(("kind", "delta"), [("mse", 1.0), ("huber", 1.0), ("huber", 0.3)])
+@pytest.mark.parametrize("gamma", [0.0, 0.9, 1.0])
+def test_bellman_td_matches_torch_gather_then_mse_or_huber(kind, delta, gamma):
+    r = rng(20)
+    q, next_q = r.normal(size=(9, 3)), r.normal(size=(9, 3))
+    actions = r.integers(0, 3, size=9)
+    rewards = r.normal(size=9)
+    dones = r.integers(0, 2, size=9)
+    compare_with_torch(losses.bellman_td, torch_td, (q, actions, rewards, next_q, dones),
+                       kw={"gamma": gamma, "kind": kind, "delta": delta})

@@ -8,6 +8,7 @@ the same arguments returns d(loss)/d(input), shaped like ``input``.
 :func:`catalogue` lists each loss once, in a stable order.
 """
 
+from ._gradcheck import check_grad
 from ._registry import REGISTRY, TASKS, Loss, catalogue
 
 # isort: off
@@ -16,6 +17,9 @@ from .regression import huber, l1, log_cosh, mae, mse, pinball, smooth_l1
 from .probabilistic import gaussian_nll, kl_div, poisson_nll
 from .classification import bce, bce_with_logits, cross_entropy, nll, sigmoid_focal
 from .margin import hinge, hinge_embedding, multi_margin, soft_margin, squared_hinge
+from .segmentation import dice, tversky
+from .metric import cosine_embedding, margin_ranking, triplet_margin
+from .rl import bellman_td
 
 # isort: on
 
@@ -26,9 +30,10 @@ __all__ = [
     "catalogue",
     "bce",
     "bce_with_logits",
+    "bellman_td",
+    "cosine_embedding",
     "cross_entropy",
-    "nll",
-    "sigmoid_focal",
+    "dice",
     "gaussian_nll",
     "hinge",
     "hinge_embedding",
@@ -37,11 +42,17 @@ __all__ = [
     "l1",
     "log_cosh",
     "mae",
+    "margin_ranking",
     "mse",
     "multi_margin",
+    "nll",
     "pinball",
     "poisson_nll",
+    "sigmoid_focal",
     "smooth_l1",
     "soft_margin",
     "squared_hinge",
+    "triplet_margin",
+    "tversky",
+    "check_grad",
 ]

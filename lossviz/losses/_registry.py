@@ -109,8 +109,8 @@ def catalogue() -> list[Loss]:
     Examples
     --------
     >>> from lossviz import losses
-    >>> [loss.name for loss in losses.catalogue()][:2]
-    ['mse', 'l1']
+    >>> [loss.name for loss in losses.catalogue()][:3]
+    ['mse', 'l1', 'huber']
 
     """
     seen: dict[int, Loss] = {}
