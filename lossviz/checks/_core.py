@@ -60,6 +60,9 @@ __all__ = [
     "finite_difference",
 ]
 
+#: Stands for "the student's function raised NotImplementedError" (an untouched stub).
+_NOT_IMPLEMENTED = object()
+
 #: Marker attribute set on exceptions raised by the student's own code.
 _STUDENT_MARK = "_lossviz_from_student"
 
@@ -68,8 +71,14 @@ class ExerciseFailed(AssertionError):
     """The student's answer is wrong; the message says how and hints why.
 
     Subclassing ``AssertionError`` makes a failing check fail a notebook cell,
-    an nbgrader grade cell and a pytest test alike.
+    an nbgrader grade cell and a pytest test alike. In IPython and Jupyter the
+    error shows as its one-line message, without a traceback through the checker.
     """
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython calls this instead of formatting a traceback; the cell still
+        # ends with an error output, so nbgrader scores it zero.
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
 
 
 # ----------------------------------------------------------------------------- feedback
@@ -193,9 +202,16 @@ def call(func: Callable, *args: Any, forbid_warnings: bool = True, **kwargs: Any
         warnings.simplefilter("always")
         try:
             result = func(*args_copy, **kwargs_copy)
+        except NotImplementedError:
+            result = _NOT_IMPLEMENTED
         except Exception as err:
             _mark_student_error(err, f"The error above came from your function, called as {shown}.")
             raise
+    if result is _NOT_IMPLEMENTED:
+        fail(
+            f"your function {_name(func)} still raises NotImplementedError",
+            "replace the line `raise NotImplementedError()` with your code",
+        )
     if forbid_warnings and caught:
         first = caught[0]
         fail(
