@@ -15,8 +15,8 @@ def test_book_builds_without_warnings(built_book: dict) -> None:
     # Sphinx's own warnings and errors ("WARNING: ...", "ERROR: ..."); the kernel's
     # "[IPKernelApp] WARNING | ..." notice on stderr is not one of them.
     warnings = [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR):", line)]
-    assert built_book["returncode"] == 0, f"jupyter-book build failed:\n{log[-6000:]}"
     assert warnings == [], "the build printed warnings:\n" + "\n".join(warnings)
+    assert built_book["returncode"] == 0, f"jupyter-book build failed:\n{log[-6000:]}"
     assert "build succeeded" in log
 
 
