@@ -365,6 +365,7 @@ def model_objective(
     X: np.ndarray,
     y: np.ndarray,
     loss: str | Callable = "mse",
+    loss_options: dict | None = None,
 ) -> tuple[Objective, Gradient]:
     """Return ``(f, grad)`` of the mean loss of a two-parameter model.
 
@@ -382,6 +383,8 @@ def model_objective(
     loss : str or callable
         Registry name or a loss with ``loss(pred, target, reduction="mean")`` and
         ``loss.grad(pred, target, reduction="mean")`` (d/d pred).
+    loss_options : dict, optional
+        Keyword options of the loss, e.g. ``{"delta": 0.5}`` for ``"huber"``.
 
     Returns
     -------
@@ -396,6 +399,7 @@ def model_objective(
 
     """
     fn, _ = resolve_loss(loss)
+    opts = dict(loss_options or {})
     if not hasattr(fn, "grad"):
         raise ValueError("loss must have a .grad method for optimisation")
     X = np.asarray(X, dtype=float)
@@ -421,11 +425,11 @@ def model_objective(
 
     def f(p):
         pred, _ = predict(np.asarray(p, dtype=float))
-        return float(fn(pred, y, reduction="mean"))
+        return float(fn(pred, y, reduction="mean", **opts))
 
     def grad(p):
         pred, (d0, d1) = predict(np.asarray(p, dtype=float))
-        g = np.asarray(fn.grad(pred, y, reduction="mean"), dtype=float)
+        g = np.asarray(fn.grad(pred, y, reduction="mean", **opts), dtype=float)
         return np.array([g @ d0, g @ d1])
 
     return f, grad

@@ -308,6 +308,7 @@ def _model_grid(
     max_bytes: int,
     bins: int | None,
     discrete_target: bool = False,
+    options: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, str]:
     """Mean loss of ``predict(a, b, features)`` over a grid, chunked; optional gradient.
 
@@ -315,6 +316,7 @@ def _model_grid(
     ``dpredict`` returns the two partial derivatives of the prediction, each ``(K, m)``.
     """
     n = target.shape[0]
+    opts = dict(options or {})
     weights = None
     method = "chunked"
     if bins is not None:
@@ -349,10 +351,10 @@ def _model_grid(
             b = b_all[k0 : k0 + k, None]
             pred = predict(a, b, feats)
             tb = np.broadcast_to(tgt, pred.shape)
-            per = np.asarray(loss(pred, tb, reduction="none"), dtype=float)
+            per = np.asarray(loss(pred, tb, reduction="none", **opts), dtype=float)
             total[k0 : k0 + k] += per.sum(axis=1) if w is None else per @ w
             if has_grad:
-                g = np.asarray(loss.grad(pred, tb, reduction="none"), dtype=float)
+                g = np.asarray(loss.grad(pred, tb, reduction="none", **opts), dtype=float)
                 if w is not None:
                     g = g * w
                 da, db = dpredict(a, b, feats)
@@ -375,6 +377,7 @@ def linear_regression_surface(
     w: np.ndarray,
     b: np.ndarray,
     loss: str | Callable = "mse",
+    loss_options: dict | None = None,
     gradient: bool = True,
     closed_form: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -390,6 +393,8 @@ def linear_regression_surface(
         Increasing grid values of the slope (horizontal axis) and intercept (vertical).
     loss : str or callable
         Registry name or ``loss(pred, target, reduction="none")``.
+    loss_options : dict, optional
+        Keyword options of the loss, e.g. ``{"delta": 0.5}`` for ``"huber"``.
     gradient : bool
         Compute the analytic gradient field if the loss has ``.grad`` (else the
         finite-difference one is stored).
@@ -435,7 +440,7 @@ def linear_regression_surface(
     max_bytes = _check_max_bytes(max_bytes)
     fn, name = resolve_loss(loss)
     meta = {"loss": name, "model": "linear regression", "xlabel": "w", "ylabel": "b"}
-    if closed_form and _is_mse(loss):
+    if closed_form and _is_mse(loss) and not loss_options:
         # centred statistics: no cancellation between large terms near the minimum
         mx, my = x.mean(), y.mean()
         xc, yc = x - mx, y - my
@@ -456,7 +461,7 @@ def linear_regression_surface(
             (a.shape[0], feats.size))
 
     values, gx, gy, method = _model_grid(predict, dpredict, x, y, w, b, fn, gradient=gradient,
-                                         max_bytes=max_bytes, bins=bins)
+                                         max_bytes=max_bytes, bins=bins, options=loss_options)
     return _finish(w, b, values, gx, gy, method=method, gradient_method="analytic", **meta)
 
 
@@ -467,6 +472,7 @@ def logistic_regression_surface(
     w1: np.ndarray,
     w2: np.ndarray,
     loss: str | Callable = "bce_with_logits",
+    loss_options: dict | None = None,
     gradient: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
     bins: int | None = None,
@@ -485,6 +491,8 @@ def logistic_regression_surface(
     loss : str or callable
         A classification loss on logits; registry name or
         ``loss(logits, target, reduction="none")``.
+    loss_options : dict, optional
+        Keyword options of the loss, e.g. ``{"gamma": 2.0}`` for ``"sigmoid_focal"``.
     gradient, max_bytes : bool, int
         As in :func:`linear_regression_surface`.
     bins : int, optional
@@ -523,7 +531,8 @@ def logistic_regression_surface(
         return np.broadcast_to(feats[:, 0], shape), np.broadcast_to(feats[:, 1], shape)
 
     values, gx, gy, method = _model_grid(predict, dpredict, X, y, w1, w2, fn, gradient=gradient,
-                                         max_bytes=max_bytes, bins=bins, discrete_target=True)
+                                         max_bytes=max_bytes, bins=bins, discrete_target=True,
+                                         options=loss_options)
     return _finish(w1, w2, values, gx, gy, method=method, gradient_method="analytic",
                    loss=name, model="logistic regression", xlabel="w1", ylabel="w2")
 
@@ -535,6 +544,7 @@ def tanh_network_surface(
     w: np.ndarray,
     v: np.ndarray,
     loss: str | Callable = "mse",
+    loss_options: dict | None = None,
     gradient: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
     bins: int | None = None,
@@ -555,7 +565,7 @@ def tanh_network_surface(
         output weight (vertical axis).
     loss : str or callable
         Registry name or ``loss(pred, target, reduction="none")``.
-    gradient, max_bytes, bins
+    loss_options, gradient, max_bytes, bins
         As in :func:`linear_regression_surface`.
 
     Returns
@@ -589,7 +599,7 @@ def tanh_network_surface(
         return c * feats[None, :] * (1.0 - t * t), t
 
     values, gx, gy, method = _model_grid(predict, dpredict, x, y, w, v, fn, gradient=gradient,
-                                         max_bytes=max_bytes, bins=bins)
+                                         max_bytes=max_bytes, bins=bins, options=loss_options)
     return _finish(w, v, values, gx, gy, method=method, gradient_method="analytic",
                    loss=name, model="tanh network", xlabel="w", ylabel="v")
 

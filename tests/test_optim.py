@@ -159,3 +159,17 @@ def test_surface_objective_interpolates_and_stops_at_the_grid_edge():
     p = optim.gradient_descent(f, g, [0.0, 0.0], lr=0.1, steps=100)
     assert p.diverged and "diverged" in p.message
     assert np.all(np.abs(p.params) <= 1.0)
+
+
+def test_model_objective_passes_loss_options():
+    def scaled(pred, target, reduction="mean", k=1.0):
+        return float(np.mean(k * (pred - target) ** 2))
+
+    scaled.grad = lambda pred, target, reduction="mean", k=1.0: 2 * k * (pred - target) / pred.size
+    x = np.array([0.0, 1.0, 2.0])
+    y = np.array([1.0, 1.0, 4.0])
+    f1, g1 = optim.model_objective("linear", x, y, loss=scaled)
+    f3, g3 = optim.model_objective("linear", x, y, loss=scaled, loss_options={"k": 3.0})
+    p = np.array([0.5, 0.25])
+    assert f3(p) == pytest.approx(3 * f1(p))
+    np.testing.assert_allclose(g3(p), 3 * g1(p))

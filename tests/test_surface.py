@@ -296,3 +296,18 @@ def test_linear_surface_rejects_bad_arguments(kwargs, words):
 def test_linear_surface_rejects_mismatched_data():
     with pytest.raises(ValueError, match=r"x and y must have the same shape"):
         linear_regression_surface(X1, Y1[:-1], w=W_AX, b=B_AX)
+
+
+def test_loss_options_reach_the_loss_and_its_gradient():
+    def scaled_abs(pred, target, reduction="none", k=1.0):
+        return k * np.abs(pred - target)
+
+    scaled_abs.grad = lambda pred, target, reduction="none", k=1.0: k * np.sign(pred - target)
+    one = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss=scaled_abs)
+    three = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss=scaled_abs,
+                                      loss_options={"k": 3.0})
+    np.testing.assert_allclose(three.values, 3 * one.values)
+    np.testing.assert_allclose(three.grad_x, 3 * one.grad_x)
+    # options turn the MSE closed form off: a registry loss would reject unknown ones
+    with pytest.raises(TypeError):
+        linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss="mse", loss_options={"k": 1})
