@@ -124,7 +124,7 @@ def _bcel_parts(input, target, weight, pos_weight, reduction):
     check_in_unit_interval(y, "target")
     w = _elementwise_weight(weight, "weight", z.shape)
     pw = _elementwise_weight(pos_weight, "pos_weight", z.shape)
-    return z, y, w, 1.0 + (pw - 1.0) * y
+    return z, y, w, pw
 
 
 def _bce_with_logits(input, target, *, weight=None, pos_weight=None, reduction="mean"):
@@ -163,12 +163,14 @@ def _bce_with_logits(input, target, *, weight=None, pos_weight=None, reduction="
     ``logaddexp(0, t)`` and :math:`\sigma` the logistic sigmoid,
 
     .. math:: \ell = w\,\big(\pi y \operatorname{softplus}(-z)
-              + (1 - y)\operatorname{softplus}(z)\big)
-              = w\,\big((1 - y) z + (1 + (\pi - 1) y)\operatorname{softplus}(-z)\big),
+              + (1 - y)\operatorname{softplus}(z)\big),
 
-    .. math:: \frac{\partial\ell}{\partial z} = w\,\big((1 - y) - (1 + (\pi - 1)y)\,
-              \sigma(-z)\big) \;\; (= w(\sigma(z) - y) \text{ when } \pi = 1).
+    .. math:: \frac{\partial\ell}{\partial z} = w\,\big((1 - y)\,\sigma(z)
+              - \pi y\,\sigma(-z)\big) \;\; (= w(\sigma(z) - y) \text{ when } \pi = 1).
 
+    PyTorch evaluates the equal form :math:`(1 - y)z + (1 + (\pi - 1)y)
+    \operatorname{softplus}(-z)`, which loses relative accuracy to cancellation when
+    the loss is tiny; the form above does not.
     Same as ``torch.nn.functional.binary_cross_entropy_with_logits``; stable for
     any float64 logit.
 
@@ -182,13 +184,13 @@ def _bce_with_logits(input, target, *, weight=None, pos_weight=None, reduction="
     array([    0., 10000.])
 
     """
-    z, y, w, lw = _bcel_parts(input, target, weight, pos_weight, reduction)
-    return reduce(w * ((1.0 - y) * z + lw * softplus(-z)), reduction)
+    z, y, w, pw = _bcel_parts(input, target, weight, pos_weight, reduction)
+    return reduce(w * ((1.0 - y) * softplus(z) + pw * y * softplus(-z)), reduction)
 
 
 def _bce_with_logits_grad(input, target, *, weight=None, pos_weight=None, reduction="mean"):
-    z, y, w, lw = _bcel_parts(input, target, weight, pos_weight, reduction)
-    return reduce_grad(w * ((1.0 - y) - lw * sigmoid(-z)), reduction)
+    z, y, w, pw = _bcel_parts(input, target, weight, pos_weight, reduction)
+    return reduce_grad(w * ((1.0 - y) * sigmoid(z) - pw * y * sigmoid(-z)), reduction)
 
 
 bce_with_logits = register(
@@ -498,7 +500,7 @@ def _focal_parts(input, target, alpha, gamma, reduction):
     check_in_unit_interval(y, "target")
     s_pos, s_neg = sigmoid(z), sigmoid(-z)
     m = y * s_neg + (1.0 - y) * s_pos  # 1 - p_t
-    ce = (1.0 - y) * z + softplus(-z)  # BCE with logits
+    ce = (1.0 - y) * softplus(z) + y * softplus(-z)  # BCE with logits, no cancellation
     a_t = alpha * y + (1.0 - alpha) * (1.0 - y) if alpha >= 0 else 1.0
     return z, y, gamma, s_pos, s_neg, m, ce, a_t
 
