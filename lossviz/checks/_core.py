@@ -176,9 +176,10 @@ def call(func: Callable, *args: Any, forbid_warnings: bool = True, **kwargs: Any
     *args, **kwargs
         Passed on, deep-copied so the student's code cannot alter the checker's data.
     forbid_warnings : bool, optional
-        If true (default), a warning from the student's code (``overflow
-        encountered in exp``, ``divide by zero``) fails the check with a message
-        naming the call, because a stable loss must not warn.
+        If true (default), a ``RuntimeWarning`` from the student's code (NumPy's
+        ``overflow encountered in exp``, ``divide by zero``) fails the check with a
+        message naming the call, because a stable loss must not warn. Other
+        warnings are swallowed: on stderr they would cost the grade cell its points.
 
     Returns
     -------
@@ -195,6 +196,12 @@ def call(func: Callable, *args: Any, forbid_warnings: bool = True, **kwargs: Any
 
     """
     __tracebackhide__ = True
+    if not callable(func):
+        fail(
+            f"expected your function, got {describe(func)}",
+            "pass the function itself, without calling it: checks.name(my_function), "
+            "not checks.name(my_function(...))",
+        )
     args_copy = copy.deepcopy(args)
     kwargs_copy = copy.deepcopy(kwargs)
     shown = _signature_text(func, args, kwargs)
@@ -212,8 +219,9 @@ def call(func: Callable, *args: Any, forbid_warnings: bool = True, **kwargs: Any
             f"your function {_name(func)} still raises NotImplementedError",
             "replace the line `raise NotImplementedError()` with your code",
         )
-    if forbid_warnings and caught:
-        first = caught[0]
+    numeric = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    if forbid_warnings and numeric:
+        first = numeric[0]
         fail(
             f"{shown} gave the warning '{first.category.__name__}: {first.message}'",
             "a numerically stable implementation must not warn here "

@@ -36,6 +36,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -372,19 +373,22 @@ def run_notebook(
 # ----------------------------------------------------------------------------- scoring
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _output_message(cell) -> str:
     """Summarise a grade cell's outputs for the feedback."""
     for out in cell.get("outputs", []):
         if out.output_type == "error":
-            value = out.evalue.strip().splitlines()
-            first = value[0] if value else ""
-            extra = [line for line in value[1:] if "came from your function" in line]
-            text = f"{out.ename}: {first}" + (f" ({extra[0].strip()})" if extra else "")
             if out.ename == "KeyboardInterrupt":
-                text = "interrupted: the cell ran past its time limit"
-            elif out.ename == "MemoryError":
-                text = "MemoryError: the code ran out of memory (limit reached)"
-            return text
+                return "interrupted: the cell ran past its time limit"
+            if out.ename == "MemoryError":
+                return "MemoryError: the code ran out of memory (limit reached)"
+            value = out.evalue.strip().splitlines()
+            text = f"{out.ename}: {value[0] if value else ''}"
+            lines = _ANSI.sub("", "\n".join(out.get("traceback", []))).splitlines()
+            notes = [line.strip() for line in lines if "came from your function" in line]
+            return text + (f" ({notes[-1]})" if notes else "")
     texts = [out.text for out in cell.get("outputs", []) if out.output_type == "stream"]
     text = " ".join(" ".join(texts).split())
     return text[:300] if text else "passed"

@@ -1,0 +1,222 @@
+"""The shared checker machinery in lossviz.checks._core: what a student sees."""
+
+from __future__ import annotations
+
+import math
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
+
+from lossviz import checks
+from lossviz.checks import Case, ExerciseFailed
+
+
+def huber(input, target, delta=1.0):
+    r = np.abs(np.asarray(input, dtype=float) - np.asarray(target, dtype=float))
+    return float(np.mean(np.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta))))
+
+
+def huber_grad(input, target, delta=1.0):
+    r = np.asarray(input, dtype=float) - np.asarray(target, dtype=float)
+    return np.clip(r, -delta, delta) / r.size
+
+
+@checks.exercise("Huber loss")
+def check_huber(func):
+    checks.check_cases(func, [
+        Case(([3.0], [0.0]), 2.5, kwargs={"delta": 1.0},
+             what="for residual 3.0 and delta 1.0 the Huber loss",
+             hint="is the quadratic branch used outside |r| <= delta?"),
+        Case(([0.5], [0.5]), 0.0, what="for a zero residual the Huber loss",
+             hint="a perfect prediction costs nothing"),
+    ])
+
+
+def test_a_correct_answer_prints_one_short_confirmation(capsys) -> None:
+    check_huber(huber)
+    out = capsys.readouterr().out
+    assert out == "✔ Huber loss: correct (2 checks passed).\n"
+
+
+def test_a_wrong_answer_fails_with_the_hand_computed_case_and_hint() -> None:
+    def quadratic_everywhere(input, target, delta=1.0):
+        r = np.asarray(input) - np.asarray(target)
+        return float(np.mean(0.5 * r**2))
+
+    with pytest.raises(ExerciseFailed) as info:
+        check_huber(quadratic_everywhere)
+    assert str(info.value) == (
+        "Huber loss: for residual 3.0 and delta 1.0 the Huber loss is 2.5, yours gave 4.5: "
+        "is the quadratic branch used outside |r| <= delta?"
+    )
+    assert isinstance(info.value, AssertionError)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_the_untouched_stub_gets_a_friendly_message() -> None:
+    def my_huber(input, target, delta=1.0):
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseFailed, match="my_huber still raises NotImplementedError"):
+        check_huber(my_huber)
+
+
+def test_an_error_in_the_students_code_reaches_them_with_a_note() -> None:
+    def my_huber(input, target, delta=1.0):
+        return {}["oops"]
+
+    with pytest.raises(KeyError) as info:
+        check_huber(my_huber)
+    assert info.value.__notes__ == [
+        "The error above came from your function, called as my_huber([3], [0], delta=1)."
+    ]
+
+
+def test_a_bug_in_a_checker_becomes_a_message_not_a_traceback() -> None:
+    @checks.exercise("Broken checker")
+    def broken(func):
+        return 1 / 0
+
+    with pytest.raises(ExerciseFailed, match="could not make sense") as info:
+        broken(huber)
+    assert isinstance(info.value.internal_error, ZeroDivisionError)
+
+
+def test_passing_nothing_or_a_result_instead_of_a_function_is_explained() -> None:
+    with pytest.raises(ExerciseFailed, match="call it with your function"):
+        check_huber()
+    with pytest.raises(ExerciseFailed, match="expected your function, got 2.5: pass the function"):
+        check_huber(2.5)
+
+
+def test_returning_none_or_an_array_instead_of_a_number_is_explained() -> None:
+    with pytest.raises(ExerciseFailed, match="forget the `return`"):
+        check_huber(lambda input, target, delta=1.0: None)
+    with pytest.raises(ExerciseFailed, match="reduce"):
+        check_huber(lambda input, target, delta=1.0: np.array([2.5, 1.0]))
+    with pytest.raises(ExerciseFailed, match="boolean"):
+        checks.check_scalar(True, "f(1)")
+    with pytest.raises(ExerciseFailed, match="single real number"):
+        checks.check_scalar("2.5", "f(1)")
+    assert checks.check_scalar(np.array([[2.5]]), "f") == 2.5
+
+
+def test_students_cannot_change_the_checkers_data() -> None:
+    data = np.array([3.0])
+
+    def mutating(input, target, delta=1.0):
+        input[...] = 0.0
+        return 2.5
+
+    checks.call(mutating, data, [0.0])
+    assert data[0] == 3.0
+
+
+def test_shape_checks_name_the_usual_broadcasting_mistake() -> None:
+    with pytest.raises(ExerciseFailed, match=r"shape \(3, 3\), expected \(3,\).*broadcast"):
+        checks.check_shape(np.zeros((3, 3)), (3,), "the loss per sample")
+    with pytest.raises(ExerciseFailed, match="sum or mean"):
+        checks.check_shape(np.float64(1.0), (3,), "the loss per sample")
+    checks.check_shape(np.zeros(3), (3,), "the loss per sample")
+
+
+def test_array_values_report_the_first_difference() -> None:
+    with pytest.raises(ExerciseFailed, match=r"first difference at index \(1,\)"):
+        checks.check_value([1.0, 2.5, 3.0], [1.0, 2.0, 3.0], "the residuals")
+    checks.check_value([1.0, 2.0 + 1e-12], [1.0, 2.0], "the residuals")
+
+
+def test_huge_logits_that_overflow_fail_with_a_stability_hint() -> None:
+    def naive_softplus(z):
+        return float(np.log1p(np.exp(np.asarray(z, dtype=float))).sum())
+
+    with pytest.raises(ExerciseFailed, match="overflow.*stable") as info:
+        checks.call(naive_softplus, [1e4])
+    assert "RuntimeWarning" in str(info.value)
+    value = checks.call(lambda z: float(np.logaddexp(0.0, np.asarray(z)).sum()), [1e4])
+    checks.check_finite(value, "softplus(1e4)")
+    with pytest.raises(ExerciseFailed, match="infinity"):
+        checks.check_finite(np.array([1.0, np.inf]), "softplus")
+    with pytest.raises(ExerciseFailed, match="NaN"):
+        checks.check_finite(math.nan, "softplus")
+
+
+def test_only_numerical_warnings_fail_a_check() -> None:
+    import warnings
+
+    def chatty(x):
+        warnings.warn("please upgrade", DeprecationWarning, stacklevel=1)
+        return x
+
+    assert checks.call(chatty, 2.0) == 2.0
+
+
+def test_empty_input_can_be_required_to_raise() -> None:
+    def strict_mean(x):
+        x = np.asarray(x, dtype=float)
+        if x.size == 0:
+            raise ValueError("input is empty")
+        return float(x.mean())
+
+    checks.check_raises(strict_mean, ([],), ValueError, "for empty input")
+    with pytest.raises(ExerciseFailed, match="returned nan, expected it to raise ValueError"):
+        checks.check_raises(lambda x: float(np.mean(x)), ([],), ValueError, "for empty input")
+    with pytest.raises(ExerciseFailed, match="raised IndexError"):
+        checks.check_raises(lambda x: x[0], ([],), ValueError, "for empty input")
+
+
+def test_central_differences_match_an_analytic_gradient() -> None:
+    x = np.array([0.3, -2.0, 4.0])
+    numeric = checks.finite_difference(lambda v: huber(v, np.zeros(3)), x)
+    np.testing.assert_allclose(numeric, huber_grad(x, np.zeros(3)), rtol=1e-6, atol=1e-8)
+
+
+def test_gradient_check_accepts_the_right_gradient_and_explains_a_wrong_one(capsys) -> None:
+    x, t = np.array([0.3, -2.0, 4.0]), np.zeros(3)
+    checks.check_gradient(huber_grad, huber, x, t)
+
+    def missing_mean(input, target, delta=1.0):
+        return np.clip(np.asarray(input) - target, -delta, delta)
+
+    with pytest.raises(ExerciseFailed, match="missing 1/n"):
+        checks.check_gradient(missing_mean, huber, x, t)
+    with pytest.raises(ExerciseFailed, match="shape of the input"):
+        checks.check_gradient(lambda i, tt: np.zeros(2), huber, x, t)
+    assert capsys.readouterr().out == ""
+
+
+def test_describe_is_short() -> None:
+    assert checks.describe(2.5) == "2.5"
+    assert checks.describe([1.0, 2.0]) == "[1, 2]"
+    assert checks.describe(np.arange(10.0)).endswith("...] (shape (10,))")
+    assert checks.describe(None) == "None"
+    assert checks.describe("x" * 100).startswith("a str 'xxx")
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_in_a_notebook_a_failure_shows_one_line_and_scores_as_an_error() -> None:
+    code = (
+        "import numpy as np\nfrom lossviz import checks\n"
+        "@checks.exercise('Twice')\n"
+        "def check(f):\n"
+        "    checks.check_cases(f, [checks.Case((2.0,), 4.0, hint='double it')])\n"
+    )
+    nb = new_notebook(cells=[
+        new_code_cell(code),
+        new_code_cell("check(lambda x: x + 1)"),
+        new_code_cell("check(lambda x: 2 * x)"),
+        new_code_cell("def mine(x):\n    return [][1]\ncheck(mine)"),
+    ])
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=60).execute()
+    failed, passed, raised = nb.cells[1].outputs, nb.cells[2].outputs, nb.cells[3].outputs
+    assert [o.output_type for o in failed] == ["error"]
+    assert failed[0].ename == "ExerciseFailed"
+    assert len(failed[0].traceback) == 1 and "double it" in failed[0].traceback[0]
+    assert passed[0].text == "✔ Twice: correct (1 check passed).\n"
+    text = nbformat.writes(nb)
+    assert "_core.py" not in "".join(raised[0].traceback)
+    assert "came from your function, called as mine(2)" in raised[0].traceback[-1]
+    assert "IndexError" in text
