@@ -32,6 +32,7 @@ from lossviz.checks._core import (
 )
 
 # Chapter checkers: one line per chapter module, added by the chapter's author.
+from lossviz.checks.ch3 import dice, focal, huber
 
 __all__ = [
     "Case",
@@ -47,7 +48,10 @@ __all__ = [
     "check_value",
     "confirm",
     "describe",
+    "dice",
     "exercise",
     "fail",
     "finite_difference",
+    "focal",
+    "huber",
 ]
