@@ -30,7 +30,7 @@ SKIP = ("sre", "svg", "-svg", "-full", "node-main", "latest.js")
 
 
 def mathjax_source() -> Path:
-    """The ``es5`` folder of the installed MathJax distribution."""
+    """Return the ``es5`` folder of the installed MathJax distribution."""
     return Path(str(files("mathjax"))) / "static" / "mathjax" / "es5"
 
 
@@ -47,7 +47,8 @@ def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict,
         return
     context["script_files"] = [
         js for js in scripts
-        if "sphinx-thebe" not in str(js) and "THEBE_JS_URL" not in str(getattr(js, "attributes", {}))
+        if "sphinx-thebe" not in str(js)
+        and "THEBE_JS_URL" not in str(getattr(js, "attributes", {}))
     ]
 
 

@@ -51,8 +51,8 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("book")
     env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     proc = subprocess.run(
-        [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(ROOT), "--path-output", str(out),
-         "-W", "-n", "--keep-going"],
+        [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build",
+         str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
         capture_output=True, text=True, env=env, timeout=1800,
     )
     return {"html": out / "_build" / "html", "log": proc.stdout + proc.stderr,

@@ -199,7 +199,8 @@ def test_no_serious_accessibility_violations(browser, site_url: str, shots: Path
         visit.page.screenshot(path=str(shots / f"{doc.replace('/', '_')}-{scheme}.png"))
         results = Axe().run(visit.page)
         bad = [
-            {"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:120] for n in v["nodes"][:3]]}
+            {"id": v["id"], "impact": v["impact"],
+             "nodes": [n["html"][:120] for n in v["nodes"][:3]]}
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")
         ]
         assert bad == [], json.dumps(bad, indent=1)

@@ -7,7 +7,9 @@ import json
 import pytest
 from conftest import ROOT
 
-NOTEBOOKS = sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(
+    p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+)
 
 
 def test_there_are_notebooks() -> None:
