@@ -384,3 +384,19 @@ def test_bellman_td_hand_computed_holds_the_target_fixed():
     # huber, delta 1: |-2| -> 1 * (2 - 0.5) = 1.5; |1.5| -> 1.5 - 0.5 = 1
     np.testing.assert_allclose(
         losses.bellman_td(*args, gamma=0.5, kind="huber", reduction="none"), [1.5, 1.0])
+
+
+# -------------------------------------------------------------------- doctests
+MODULES = ["_gradcheck", "_registry", "regression", "probabilistic", "classification",
+           "margin", "segmentation", "metric", "rl"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"lossviz.losses.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -350,3 +350,21 @@ def test_bellman_td_matches_torch_gather_then_mse_or_huber(kind, delta, gamma):
     dones = r.integers(0, 2, size=9)
     compare_with_torch(losses.bellman_td, torch_td, (q, actions, rewards, next_q, dones),
                        kw={"gamma": gamma, "kind": kind, "delta": delta})
+
+
+WITH_TORCH_NAME = [loss for loss in losses.catalogue()
+                   if loss.torch_name and loss.torch_name.startswith("torch.")]
+
+
+def test_torch_counterparts_are_named_where_they_exist():
+    assert {loss.name for loss in WITH_TORCH_NAME} == {
+        "mse", "l1", "huber", "smooth_l1", "poisson_nll", "gaussian_nll", "kl_div", "bce",
+        "bce_with_logits", "cross_entropy", "nll", "soft_margin", "multi_margin",
+        "hinge_embedding", "margin_ranking", "cosine_embedding", "triplet_margin"}
+
+
+@pytest.mark.parametrize("loss", WITH_TORCH_NAME, ids=lambda loss: loss.name)
+def test_torch_counterpart_names_exist(loss):
+    *module, attr = loss.torch_name.split(".")
+    assert module == ["torch", "nn", "functional"]
+    assert callable(getattr(F, attr))
