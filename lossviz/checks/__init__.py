@@ -33,11 +33,13 @@ from lossviz.checks._core import (
 
 # Chapter checkers: one line per chapter module, added by the chapter's author.
 from lossviz.checks.ch3 import dice, focal, huber
+from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 
 __all__ = [
     "Case",
     "ExerciseFailed",
     "call",
+    "central_difference",
     "check_array",
     "check_cases",
     "check_finite",
@@ -54,4 +56,6 @@ __all__ = [
     "finite_difference",
     "focal",
     "huber",
+    "stable_bce_with_logits",
+    "stable_cross_entropy",
 ]

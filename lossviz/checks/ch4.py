@@ -1,0 +1,314 @@
+"""Checkers for the exercises of chapter 4, "Implementing loss functions in Python".
+
+Each checker calls the student's function on hand-computed cases and on the
+extreme inputs that break naive implementations. It prints one confirmation
+line when every case is right and raises :class:`ExerciseFailed` with a
+specific hint when one is not.
+
+Functions
+---------
+stable_bce_with_logits
+    Checks ``my_bce_with_logits(input, target)``: mean binary cross-entropy
+    from logits that survives logits of size 1e4 without a warning.
+stable_cross_entropy
+    Checks ``my_cross_entropy(input, target)``: mean cross-entropy of an
+    ``(N, C)`` array of logits against ``N`` class indices, stable for large logits.
+central_difference
+    Checks ``my_numerical_grad(f, x, h)``: the central-difference gradient of a
+    scalar function of an array.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ._core import (
+    ExerciseFailed,
+    call,
+    check_array,
+    check_finite,
+    check_scalar,
+    check_shape,
+    describe,
+    exercise,
+    fail,
+)
+
+__all__ = [
+    "ExerciseFailed",
+    "central_difference",
+    "stable_bce_with_logits",
+    "stable_cross_entropy",
+]
+
+
+def _close(a: float, b: float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)
+
+
+# ----------------------------------------------------------------- reference maths
+def _bce_logits_terms(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-element binary cross-entropy from logits, the softplus form."""
+    return np.logaddexp(0.0, z) - y * z
+
+
+def _ce_terms(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Per-row cross-entropy of logits ``z`` (N, C) against class indices ``t`` (N,)."""
+    m = z.max(axis=1, keepdims=True)
+    lse = (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True)))[:, 0]
+    return lse - z[np.arange(z.shape[0]), t]
+
+
+def _first_match(got: float, candidates: list[tuple[float, str]], default: str) -> str:
+    for value, hint in candidates:
+        if np.isfinite(value) and _close(got, value, rtol=1e-6, atol=1e-9):
+            return hint
+    return default
+
+
+# ------------------------------------------------------------- stable_bce_with_logits
+@exercise("Stable binary cross-entropy from logits")
+def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
+    """Check ``my_bce_with_logits(input, target)``, the mean binary cross-entropy from logits.
+
+    Parameters
+    ----------
+    my_bce_with_logits : callable
+        The student's function: logits ``input`` and 0/1 ``target`` of equal shape,
+        returning the mean loss as one number.
+
+    Raises
+    ------
+    ExerciseFailed
+        With a hint naming the case that failed and its likely cause.
+
+    """
+    __tracebackhide__ = True
+    if not callable(my_bce_with_logits):
+        fail(
+            f"expected a function, got {describe(my_bce_with_logits)}",
+            "pass the function itself, without calling it (no parentheses)",
+        )
+    cases = [
+        ([0.0], [1.0]),
+        ([2.0], [1.0]),
+        ([2.0], [0.0]),
+        ([-1.5, 0.5, 3.0], [0.0, 1.0, 1.0]),
+        ([1e4], [1.0]),  # confidently right
+        ([1e4], [0.0]),  # confidently wrong
+        ([-1e4], [1.0]),  # confidently wrong, the other way
+        ([-1e4, 1e4, -1e4, 30.0], [0.0, 1.0, 1.0, 0.0]),
+    ]
+    for inp, tgt in cases:
+        z = np.array(inp, dtype=float)
+        y = np.array(tgt, dtype=float)
+        shown = f"my_bce_with_logits({describe(inp)}, {describe(tgt)})"
+        result = call(my_bce_with_logits, z.copy(), y.copy())
+        if result is not None and np.ndim(result) == 0:
+            check_finite(
+                result,
+                shown,
+                "for large |logits| use the softplus form log(1 + exp(z)) = "
+                "np.logaddexp(0, z) instead of sigmoid followed by log",
+            )
+        got = check_scalar(result, shown)
+        terms = _bce_logits_terms(z, y)
+        want = float(np.mean(terms))
+        if _close(got, want):
+            continue
+        p = np.clip(1.0 / (1.0 + np.exp(-np.clip(z, -700, 700))), 1e-7, 1 - 1e-7)
+        hint = _first_match(
+            got,
+            [
+                (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
+                (
+                    float(np.mean(np.logaddexp(0.0, z) - (1.0 - y) * z)),
+                    "the targets look swapped (or, equivalently, the sign of the logit "
+                    "flipped): the loss for target 1 is softplus(-z) = softplus(z) - z, "
+                    "for target 0 it is softplus(z)",
+                ),
+                (
+                    float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))),
+                    "this looks like probabilities clipped to [1e-7, 1 - 1e-7] (Keras' "
+                    "convention), which caps the loss near 16.1; the exact softplus form "
+                    "needs no clipping",
+                ),
+                (
+                    float(np.mean(np.maximum(z, 0) - y * z)),
+                    "the log1p(exp(-|z|)) part of softplus is missing: "
+                    "softplus(z) = max(z, 0) + log1p(exp(-|z|))",
+                ),
+            ],
+            "the loss per element is softplus(z) - y * z, with softplus(z) = "
+            "np.logaddexp(0, z); then average",
+        )
+        fail(f"{shown} should be {describe(want)}, yours gave {describe(got)}", hint)
+
+
+# ------------------------------------------------------------- stable_cross_entropy
+@exercise("Stable cross-entropy from logits and class indices")
+def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
+    """Check ``my_cross_entropy(input, target)``: logits (N, C), class indices (N,), mean.
+
+    Parameters
+    ----------
+    my_cross_entropy : callable
+        The student's function.
+
+    Raises
+    ------
+    ExerciseFailed
+        With a hint naming the case that failed and its likely cause.
+
+    """
+    __tracebackhide__ = True
+    if not callable(my_cross_entropy):
+        fail(
+            f"expected a function, got {describe(my_cross_entropy)}",
+            "pass the function itself, without calling it (no parentheses)",
+        )
+    cases = [
+        (np.zeros((1, 4)), np.array([2])),
+        (np.array([[2.0, 1.0, 0.0]]), np.array([0])),
+        (np.array([[2.0, 1.0, 0.0], [0.5, -1.0, 3.0]]), np.array([1, 2])),
+        (np.array([[1e4, 0.0, -1e4]]), np.array([0])),  # confidently right
+        (np.array([[1e4, 0.0, -1e4]]), np.array([2])),  # confidently wrong
+        (np.array([[-1e4, -1e4 - 1.0]]), np.array([1])),  # every exp underflows
+        (np.array([[800.0, 799.0, 0.0], [3.0, 2.0, 1.0], [0.0, 0.0, 0.0]]), np.array([1, 2, 0])),
+    ]
+    for z, t in cases:
+        shown = f"my_cross_entropy({describe(z)}, target={describe(t)})"
+        result = call(my_cross_entropy, z.copy(), t.copy())
+        if result is not None and np.ndim(result) == 0:
+            check_finite(
+                result,
+                shown,
+                "subtract each row's largest logit before exponentiating "
+                "(log-sum-exp), and work with log-probabilities, not probabilities",
+            )
+        got = check_scalar(result, shown)
+        terms = _ce_terms(z, t)
+        want = float(np.mean(terms))
+        if _close(got, want):
+            continue
+        m = z.max(axis=1, keepdims=True)
+        logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+        hint = _first_match(
+            got,
+            [
+                (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
+                (
+                    float(-np.mean(logp)),
+                    "this averages -log p over every class; pick only the entry of the "
+                    "target class in each row, e.g. logp[np.arange(N), target]",
+                ),
+                (
+                    float(np.mean(logp[np.arange(len(t)), t])),
+                    "the sign is flipped: the loss is MINUS the log-probability of the "
+                    "target class",
+                ),
+                (
+                    float(np.mean(-logp[:, t])),
+                    "logp[:, target] picks an (N, N) block (every row at every target); "
+                    "use logp[np.arange(N), target] to take one entry per row",
+                ),
+                (
+                    float(np.mean(-(z - m)[np.arange(len(t)), t])),
+                    "the log of the normaliser, log-sum-exp of the shifted logits, is missing",
+                ),
+            ],
+            "compute log-probabilities z - max - log(sum(exp(z - max))) row by row, "
+            "take the target entry of each row, negate and average",
+        )
+        fail(f"{shown} should be {describe(want)}, yours gave {describe(got)}", hint)
+
+
+# ------------------------------------------------------------- central_difference
+@exercise("Central-difference gradient")
+def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
+    """Check ``my_numerical_grad(f, x, h)``, the central-difference gradient of ``f`` at ``x``.
+
+    Parameters
+    ----------
+    my_numerical_grad : callable
+        The student's function: a scalar function ``f`` of an array, a point ``x``
+        and a step ``h``; it returns an array shaped like ``x``.
+
+    Raises
+    ------
+    ExerciseFailed
+        With a hint naming the case that failed and its likely cause.
+
+    """
+    __tracebackhide__ = True
+    if not callable(my_numerical_grad):
+        fail(
+            f"expected a function, got {describe(my_numerical_grad)}",
+            "pass the function itself, without calling it (no parentheses)",
+        )
+
+    def cubes(v):
+        return float(np.sum(np.asarray(v) ** 3))
+
+    def mixed(v):
+        v = np.asarray(v)
+        return float(np.sum(np.sin(v)) + v.ravel()[0] * v.ravel()[-1])
+
+    cases = [
+        (cubes, np.array([1.0, -2.0, 0.5]), 1e-3, "sum(x**3)", lambda v: 3 * v**2),
+        (
+            mixed,
+            np.array([[0.3, -1.2], [2.0, 0.7]]),
+            1e-5,
+            "sum(sin(x)) + x[0, 0] * x[1, 1]",
+            lambda v: np.cos(v) + np.array([[v[1, 1], 0.0], [0.0, v[0, 0]]]),
+        ),
+    ]
+    for f, x, h, name, exact_fn in cases:
+        shown = f"my_numerical_grad(f, {describe(x)}, h={h:g}) with f(x) = {name}"
+        x_before = x.copy()
+        got = check_array(call(my_numerical_grad, f, x, h), shown)
+        if not np.array_equal(x, x_before):  # pragma: no cover - call() passes copies
+            fail(f"{shown} changed x in place", "perturb a copy of x, not x itself")
+        check_shape(
+            got, x.shape, shown, "the gradient has one entry per entry of x, shaped like x"
+        )
+        want = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            e = np.zeros_like(x)
+            e[i] = h
+            want[i] = (f(x + e) - f(x - e)) / (2 * h)
+        if np.allclose(got, want, rtol=1e-6, atol=1e-9):
+            continue
+        forward = np.zeros_like(x)
+        all_at_once = np.full_like(x, (f(x + h) - f(x - h)) / (2 * h))
+        no_half = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            e = np.zeros_like(x)
+            e[i] = h
+            forward[i] = (f(x + e) - f(x)) / h
+            no_half[i] = (f(x + e) - f(x - e)) / h
+        candidates = [
+            (forward, "this is the forward difference (f(x + h) - f(x)) / h, whose error is "
+                      "of order h; use (f(x + h e_i) - f(x - h e_i)) / (2 h)"),
+            (no_half, "the denominator should be 2 h: the two points are 2 h apart"),
+            (all_at_once, "every entry was perturbed at once; move one coordinate at a time "
+                          "(x + h e_i for each index i)"),
+            (exact_fn(x), "this is the exact derivative, not the numerical one; the checker "
+                          "wants the central difference with the given step h"),
+        ]
+        hint = next(
+            (msg for arr, msg in candidates if np.allclose(got, arr, rtol=1e-6, atol=1e-9)),
+            "for each index i, add and subtract h in entry i only and divide the "
+            "difference of f by 2 h",
+        )
+        idx = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=1e-6, atol=1e-9))[0])
+        fail(
+            f"{shown} should be {describe(want)}, yours gave {describe(got)} "
+            f"(first difference at index {idx})",
+            hint,
+        )
