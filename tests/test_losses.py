@@ -400,3 +400,16 @@ def test_docstring_examples_run(module):
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_scalar_inputs_give_float_values_and_0d_array_gradients():
+    assert isinstance(losses.mse(2.0, 1.0), float)
+    g = losses.mse.grad(2.0, 1.0)
+    assert isinstance(g, np.ndarray) and g.shape == () and g == 2.0
+    g_mu, g_var = losses.gaussian_nll.grad([1.0, 2.0], [0.0, 0.0], 2.0)
+    # shared scalar variance: its gradient sums 0.5 (1/2 - d^2/4) over d = 1, 2, over n = 2
+    assert isinstance(g_var, np.ndarray) and g_var.shape == ()
+    assert g_var == pytest.approx((0.5 * (0.5 - 0.25) + 0.5 * (0.5 - 1.0)) / 2)
+    assert isinstance(losses.dice.grad(0.5, 1.0), np.ndarray)
+    none = losses.cross_entropy([0.0, 1.0, 2.0], 2, reduction="none")
+    assert isinstance(none, np.ndarray) and none.shape == ()

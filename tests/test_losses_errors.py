@@ -360,3 +360,8 @@ def test_logit_losses_have_exact_asymptotes_at_1e4():
     # triplet with p = 100 on 1e4 entries: |v|^100 would overflow without rescaling
     v = losses.triplet_margin([[BIG, BIG]], [[0.0, 0.0]], [[0.0, 0.0]], p=100.0, eps=0.0)
     assert v == pytest.approx(1.0)
+
+
+def test_huge_class_index_is_a_clear_error_not_an_overflowing_cast():
+    with pytest.raises(ValueError, match=r"target must hold class indices in \[0, 1\].*1e\+20"):
+        losses.cross_entropy([[0.0, 1.0]], [1e20])

@@ -11,7 +11,7 @@ def reduce(values: np.ndarray, reduction: str, count: float | None = None):
     ``count`` is the divisor of the mean (default: ``values.size``).
     """
     if reduction == "none":
-        return values
+        return np.asarray(values)
     total = float(np.sum(values))
     if reduction == "sum":
         return total
@@ -21,5 +21,5 @@ def reduce(values: np.ndarray, reduction: str, count: float | None = None):
 def reduce_grad(grad: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:
     """Scale the gradient of the summed loss to the gradient of the reduced loss."""
     if reduction == "mean":
-        return grad / (grad.size if count is None else count)
-    return grad
+        grad = grad / (np.size(grad) if count is None else count)
+    return np.asarray(grad)  # 0-d arithmetic gives NumPy scalars; keep arrays

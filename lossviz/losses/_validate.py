@@ -143,17 +143,16 @@ def as_class_indices(t, name: str, n_classes: int, ignore_index: int | None = No
             f"{name} must hold integer class indices, got non-integer value(s): "
             f"{_describe(arr[frac])}"
         )
-    idx = arr.astype(np.int64)
-    ok = (idx >= 0) & (idx < n_classes)
+    ok = (arr >= 0) & (arr < n_classes)  # checked before the cast, which could overflow
     if ignore_index is not None:
-        ok |= idx == ignore_index
+        ok |= arr == ignore_index
     if not ok.all():
         extra = f" (or ignore_index={ignore_index})" if ignore_index is not None else ""
         raise ValueError(
             f"{name} must hold class indices in [0, {n_classes - 1}]{extra}, got "
-            f"{_describe(idx[~ok])}"
+            f"{_describe(np.array([int(v) if abs(v) < 2**53 else v for v in arr[~ok]]))}"
         )
-    return idx
+    return arr.astype(np.int64)
 
 
 def check_reduction(reduction, allowed: tuple = REDUCTIONS) -> str:

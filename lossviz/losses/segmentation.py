@@ -98,7 +98,7 @@ def _dice(input, target, *, smooth=0.0, eps=1e-7, reduction="mean"):
 
 def _dice_grad(input, target, *, smooth=0.0, eps=1e-7, reduction="mean"):
     _, y, num, den = _dice_parts(input, target, smooth, eps, reduction)
-    return (num - 2.0 * y * den) / den**2
+    return np.asarray((num - 2.0 * y * den) / den**2)
 
 
 dice = register(
@@ -187,7 +187,7 @@ def _tversky(input, target, *, alpha=0.5, beta=0.5, eps=1e-7, reduction="mean"):
 def _tversky_grad(input, target, *, alpha=0.5, beta=0.5, eps=1e-7, reduction="mean"):
     _, y, alpha, beta, tp, den = _tversky_parts(input, target, alpha, beta, eps, reduction)
     d_den = y + alpha * (1.0 - y) - beta * y
-    return -(y * den - tp * d_den) / den**2
+    return np.asarray(-(y * den - tp * d_den) / den**2)
 
 
 tversky = register(
