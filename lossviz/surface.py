@@ -50,8 +50,8 @@ __all__ = [
     "tanh_network_surface",
 ]
 
-DEFAULT_MAX_BYTES = 2**20
-"""Default cap (1 MiB, cache-friendly) on the size of one temporary ``chunk x samples`` array."""
+DEFAULT_MAX_BYTES = 2**18
+"""Default cap (256 KiB, cache-friendly) on the size of one temporary ``chunk x samples`` array."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,6 +295,19 @@ def _compress(columns: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
     return sums / counts[:, None], counts.astype(float)
 
 
+def _weighted_rowsum(g: np.ndarray, d: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Row sums of ``g * d * w``; ``d`` of shape (m,) is shared by all rows.
+
+    ``einsum`` rather than ``@``: a BLAS matrix-vector product with its thread
+    pool is far slower for these thin blocks on a busy machine.
+    """
+    if d.ndim == 1:
+        return np.einsum("km,m->k", g, d if w is None else d * w)
+    if w is not None:
+        d = d * w
+    return np.einsum("km,km->k", g, d)
+
+
 def _model_grid(
     predict: Callable,
     dpredict: Callable | None,
@@ -313,7 +326,8 @@ def _model_grid(
     """Mean loss of ``predict(a, b, features)`` over a grid, chunked; optional gradient.
 
     ``predict(a, b, feats)`` takes parameter columns ``(K, 1)`` and returns ``(K, m)``;
-    ``dpredict`` returns the two partial derivatives of the prediction, each ``(K, m)``.
+    ``dpredict`` returns the two partial derivatives of the prediction, each ``(K, m)``,
+    or ``(m,)`` when it does not depend on the parameters.
     """
     n = target.shape[0]
     opts = dict(options or {})
@@ -352,14 +366,12 @@ def _model_grid(
             pred = predict(a, b, feats)
             tb = np.broadcast_to(tgt, pred.shape)
             per = np.asarray(loss(pred, tb, reduction="none", **opts), dtype=float)
-            total[k0 : k0 + k] += per.sum(axis=1) if w is None else per @ w
+            total[k0 : k0 + k] += per.sum(axis=1) if w is None else np.einsum("km,m->k", per, w)
             if has_grad:
                 g = np.asarray(loss.grad(pred, tb, reduction="none", **opts), dtype=float)
-                if w is not None:
-                    g = g * w
                 da, db = dpredict(a, b, feats)
-                ga[k0 : k0 + k] += np.einsum("km,km->k", g, da)
-                gb[k0 : k0 + k] += np.einsum("km,km->k", g, db)
+                ga[k0 : k0 + k] += _weighted_rowsum(g, da, w)
+                gb[k0 : k0 + k] += _weighted_rowsum(g, db, w)
     shape = (p2.size, p1.size)
     values = (total / n).reshape(shape)
     if has_grad:
@@ -457,8 +469,7 @@ def linear_regression_surface(
         return a * feats[None, :] + c
 
     def dpredict(a, c, feats):
-        return np.broadcast_to(feats[None, :], (a.shape[0], feats.size)), np.ones(
-            (a.shape[0], feats.size))
+        return feats, np.ones_like(feats)
 
     values, gx, gy, method = _model_grid(predict, dpredict, x, y, w, b, fn, gradient=gradient,
                                          max_bytes=max_bytes, bins=bins, options=loss_options)
@@ -527,8 +538,7 @@ def logistic_regression_surface(
         return a * feats[None, :, 0] + c * feats[None, :, 1]
 
     def dpredict(a, c, feats):
-        shape = (a.shape[0], feats.shape[0])
-        return np.broadcast_to(feats[:, 0], shape), np.broadcast_to(feats[:, 1], shape)
+        return feats[:, 0], feats[:, 1]
 
     values, gx, gy, method = _model_grid(predict, dpredict, X, y, w1, w2, fn, gradient=gradient,
                                          max_bytes=max_bytes, bins=bins, discrete_target=True,
