@@ -144,3 +144,18 @@ def test_cosine_embedding_for_similar_pairs_matches_scipy_cosine_distance(rng):
     ref = [distance.cosine(x1[i], x2[i]) for i in range(6)]
     np.testing.assert_allclose(losses.cosine_embedding(x1, x2, np.ones(6), reduction="none"),
                                ref, rtol=1e-9, atol=1e-12)
+
+
+def test_stable_logistic_helpers_match_scipy_over_the_whole_range():
+    from lossviz.losses._numerics import log_softmax, logistic_parts
+
+    z = np.concatenate([np.linspace(-1e4, 1e4, 2001), np.linspace(-40, 40, 801)])
+    sp_pos, sp_neg, s_pos, s_neg = logistic_parts(z)
+    # atol: at |z| ~ 710 ours keeps subnormal values that logaddexp/expit flush to 0
+    np.testing.assert_allclose(sp_pos, np.logaddexp(0, z), rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(sp_neg, np.logaddexp(0, -z), rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(s_pos, special.expit(z), rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(s_neg, special.expit(-z), rtol=1e-15, atol=1e-300)
+    x = np.array([[1e4, -1e4, 0.0, 3.0], [1.0, 2.0, 3.0, 4.0]])
+    np.testing.assert_allclose(log_softmax(x, axis=1), special.log_softmax(x, axis=1),
+                               rtol=1e-15)

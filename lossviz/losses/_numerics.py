@@ -19,3 +19,23 @@ def log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
     """Return ``z - logsumexp(z, axis)``, shifted by the maximum so nothing overflows."""
     shifted = z - np.max(z, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def logistic_parts(z: np.ndarray):
+    r"""Return ``softplus(z), softplus(-z), sigmoid(z), sigmoid(-z)`` from one ``exp``.
+
+    With :math:`e = e^{-|z|} \in (0, 1]`: :math:`\operatorname{softplus}(\pm z) =
+    \max(\pm z, 0) + \log(1 + e)` and :math:`\sigma(|z|) = 1/(1 + e)`,
+    :math:`\sigma(-|z|) = e/(1 + e)`. Nothing overflows and nothing cancels.
+
+    """
+    e = np.exp(-np.abs(z))
+    t = np.log1p(e)
+    inv = 1.0 / (1.0 + e)
+    nonneg = z >= 0
+    return (
+        np.maximum(z, 0.0) + t,
+        np.maximum(-z, 0.0) + t,
+        np.where(nonneg, inv, e * inv),
+        np.where(nonneg, e * inv, inv),
+    )
