@@ -387,7 +387,7 @@ def test_bellman_td_hand_computed_holds_the_target_fixed():
 
 
 # -------------------------------------------------------------------- doctests
-MODULES = ["_gradcheck", "_registry", "regression", "probabilistic", "classification",
+MODULES = ["__init__", "_gradcheck", "_registry", "regression", "probabilistic", "classification",
            "margin", "segmentation", "metric", "rl"]
 
 
@@ -396,7 +396,8 @@ def test_docstring_examples_run(module):
     import doctest
     import importlib
 
-    mod = importlib.import_module(f"lossviz.losses.{module}")
+    mod = importlib.import_module("lossviz.losses" if module == "__init__"
+                                  else f"lossviz.losses.{module}")
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0

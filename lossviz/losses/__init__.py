@@ -2,10 +2,28 @@
 
 Call a loss like ``torch.nn.functional``: ``losses.huber(input, target, delta=1.0)``
 returns a float (an array for ``reduction="none"``); ``losses.huber.grad(...)`` with
-the same arguments returns d(loss)/d(input), shaped like ``input``.
+the same arguments returns d(loss)/d(input), shaped like ``input`` (for
+``reduction="none"``, the gradient of the sum). Losses with several differentiable
+inputs (``loss.inputs``) return a tuple of gradients in argument order.
 
 :data:`REGISTRY` maps every name and alias to its :class:`Loss`;
-:func:`catalogue` lists each loss once, in a stable order.
+:func:`catalogue` lists each loss once, in a stable order; :func:`check_grad`
+compares a gradient with central finite differences.
+
+Modules, one job each: ``_validate`` (argument checks and error messages),
+``_reduction`` (reductions and gradient scaling), ``_numerics`` (stable sigmoid,
+softplus, log-softmax), ``_registry`` (:class:`Loss`, the registry),
+``_gradcheck`` (:func:`check_grad`), and the losses by family: ``regression``,
+``probabilistic``, ``classification``, ``margin``, ``segmentation``, ``metric``, ``rl``.
+
+Examples
+--------
+>>> from lossviz import losses
+>>> losses.huber([0.5, 3.0], [0.0, 0.0])
+1.3125
+>>> sorted({loss.task for loss in losses.catalogue()})[:2]
+['classification', 'ranking/metric learning']
+
 """
 
 from ._gradcheck import check_grad
