@@ -193,3 +193,10 @@ def test_embedding_clusters_sit_on_a_circle():
 def test_triplets_reject_singleton_classes():
     with pytest.raises(ValueError, match="two members"):
         data.triplets(np.zeros((3, 2)), np.array([0, 0, 1]), 5)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(data, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0

@@ -173,3 +173,10 @@ def test_model_objective_passes_loss_options():
     p = np.array([0.5, 0.25])
     assert f3(p) == pytest.approx(3 * f1(p))
     np.testing.assert_allclose(g3(p), 3 * g1(p))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(optim, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0

@@ -204,3 +204,12 @@ def test_house_style_has_white_backgrounds():
 def test_plot_functions_reject_non_surfaces():
     with pytest.raises(TypeError, match="Surface"):
         plot.contour(np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("module", [plot, style])
+def test_docstring_examples_run(module):
+    import doctest
+
+    with matplotlib.rc_context():  # style.apply() in an example must not leak
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 5 and result.failed == 0

@@ -311,3 +311,12 @@ def test_loss_options_reach_the_loss_and_its_gradient():
     # options turn the MSE closed form off: a registry loss would reject unknown ones
     with pytest.raises(TypeError):
         linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss="mse", loss_options={"k": 1})
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import lossviz.surface
+
+    result = doctest.testmod(lossviz.surface, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0
