@@ -21,21 +21,27 @@ def log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-def logistic_parts(z: np.ndarray):
-    r"""Return ``softplus(z), softplus(-z), sigmoid(z), sigmoid(-z)`` from one ``exp``.
+def softplus_pair(z: np.ndarray):
+    r"""Return ``softplus(z), softplus(-z)`` from one ``exp`` and one ``log1p``.
 
-    With :math:`e = e^{-|z|} \in (0, 1]`: :math:`\operatorname{softplus}(\pm z) =
-    \max(\pm z, 0) + \log(1 + e)` and :math:`\sigma(|z|) = 1/(1 + e)`,
-    :math:`\sigma(-|z|) = e/(1 + e)`. Nothing overflows and nothing cancels.
+    :math:`\operatorname{softplus}(\pm z) = \max(\pm z, 0) + \log(1 + e^{-|z|})`:
+    nothing overflows and nothing cancels.
+
+    """
+    t = np.log1p(np.exp(-np.abs(z)))
+    return np.maximum(z, 0.0) + t, np.maximum(-z, 0.0) + t
+
+
+def sigmoid_pair(z: np.ndarray):
+    r"""Return ``sigmoid(z), sigmoid(-z)`` from one ``exp``.
+
+    With :math:`e = e^{-|z|} \in (0, 1]`: :math:`\sigma(|z|) = 1/(1 + e)` and
+    :math:`\sigma(-|z|) = e/(1 + e)`, so neither overflows nor is computed as
+    :math:`1 - \sigma`.
 
     """
     e = np.exp(-np.abs(z))
-    t = np.log1p(e)
     inv = 1.0 / (1.0 + e)
+    small = e * inv
     nonneg = z >= 0
-    return (
-        np.maximum(z, 0.0) + t,
-        np.maximum(-z, 0.0) + t,
-        np.where(nonneg, inv, e * inv),
-        np.where(nonneg, e * inv, inv),
-    )
+    return np.where(nonneg, inv, small), np.where(nonneg, small, inv)

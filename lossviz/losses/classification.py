@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ._numerics import log_softmax, logistic_parts
+from ._numerics import log_softmax, sigmoid_pair, softplus_pair
 from ._reduction import reduce, reduce_grad
 from ._registry import Loss, register
 from ._validate import (
@@ -185,13 +185,13 @@ def _bce_with_logits(input, target, *, weight=None, pos_weight=None, reduction="
 
     """
     z, y, w, pw = _bcel_parts(input, target, weight, pos_weight, reduction)
-    sp_pos, sp_neg, _, _ = logistic_parts(z)
+    sp_pos, sp_neg = softplus_pair(z)
     return reduce(w * ((1.0 - y) * sp_pos + pw * y * sp_neg), reduction)
 
 
 def _bce_with_logits_grad(input, target, *, weight=None, pos_weight=None, reduction="mean"):
     z, y, w, pw = _bcel_parts(input, target, weight, pos_weight, reduction)
-    _, _, s_pos, s_neg = logistic_parts(z)
+    s_pos, s_neg = sigmoid_pair(z)
     return reduce_grad(w * ((1.0 - y) * s_pos - pw * y * s_neg), reduction)
 
 
@@ -500,7 +500,8 @@ def _focal_parts(input, target, alpha, gamma, reduction):
     gamma = as_option(gamma, "gamma", low=0.0)
     z, y = pair(input, target, reduction)
     check_in_unit_interval(y, "target")
-    sp_pos, sp_neg, s_pos, s_neg = logistic_parts(z)
+    sp_pos, sp_neg = softplus_pair(z)
+    s_pos, s_neg = sigmoid_pair(z)
     m = y * s_neg + (1.0 - y) * s_pos  # 1 - p_t
     ce = (1.0 - y) * sp_pos + y * sp_neg  # BCE with logits, no cancellation
     a_t = alpha * y + (1.0 - alpha) * (1.0 - y) if alpha >= 0 else 1.0
