@@ -34,6 +34,7 @@ from lossviz.checks._core import (
 # Chapter checkers: one line per chapter module, added by the chapter's author.
 from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
+from lossviz.checks.ch5 import info_nce, per_class_recall
 
 __all__ = [
     "Case",
@@ -54,6 +55,8 @@ __all__ = [
     "exercise",
     "fail",
     "finite_difference",
+    "info_nce",
+    "per_class_recall",
     "focal",
     "huber",
     "stable_bce_with_logits",
