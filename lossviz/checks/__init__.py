@@ -32,6 +32,7 @@ from lossviz.checks._core import (
 )
 
 # Chapter checkers: one line per chapter module, added by the chapter's author.
+from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 from lossviz.checks.ch5 import info_nce, per_class_recall
@@ -55,10 +56,13 @@ __all__ = [
     "exercise",
     "fail",
     "finite_difference",
+    "lr_limit",
     "info_nce",
     "per_class_recall",
     "focal",
     "huber",
     "stable_bce_with_logits",
+    "smoothed_ce_grad",
     "stable_cross_entropy",
+    "two_layer_backprop",
 ]
