@@ -259,9 +259,8 @@ def _kl_parts(input, target, log_target, reduction):
     else:
         check_in_unit_interval(t, "target")
         p = t
+    # "batchmean" divides by the batch size (a 0-d input is one element)
     count = x.shape[0] if (reduction == "batchmean" and x.ndim > 0) else x.size
-    if reduction == "batchmean" and x.ndim == 0:
-        count = 1
     return x, t, p, count
 
 
