@@ -104,8 +104,11 @@ def test_chunked_mse_equals_closed_form_for_any_chunk_size(max_bytes):
 
 def test_l1_surface_matches_direct_evaluation_and_chunking_does_not_matter():
     ref = direct(lambda p: losses.l1(p, Y1), lambda w, b: w * X1 + b, W_AX, B_AX)
-    one = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss="l1", max_bytes=2**20)
-    many = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss="l1", max_bytes=8 * 3)
+    one = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss="l1", max_bytes=2**20,
+                                    closed_form=False)
+    many = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss="l1", max_bytes=8 * 3,
+                                     closed_form=False)
+    assert one.method == many.method == "chunked"
     np.testing.assert_allclose(one.values, ref, rtol=1e-13)
     np.testing.assert_allclose(many.values, ref, rtol=1e-13)
     assert one.loss == "l1" and one.model == "linear regression"
@@ -115,6 +118,38 @@ def test_l1_surface_matches_direct_evaluation_and_chunking_does_not_matter():
     assert (W_AX[j], B_AX[i]) == (2.0, 0.5)
     assert one.grad_x[i, j] == pytest.approx(np.mean(np.sign(r) * X1))
     assert one.grad_y[i, j] == pytest.approx(np.mean(np.sign(r)))
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("l1", None), ("huber", None), ("huber", {"delta": 0.3}), ("smooth_l1", {"beta": 0.5}),
+     ("smooth_l1", {"beta": 0.0}), ("pinball", {"alpha": 0.9}), ("pinball", None)],
+)
+def test_piecewise_losses_are_exact_by_sorted_prefix_sums(name, options):
+    """Values and gradients equal the chunked evaluation of the registry loss itself."""
+    x = RNG.standard_normal(500)
+    y = 1.5 * x - 0.7 + RNG.standard_t(2, 500)  # heavy tails: every piece is populated
+    w_ax, b_ax = np.linspace(-1, 4, 23), np.linspace(-3, 2, 19)
+    fast = linear_regression_surface(x, y, w=w_ax, b=b_ax, loss=name, loss_options=options)
+    slow = linear_regression_surface(x, y, w=w_ax, b=b_ax, loss=name, loss_options=options,
+                                     closed_form=False)
+    assert fast.method == "sorted-prefix-sums" and slow.method == "chunked"
+    np.testing.assert_allclose(fast.values, slow.values, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fast.grad_x, slow.grad_x, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fast.grad_y, slow.grad_y, rtol=1e-10, atol=1e-12)
+
+
+def test_piecewise_surface_memory_does_not_grow_with_the_grid():
+    x = RNG.standard_normal(20_000)
+    y = x + RNG.standard_normal(20_000)
+    tracemalloc.start()
+    try:
+        linear_regression_surface(x, y, w=np.linspace(-1, 1, 101), b=np.linspace(-1, 1, 101),
+                                  loss="huber")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20  # a few (n,) arrays, never grid x samples (163 MB here)
 
 
 def test_custom_loss_with_grad_gives_analytic_gradient_matching_finite_differences():
@@ -145,7 +180,8 @@ def test_chunked_surface_never_allocates_grid_times_samples():
     full_bytes = 21 * 21 * 20_000 * 8  # 70 MB
     tracemalloc.start()
     try:
-        linear_regression_surface(x, y, w=w_ax, b=b_ax, loss="l1", max_bytes=2**20)
+        linear_regression_surface(x, y, w=w_ax, b=b_ax, loss="l1", max_bytes=2**20,
+                                  closed_form=False)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
