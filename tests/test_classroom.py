@@ -501,3 +501,23 @@ def test_grade_command_line_writes_csv_and_feedback(course, capsys) -> None:
     assert header == "student,total,max_total,toy:toy-square-check,toy:toy-mse-check,problems"
     assert "1 / 3" in (out.parent / "feedback" / "half.md").read_text(encoding="utf-8")
     assert "graded 1 student" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_real_chapters_reference_scores_full_marks_and_student_version_zero(tmp_path) -> None:
+    book = ROOT / "book"
+    subs = tmp_path / "submissions"
+    make_student_version(book, subs / "blank")
+    (subs / "teacher").mkdir()
+    for nb in book.glob("*.ipynb"):
+        (subs / "teacher" / nb.name).write_bytes(nb.read_bytes())
+    out = tmp_path / "out" / "grades.csv"
+    results = grade_submissions(subs, book, out, limits=Limits(cell_timeout=300,
+                                total_timeout=900), jobs=2, log=lambda *_: None)
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = {row["student"]: row for row in csv.DictReader(fh)}
+    problems = {(r.student, r.notebook): [q.message for q in r.results if q.score == 0]
+                for r in results if r.student == "teacher" and r.score < r.max_score}
+    assert rows["teacher"]["total"] == rows["teacher"]["max_total"], problems
+    assert rows["teacher"]["problems"] == ""
+    assert rows["blank"]["total"] == "0"

@@ -126,7 +126,8 @@ def install_guard(forbidden: list[str], writable: list[str], log_path: str) -> N
                 if path is not None and not _inside(path, writable_roots):
                     refuse(f"changing {path} (outside the submission's own folder) via {event}")
         elif event in _SPAWN_EVENTS:
-            refuse(f"starting another program ({event})")
+            program = " ".join(str(a) for a in args[:2] if a is not None)[:120]
+            refuse(f"starting another program ({event}: {program})")
 
     sys.addaudithook(hook)
 
@@ -152,6 +153,8 @@ def main(argv: list[str] | None = None) -> None:
 
     platform.uname()
     platform.processor()
+    # Matplotlib lists the system fonts with `fc-list` when its font cache is missing.
+    import matplotlib.font_manager  # noqa: F401
 
     import lossviz.checks  # noqa: F401
 

@@ -226,13 +226,30 @@ def _kill(pid: int) -> None:
         pass
 
 
+def matplotlib_cache(folder: Path) -> None:
+    """Build Matplotlib's font cache in ``folder`` once, for every kernel to copy."""
+    env = {**os.environ, "MPLCONFIGDIR": str(folder)}
+    subprocess.run(
+        [sys.executable, "-c", "import matplotlib.font_manager"],
+        env=env,
+        cwd=folder,
+        check=False,
+        timeout=600,
+        capture_output=True,
+    )
+
+
 def run_notebook(
     nb: nbformat.NotebookNode,
     student_dir: Path | None,
     forbidden: list[Path],
     limits: Limits,
+    mpl_cache: Path | None = None,
 ) -> tuple[nbformat.NotebookNode | None, dict, list[str]]:
     """Execute ``nb`` in a temporary copy of ``student_dir`` in a separate, limited process.
+
+    ``mpl_cache`` is a Matplotlib config folder with a ready font cache, copied for the
+    kernel so that it need not rebuild one (see :func:`matplotlib_cache`).
 
     Returns
     -------
@@ -251,8 +268,12 @@ def run_notebook(
             shutil.copytree(student_dir, work, symlinks=True)
         else:
             work.mkdir()
-        for sub in ("tmp", "runtime", ".ipython", "mpl"):
+        for sub in ("tmp", "runtime", ".ipython"):
             (scratch / sub).mkdir(parents=True)
+        if mpl_cache is not None:
+            shutil.copytree(mpl_cache, scratch / "mpl")
+        else:
+            (scratch / "mpl").mkdir()
         kernel_dir = private / "kernels" / KERNEL_NAME
         kernel_dir.mkdir(parents=True)
         config = {
@@ -294,7 +315,6 @@ def run_notebook(
             JUPYTER_PLATFORM_DIRS="1",
             IPYTHONDIR=str(scratch / ".ipython"),
             MPLCONFIGDIR=str(scratch / "mpl"),
-            MPLBACKEND="agg",
             HOME=str(scratch),
             TMPDIR=str(scratch / "tmp"),
             OPENBLAS_NUM_THREADS="1",
@@ -434,6 +454,7 @@ def grade_one(
     source_nb: nbformat.NotebookNode,
     forbidden: list[Path],
     limits: Limits,
+    mpl_cache: Path | None = None,
 ) -> NotebookResult:
     """Grade one student's copy of one notebook."""
     start = time.monotonic()
@@ -460,7 +481,7 @@ def grade_one(
     except Exception as err:  # noqa: BLE001 - malformed cells or metadata
         return zero(f"not a valid notebook ({type(err).__name__}: {str(err)[:120]})")
 
-    executed, status, violations = run_notebook(prepared, path.parent, forbidden, limits)
+    executed, status, violations = run_notebook(prepared, path.parent, forbidden, limits, mpl_cache)
     if violations:
         shown = "; ".join(violations[:3]) + (" ..." if len(violations) > 3 else "")
         return zero(f"scored 0: the notebook tried {shown}")
@@ -549,20 +570,32 @@ def grade_submissions(
         raise ValueError(f"no notebook under {source} has nbgrader grade cells")
     questions = [q for name, nb in sources.items() for q in questions_of(name, nb)]
     students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
-    forbidden = [source, submissions, out_csv.parent / ".lossviz-never", feedback_dir]
+    forbidden = [source, submissions, feedback_dir, out_csv]
     feedback_dir.mkdir(parents=True, exist_ok=True)
     out_csv.parent.mkdir(parents=True, exist_ok=True)
 
     jobs = max(1, jobs or os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:  # each job waits on its own process
-        futures = {
-            (student_dir.name, name): pool.submit(
-                grade_one, student_dir.name, student_dir, name, nb, forbidden, limits
-            )
-            for student_dir in students
-            for name, nb in sources.items()
-        }
-        graded = {key: future.result() for key, future in futures.items()}
+    mpl_cache = Path(tempfile.mkdtemp(prefix="lossviz-mpl-"))
+    try:
+        matplotlib_cache(mpl_cache)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:  # each job waits on its own process
+            futures = {
+                (student_dir.name, name): pool.submit(
+                    grade_one,
+                    student_dir.name,
+                    student_dir,
+                    name,
+                    nb,
+                    forbidden,
+                    limits,
+                    mpl_cache,
+                )
+                for student_dir in students
+                for name, nb in sources.items()
+            }
+            graded = {key: future.result() for key, future in futures.items()}
+    finally:
+        _rmtree(mpl_cache)
 
     everything: list[NotebookResult] = []
     rows = []
