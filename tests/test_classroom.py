@@ -331,6 +331,7 @@ SUBMISSIONS = {
         "pass\n        except BaseException: pass",
     ),
     "raises": lambda nb: (solve_mse(nb), solve_square(nb, "raise KeyError('oops')")),
+    "typo": lambda nb: (solve_mse(nb), solve_square(nb, "return x *")),
     "hog": lambda nb: (
         solve_mse(nb),
         solve_square(nb, "blocks = [bytearray(2**26) for _ in range(10**6)]\n    return x * x"),
@@ -444,6 +445,14 @@ def test_class_code_that_raises_scores_zero_with_its_error(graded) -> None:
     assert rows["raises"]["toy:toy-square-check"] == "0"
     assert rows["raises"]["toy:toy-mse-check"] == "2"
     assert "KeyError" in feedback["raises"] and "came from your function" in feedback["raises"]
+
+
+@pytest.mark.slow
+def test_class_an_answer_cell_that_does_not_run_is_named_in_the_feedback(graded) -> None:
+    rows, feedback = graded["rows"], graded["feedback"]
+    assert rows["typo"]["toy:toy-square-check"] == "0"
+    assert rows["typo"]["toy:toy-mse-check"] == "2"
+    assert "Your answer cell `toy-square-code` raised SyntaxError" in feedback["typo"]
 
 
 @pytest.mark.slow

@@ -71,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             students = len({r.student for r in results})
             print(f"graded {students} student(s); scores in {args.out}")
+    except ModuleNotFoundError as err:
+        if err.name != "nbgrader":
+            raise
+        print("error: the classroom commands need nbgrader: pip install nbgrader", file=sys.stderr)
+        return 2
     except (ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -107,6 +107,7 @@ class NotebookResult:
     notebook: str
     results: list[QuestionResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -414,6 +415,24 @@ def _output_message(cell) -> str:
     return text[:300] if text else "passed"
 
 
+def answer_errors(executed: nbformat.NotebookNode | None) -> list[str]:
+    """List the errors raised by the student's answer cells, for the feedback.
+
+    A check then fails with ``NameError``; this says why.
+    """
+    utils = _nbgrader_utils()
+    notes = []
+    for cell in executed.cells if executed is not None else []:
+        if cell.cell_type != "code" or not utils.is_solution(cell) or utils.is_grade(cell):
+            continue
+        for out in cell.get("outputs", []):
+            if out.output_type == "error" and out.ename != "NotImplementedError":
+                value = (out.evalue.strip().splitlines() or [""])[0][:200]
+                gid = cell.metadata.nbgrader.get("grade_id", "?")
+                notes.append(f"Your answer cell `{gid}` raised {out.ename}: {value}")
+    return notes
+
+
 def score_notebook(
     questions: list[Question],
     executed: nbformat.NotebookNode | None,
@@ -486,6 +505,7 @@ def grade_one(
         shown = "; ".join(violations[:3]) + (" ..." if len(violations) > 3 else "")
         return zero(f"scored 0: the notebook tried {shown}")
     result.results = score_notebook(questions, executed, missing)
+    result.notes = answer_errors(executed)
     if status["status"] != "ok":
         result.problems.append(status["detail"])
     if any("MemoryError" in r.message for r in result.results):
@@ -510,7 +530,9 @@ def write_feedback(path: Path, student: str, results: list[NotebookResult]) -> N
         lines += [f"## {nb.notebook}: {nb.score:g} / {nb.max_score:g}", ""]
         for problem in nb.problems:
             lines.append(f"> **Note:** {problem}")
-        if nb.problems:
+        for note in nb.notes:
+            lines.append(f"> {note}")
+        if nb.problems or nb.notes:
             lines.append("")
         for r in nb.results:
             got = "?" if r.score is None else f"{r.score:g}"
