@@ -55,8 +55,8 @@ import numpy as np
 
 from lossviz.losses import Loss
 
-__all__ = ["LossSlice", "REQUIRED_FIELDS", "alt_text", "missing_metadata", "plot_slice",
-           "section_markdown", "slice_for"]
+__all__ = ["LossSlice", "REQUIRED_FIELDS", "alt_text", "anchor", "missing_metadata",
+           "plot_slice", "section_markdown", "slice_for", "summary_table"]
 
 #: Metadata the catalogue page needs from every registry entry (non-empty strings).
 REQUIRED_FIELDS = ("name", "display_name", "task", "formula_latex", "grad_latex")
@@ -341,6 +341,33 @@ def _names(loss: Loss) -> str:
     return "; ".join(rows)
 
 
+def anchor(loss: Loss) -> str:
+    """Return the label of ``loss``'s section, e.g. ``"catalogue-smooth-l1"``."""
+    return "catalogue-" + loss.name.replace("_", "-")
+
+
+def summary_table(entries: list[Loss]) -> str:
+    """Return a Markdown table of ``entries``: linked name, call, task, convexity, PyTorch.
+
+    PyTorch names are shortened with ``F = torch.nn.functional``.
+
+    Examples
+    --------
+    >>> from lossviz import losses
+    >>> summary_table([losses.mse]).splitlines()[2].split(" | ")[1]
+    '`mse`'
+
+    """
+    rows = ["| Loss | `lossviz.losses.` | Task | Convex | PyTorch (`F = torch.nn.functional`) |",
+            "|---|---|---|---|---|"]
+    for loss in entries:
+        name = loss.torch_name or ""
+        torch = f"`{name.replace('torch.nn.functional.', 'F.')}`" if name else "none"
+        rows.append(f"| [{loss.display_name}](#{anchor(loss)}) | `{loss.name}` | {loss.task} | "
+                    f"{'yes' if loss.convex else 'no'} | {torch} |")
+    return "\n".join(rows)
+
+
 def section_markdown(loss: Loss, level: int = 2) -> str:
     """Return the Markdown (MyST) section describing ``loss``.
 
@@ -364,7 +391,7 @@ def section_markdown(loss: Loss, level: int = 2) -> str:
     call = f"`lossviz.losses.{loss.name}`" + (f" (alias {aliases})" if aliases else "")
     inputs = ", ".join(f"`{name}`" for name in loss.inputs)
     lines = [
-        f"(catalogue-{loss.name.replace('_', '-')})=",
+        f"({anchor(loss)})=",
         f"{'#' * level} {loss.display_name}",
         "",
         call,

@@ -50,6 +50,7 @@ def test_formulas_have_balanced_braces_for_mathjax(loss):
 def test_section_shows_name_formula_gradient_task_and_counterparts(loss):
     md = cat.section_markdown(loss)
     assert md.splitlines()[1] == f"## {loss.display_name}"
+    assert cat.section_markdown(loss, level=3).splitlines()[1] == f"### {loss.display_name}"
     assert loss.formula_latex in md and loss.grad_latex in md
     assert f"**Task:** {loss.task}" in md
     assert "PyTorch:" in md and "Keras:" in md and "scikit-learn:" in md
@@ -134,3 +135,11 @@ def test_example_slice_skips_a_call_where_the_gradient_vanishes():
         sl = cat.slice_for(loss)
         if sl.kind == "example":
             assert np.any(sl.grad != 0), loss.name
+
+
+def test_summary_table_has_one_linked_row_per_entry():
+    table = cat.summary_table(ENTRIES).splitlines()
+    assert len(table) == 2 + len(ENTRIES)
+    for loss, row in zip(ENTRIES, table[2:], strict=True):
+        assert f"](#{cat.anchor(loss)})" in row and f"`{loss.name}`" in row
+        assert f"({cat.anchor(loss)})=" in cat.section_markdown(loss)
