@@ -32,15 +32,15 @@ from lossviz.checks._core import (
 )
 
 # Chapter checkers: one line per chapter module, added by the chapter's author.
+from lossviz.checks.ch1 import empirical_risk, mae, objective
 from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 from lossviz.checks.ch5 import info_nce, per_class_recall
 
 __all__ = [
-    "Case",
-    "ExerciseFailed",
     "call",
+    "Case",
     "central_difference",
     "check_array",
     "check_cases",
@@ -53,16 +53,20 @@ __all__ = [
     "confirm",
     "describe",
     "dice",
+    "empirical_risk",
     "exercise",
+    "ExerciseFailed",
     "fail",
     "finite_difference",
-    "lr_limit",
-    "info_nce",
-    "per_class_recall",
     "focal",
     "huber",
-    "stable_bce_with_logits",
+    "info_nce",
+    "lr_limit",
+    "mae",
+    "objective",
+    "per_class_recall",
     "smoothed_ce_grad",
+    "stable_bce_with_logits",
     "stable_cross_entropy",
     "two_layer_backprop",
 ]
