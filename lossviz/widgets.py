@@ -311,6 +311,11 @@ class SliderFigure:
         the frames fit, and a ``ValueError`` says so if they never do.
     dpi : float
         Resolution of the static frames and of the live image.
+    freeze_layout : bool
+        If the figure has a layout engine (``layout="constrained"`` or ``"tight"``),
+        lay it out once for the initial values and keep that layout for every frame:
+        frames then do not jitter as tick labels change width, and each one renders
+        about twice as fast.
 
     Raises
     ------
@@ -330,6 +335,7 @@ class SliderFigure:
         max_frames: int = MAX_FRAMES,
         budget_bytes: int = PAGE_BUDGET_BYTES,
         dpi: float = 80,
+        freeze_layout: bool = True,
     ) -> None:
         if not isinstance(fig, Figure):
             raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
@@ -359,6 +365,9 @@ class SliderFigure:
         self._html: str | None = None
         plt.close(fig)
         FigureCanvasAgg(fig)
+        if freeze_layout and fig.get_layout_engine() is not None:
+            fig.canvas.draw()  # the engine places the axes once ...
+            fig.set_layout_engine("none")  # ... and they stay there
 
     # ----------------------------------------------------------------- values
     @property

@@ -248,3 +248,19 @@ def test_frames_are_palette_pngs():
     frame = sf.frames()[0]
     assert Image.open(io.BytesIO(frame)).mode == "P"
     assert base64.b64encode(frame).decode() in sf.to_html()
+
+
+def test_layout_is_computed_once_and_then_kept():
+    fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    (line,) = ax.plot(X, X)
+    label = ax.set_ylabel("")
+
+    def update(w: float) -> None:
+        line.set_ydata(w * X)
+        label.set_text("a much longer label " * int(w))  # would move the axes if re-laid out
+
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 3, 1.0, 0.0)], alt="a line")
+    placed = ax.get_position().bounds
+    sf.frames()
+    assert ax.get_position().bounds == placed
+    assert placed != (0.125, 0.11, 0.775, 0.77)  # the constrained engine did run once
