@@ -18,6 +18,16 @@ import yaml
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Bytes each page transferred in the browser tests, for the closing summary.
+PAGE_SIZES: dict[str, int] = {}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the per-page transfer sizes measured by the browser tests."""
+    if PAGE_SIZES:
+        terminalreporter.section("per-page transfer (bytes, budget 3,000,000)")
+        for doc, size in sorted(PAGE_SIZES.items()):
+            terminalreporter.write_line(f"{size:>12,}  {doc}")
 
 
 def toc_files(root: Path = ROOT) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import toc_files
+from conftest import PAGE_SIZES, toc_files
 
 pytestmark = pytest.mark.slow
 
@@ -88,13 +88,9 @@ def sliders(page) -> list:
 
 
 @pytest.fixture(scope="module")
-def sizes() -> Iterator[dict]:
-    found: dict[str, int] = {}
-    yield found
-    if found:
-        print("\nper-page transfer (bytes):")
-        for doc, size in sorted(found.items()):
-            print(f"  {size:>10,}  {doc}")
+def sizes() -> dict:
+    """Per-page transfer in bytes; conftest prints it in pytest's closing summary."""
+    return PAGE_SIZES
 
 
 @pytest.mark.parametrize("doc", PAGES)
