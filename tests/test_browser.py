@@ -63,7 +63,8 @@ class Visit:
         self.failed: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
-        self.page.on("response", self._count)
+        # count every resource, however many the page loads
+        self.page.add_init_script("performance.setResourceTimingBufferSize(10000)")
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(url, wait_until="networkidle")
@@ -72,12 +73,12 @@ class Visit:
             "() => !window.MathJax || !MathJax.startup || MathJax.startup.promise"
             " .then(() => true)", timeout=20_000)
         self.page.wait_for_timeout(300)
-
-    def _count(self, response) -> None:
-        try:
-            self.bytes += len(response.body())
-        except Exception:  # noqa: BLE001 - redirects and aborted requests have no body
-            pass
+        # bytes over the wire (headers included) for the page and everything it loaded,
+        # from the browser's own resource timing; a fresh context has an empty cache
+        self.bytes = self.page.evaluate(
+            "() => performance.getEntriesByType('navigation')"
+            ".concat(performance.getEntriesByType('resource'))"
+            ".reduce((total, e) => total + e.transferSize, 0)")
 
     def close(self) -> None:
         self.context.close()
