@@ -47,6 +47,9 @@ class Loss:
         Other registry keys for the same loss (e.g. ``"mae"`` for ``"l1"``).
     subgradient : str
         Which subgradient ``.grad`` returns at a kink ("" if the loss is smooth).
+    value_and_grad_fn : callable or None
+        A fused function returning ``(value, grad)`` in one pass that shares
+        intermediates; None falls back to calling ``value_fn`` then ``grad_fn``.
 
     """
 
@@ -64,6 +67,7 @@ class Loss:
     sklearn_name: str | None = None
     aliases: tuple = ()
     subgradient: str = ""
+    value_and_grad_fn: Callable | None = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -80,6 +84,15 @@ class Loss:
     def grad(self, *args, **kwargs):
         """Gradient of the loss with respect to ``self.inputs`` (same arguments)."""
         return self.grad_fn(*args, **kwargs)
+
+    def value_and_grad(self, *args, **kwargs):
+        """Return ``(value, grad)`` for the same arguments as the loss, in one call.
+
+        Equal to ``(self(*args, **kwargs), self.grad(*args, **kwargs))``.
+        """
+        if self.value_and_grad_fn is not None:
+            return self.value_and_grad_fn(*args, **kwargs)
+        return self.value_fn(*args, **kwargs), self.grad_fn(*args, **kwargs)
 
     @property
     def options(self) -> dict:
