@@ -352,7 +352,7 @@ class DynamicLossScaler:
         self.skipped = 0
 
     def scale_grads(self, true_grads) -> np.ndarray:
-        """The gradients a backward pass of ``scale * loss`` yields in the low format."""
+        """Return the gradients a backward pass of ``scale * loss`` yields in the low format."""
         return round_to(np.asarray(true_grads, dtype=np.float64) * self.scale, self.format)
 
     def unscale(self, scaled_grads) -> tuple[np.ndarray, bool]:

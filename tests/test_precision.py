@@ -103,12 +103,12 @@ def test_clip_grad_norm_matches_torch():
     grads = [rng.normal(size=(3, 4)), rng.normal(size=5)]
     for max_norm, p in ((0.5, 2.0), (100.0, 2.0), (0.3, 1.0), (0.2, math.inf)):
         params = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
-        for prm, g in zip(params, grads):
+        for prm, g in zip(params, grads, strict=True):
             prm.grad = torch.from_numpy(g.copy())
         total_t = torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type=p)
         clipped, total = clip_grad_norm(grads, max_norm, norm_type=p)
         assert math.isclose(total, float(total_t), rel_tol=1e-12)
-        for c, prm in zip(clipped, params):
+        for c, prm in zip(clipped, params, strict=True):
             np.testing.assert_allclose(c, prm.grad.numpy(), rtol=1e-12)
 
 
