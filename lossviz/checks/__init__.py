@@ -37,6 +37,7 @@ from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 from lossviz.checks.ch5 import info_nce, per_class_recall
+from lossviz.checks.ch10 import clip_grad_norm, global_mean_grad, round_bf16
 
 __all__ = [
     "call",
@@ -50,6 +51,7 @@ __all__ = [
     "check_scalar",
     "check_shape",
     "check_value",
+    "clip_grad_norm",
     "confirm",
     "describe",
     "dice",
@@ -58,6 +60,7 @@ __all__ = [
     "ExerciseFailed",
     "fail",
     "finite_difference",
+    "global_mean_grad",
     "focal",
     "huber",
     "info_nce",
@@ -65,6 +68,7 @@ __all__ = [
     "mae",
     "objective",
     "per_class_recall",
+    "round_bf16",
     "smoothed_ce_grad",
     "stable_bce_with_logits",
     "stable_cross_entropy",
