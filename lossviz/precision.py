@@ -36,6 +36,7 @@ __all__ = [
     "get_format",
     "round_to",
     "sequential_sum",
+    "thresholds",
 ]
 
 
@@ -116,6 +117,55 @@ def get_format(fmt: str | Format) -> Format:
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {sorted(FORMATS)}, got {fmt!r}")
     return FORMATS[fmt]
+
+
+def thresholds(fmt: str | Format) -> dict[str, float]:
+    r"""Where the elementary steps of a loss break down in a format, in closed form.
+
+    Parameters
+    ----------
+    fmt : str or Format
+        The format.
+
+    Returns
+    -------
+    dict
+        ``"sigmoid_one"``: the logit :math:`p \ln 2` from which a naive
+        :math:`\sigma(z) = 1 / (1 + e^{-z})` rounds to exactly 1 (then :math:`\log(1 - p)`
+        is :math:`-\infty`);
+        ``"exp_overflow"``: the smallest :math:`t` with :math:`e^t` rounding to ``inf``;
+        ``"exp_underflow"``: the largest :math:`t` with :math:`e^t` rounding to 0;
+        ``"square_overflow"``: the smallest :math:`|r|` with :math:`r^2` rounding to ``inf``;
+        ``"neg_log_max"``: the largest finite :math:`-\log p`, at the smallest positive
+        :math:`p`;
+        ``"sum_stall"``: :math:`2^p`, the running total at which adding 1 changes nothing.
+
+    Notes
+    -----
+    With precision :math:`p`, largest exponent :math:`e_{\max}` and smallest normal
+    exponent :math:`e_{\min}`: a value rounds to ``inf`` from
+    :math:`2^{e_{\max}+1} - 2^{e_{\max}-p}` (half a spacing above the largest number) and
+    to 0 up to :math:`2^{e_{\min}-p}` (half the smallest subnormal; the tie goes to the
+    even neighbour, 0); :math:`1 + u` rounds to 1 for :math:`u \le 2^{-p}`.
+
+    Examples
+    --------
+    >>> t = thresholds("float32")
+    >>> round(t["sigmoid_one"], 2), round(t["exp_overflow"], 2)
+    (16.64, 88.72)
+
+    """
+    f = get_format(fmt)
+    ln2 = math.log(2.0)
+    log_inf = (f.emax + 1) * ln2 + math.log1p(-math.ldexp(1.0, -(f.precision + 1)))
+    return {
+        "sigmoid_one": f.precision * ln2,
+        "exp_overflow": log_inf,
+        "exp_underflow": (f.emin - f.precision) * ln2,
+        "square_overflow": math.exp(0.5 * log_inf),
+        "neg_log_max": -(f.emin - f.precision + 1) * ln2,
+        "sum_stall": math.ldexp(1.0, f.precision),
+    }
 
 
 def round_to(x, fmt: str | Format) -> np.ndarray:

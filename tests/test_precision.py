@@ -13,6 +13,7 @@ from lossviz.precision import (
     get_format,
     round_to,
     sequential_sum,
+    thresholds,
 )
 
 NUMPY = {"float64": np.float64, "float32": np.float32, "float16": np.float16}
@@ -169,3 +170,40 @@ def test_dynamic_loss_scaler_rejects_bad_options():
         DynamicLossScaler(backoff_factor=1.5)
     with pytest.raises(TypeError, match="growth_interval must be an int"):
         DynamicLossScaler(growth_interval=True)
+
+
+def _emulated_first(grid, fmt, compute, broken):
+    """First grid value (rounded to fmt) at which compute, done in fmt, is broken."""
+    z = round_to(grid, fmt)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        out = compute(z, lambda v: round_to(v, fmt))
+    return z[np.argmax(broken(out))]
+
+
+@pytest.mark.parametrize("name", ["float64", "float32", "bfloat16", "float16"])
+def test_thresholds_match_the_emulated_arithmetic(name):
+    t, f = thresholds(name), FORMATS[name]
+
+    def spacing(v):  # the grid of representable values near v
+        return max(f.eps * abs(v), 1e-3)
+
+    sig = _emulated_first(
+        np.linspace(0, 40, 80001),
+        name,
+        lambda z, r: r(1.0 / r(1.0 + r(np.exp(-z)))),
+        lambda s: s == 1.0,
+    )
+    assert abs(sig - t["sigmoid_one"]) <= spacing(sig)
+    ovf = _emulated_first(np.linspace(0, 800, 800001), name, lambda z, r: r(np.exp(z)), np.isinf)
+    assert abs(ovf - t["exp_overflow"]) <= spacing(ovf)
+    und = _emulated_first(
+        -np.linspace(0, 800, 800001), name, lambda z, r: r(np.exp(z)), lambda e: e == 0
+    )
+    assert abs(und - t["exp_underflow"]) <= spacing(und)
+    assert float(round_to(t["square_overflow"] * (1 + 2 * f.eps), name) ** 2) > 0
+    with np.errstate(over="ignore"):
+        assert np.isinf(round_to((t["square_overflow"] * (1 + 1e-3)) ** 2, name))
+        assert np.isfinite(round_to((t["square_overflow"] * (1 - 1e-3)) ** 2, name))
+    assert math.isclose(-math.log(f.smallest_subnormal), t["neg_log_max"], rel_tol=1e-12)
+    if f.precision < 16:  # a Python loop: only the 16-bit formats
+        assert sequential_sum(np.ones(int(t["sum_stall"]) + 10), name) == t["sum_stall"]
