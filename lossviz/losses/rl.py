@@ -159,7 +159,7 @@ bellman_td = register(
         display_name="Bellman / TD error (DQN)",
         task="reinforcement learning",
         convex=True,
-        formula_latex=r"\big(Q(s, a) - r - \gamma(1 - d)\max_{a'} Q'(s', a')\big)^2",
+        formula_latex=r"\big(Q(s, a) - r - \gamma(1 - d)\max_{a'} \bar Q(s', a')\big)^2",
         grad_latex=r"2\delta\,[a = a_n]",
         value_fn=_bellman_td,
         grad_fn=_bellman_td_grad,
