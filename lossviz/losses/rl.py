@@ -98,8 +98,9 @@ def _bellman_td(
 
     Notes
     -----
-    The target :math:`t_n = r_n + \gamma (1 - d_n)\max_{a'} Q(s'_n, a')` is a constant
-    (no gradient flows into ``next_q``), and :math:`\delta_n = Q(s_n, a_n) - t_n`:
+    The target :math:`t_n = r_n + \gamma (1 - d_n)\max_{a'} \bar Q(s'_n, a')`, with
+    :math:`\bar Q` the target network, is a constant (no gradient flows into ``next_q``),
+    and :math:`\delta_n = Q(s_n, a_n) - t_n`:
 
     .. math:: \ell_n = \delta_n^2 \;\text{(mse)} \quad\text{or}\quad
               \operatorname{huber}_\delta(\delta_n), \qquad
