@@ -312,3 +312,13 @@ def test_unbatched_matches_torch():
         torch.tensor(lp), torch.tensor([1, 2]), torch.tensor(5), torch.tensor(2), reduction="none"
     )
     assert float(ctc(lp, [1, 2], 5, 2, reduction="none")) == pytest.approx(float(v_t), rel=1e-12)
+
+
+def test_forward_backward_wants_one_unbatched_sequence():
+    with pytest.raises(ValueError, match=r"log_probs must have shape \(T, C\)"):
+        ctc_forward_backward(np.zeros((3, 1, 2)), [1])
+    la, lb, ll = ctc_forward_backward(np.log(np.full((3, 3), 1 / 3)), [2], blank=1)
+    assert la.shape == lb.shape == (3, 3)
+    assert extended_labels([2], blank=1).tolist() == [1, 2, 1]
+    # paths of 3 frames collapsing to "2" with blank 1: 6 of the 27
+    assert np.exp(ll) == pytest.approx(6 / 27, rel=1e-12)
