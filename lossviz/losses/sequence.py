@@ -377,7 +377,9 @@ def _ctc(
     agree once composed with ``log_softmax``: :math:`\partial\ell/\partial z_k =
     g_k - y^t_k \sum_j g_j` with :math:`g = -\gamma_t`, :math:`\sum_j \gamma_t(j) = 1`.
 
-    Labels equal to ``blank`` raise here; PyTorch does not check them.
+    The loss is concave in ``log_probs`` (minus a log-sum-exp of sums of its entries),
+    so it is registered as not convex. Labels equal to ``blank`` raise here; PyTorch
+    does not check them.
 
     Examples
     --------
