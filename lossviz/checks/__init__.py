@@ -37,6 +37,7 @@ from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 from lossviz.checks.ch5 import info_nce, per_class_recall
+from lossviz.checks.ch7 import ctc, masked_ce
 from lossviz.checks.ch10 import clip_grad_norm, global_mean_grad, round_bf16
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "check_value",
     "clip_grad_norm",
     "confirm",
+    "ctc",
     "describe",
     "dice",
     "empirical_risk",
@@ -65,6 +67,7 @@ __all__ = [
     "huber",
     "info_nce",
     "lr_limit",
+    "masked_ce",
     "mae",
     "objective",
     "per_class_recall",
