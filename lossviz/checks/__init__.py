@@ -37,6 +37,7 @@ from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 from lossviz.checks.ch5 import info_nce, per_class_recall
+from lossviz.checks.ch8 import contrastive, dpo, ndcg  # noqa: F401
 
 __all__ = [
     "call",

@@ -38,6 +38,8 @@ from .margin import hinge, hinge_embedding, multi_margin, soft_margin, squared_h
 from .segmentation import dice, tversky
 from .metric import cosine_embedding, margin_ranking, triplet_margin
 from .rl import bellman_td
+from .representation import contrastive, distillation, info_nce
+from .preference import bpr, bradley_terry, dpo, listnet
 
 # isort: on
 
@@ -73,4 +75,11 @@ __all__ = [
     "triplet_margin",
     "tversky",
     "check_grad",
+    "contrastive",
+    "info_nce",
+    "distillation",
+    "bpr",
+    "listnet",
+    "bradley_terry",
+    "dpo",
 ]

@@ -12,6 +12,8 @@ TASKS = (
     "segmentation",
     "ranking/metric learning",
     "reinforcement learning",
+    "representation learning",
+    "reward/preference learning",
 )
 
 
