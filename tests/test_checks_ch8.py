@@ -96,7 +96,7 @@ def naive_dpo(pi_w, pi_l, ref_w, ref_l, beta=0.1):
     [
         (lambda a, b, c, d, beta=0.1: good_dpo(a, b, c, d, 1.0), "beta seems to be missing"),
         (lambda a, b, c, d, beta=0.1: good_dpo(a, b, 0 * c, 0 * d, beta), "reference"),
-        (lambda a, b, c, d, beta=0.1: good_dpo(b, a, d, c, beta), "sign is flipped"),
+        (lambda a, b, c, d, beta=0.1: good_dpo(b, a, d, c, beta), "sign of h is flipped"),
         (lambda a, b, c, d, beta=0.1: -good_dpo(b, a, d, c, beta), "MINUS log sigmoid"),
         (lambda a, b, c, d, beta=0.1: good_dpo(c, d, a, b, beta), "reference are swapped"),
         (lambda a, b, c, d, beta=0.1: len(a) * good_dpo(a, b, c, d, beta), "sum over pairs"),
