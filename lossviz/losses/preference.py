@@ -360,7 +360,7 @@ def _dpo(
 
     ``.grad`` returns the derivatives with respect to the two policy
     log-probabilities. In PyTorch, ``-F.logsigmoid(beta * ((pi_w - ref_w) -
-    (pi_l - ref_l))).mean()``; the argument order is that of TRL's ``dpo_loss``.
+    (pi_l - ref_l))).mean()``; the argument order follows TRL's ``DPOTrainer.dpo_loss``.
 
     Examples
     --------
