@@ -95,6 +95,18 @@ def test_listnet_is_distillation_at_temperature_one_plus_the_target_entropy():
 
 
 # ------------------------------------------------------------- bradley_terry
+def test_bradley_terry_accepts_one_margin_per_pair():
+    out = losses.bradley_terry([3.0, 3.0], [1.0, 1.0], margin=[0.0, 2.0], reduction="none")
+    np.testing.assert_allclose(out, [math.log1p(math.exp(-2)), LOG2])
+    gw, gl = losses.bradley_terry.grad([3.0, 3.0], [1.0, 1.0], margin=[0.0, 2.0], reduction="sum")
+    np.testing.assert_allclose(gw, [-1 / (1 + math.exp(2)), -0.5])
+    np.testing.assert_allclose(gl, -gw)
+    with pytest.raises(ValueError, match="margin must have the same shape as chosen"):
+        losses.bradley_terry([3.0, 3.0], [1.0, 1.0], margin=[0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="margin must be finite"):
+        losses.bradley_terry([3.0, 3.0], [1.0, 1.0], margin=[0.0, np.nan])
+
+
 def test_bradley_terry_hand_computed_and_equal_to_bpr_without_margin():
     assert losses.bradley_terry([1.0], [1.0]) == pytest.approx(LOG2)
     assert losses.bradley_terry([3.0], [1.0], margin=1.0) == pytest.approx(math.log1p(math.exp(-1)))

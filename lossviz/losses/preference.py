@@ -208,8 +208,12 @@ listnet = register(
 # ----------------------------------------------------------- bradley_terry
 def _bt_compute(chosen, rejected, margin, reduction):
     check_reduction(reduction)
-    margin = as_option(margin, "margin")
     r_w, r_l = _same_shaped(("chosen", "rejected"), (chosen, rejected))
+    if np.ndim(margin) == 0:
+        margin = as_option(margin, "margin")
+    else:  # one margin per pair, as in Llama 2
+        margin = as_array(margin, "margin")
+        same_shape(r_w, "chosen", margin, "margin")
     return _pairwise_logistic(r_w - r_l - margin)
 
 
@@ -222,9 +226,10 @@ def _bradley_terry(chosen, rejected, *, margin=0.0, reduction="mean"):
         Rewards :math:`r_w = r(x, y_w)` of the preferred responses.
     rejected : array_like
         Rewards :math:`r_l = r(x, y_l)` of the rejected responses, same shape.
-    margin : float, default 0.0
-        Required reward gap :math:`m` (Llama 2 uses a margin that grows with the
-        annotators' certainty; 0 is the plain Bradley-Terry model).
+    margin : float or array_like, default 0.0
+        Required reward gap :math:`m`, one number or one per pair (shape of
+        ``chosen``). Llama 2 uses a margin that grows with the annotators'
+        certainty; 0 is the plain Bradley-Terry model.
     reduction : {"mean", "sum", "none"}, default "mean"
         How per-pair losses are combined.
 
@@ -238,7 +243,8 @@ def _bradley_terry(chosen, rejected, *, margin=0.0, reduction="mean"):
     TypeError
         For non-numeric, boolean or complex arguments.
     ValueError
-        For shape mismatch, NaN/inf, empty input or an unknown reduction.
+        For shape mismatch (including a margin array of another shape), NaN/inf,
+        empty input or an unknown reduction.
 
     Notes
     -----
