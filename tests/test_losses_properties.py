@@ -315,10 +315,12 @@ def contrastive_case(draw):
 def info_nce_case(draw):
     n, d, extra = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(0, 2))
     symmetric = draw(st.booleans())
-    # rows of length >= 0.5: far from the kink of the normalisation at 0
-    q = draw(arr((n, d), -2, 2)) + draw(signs((n, d))) * 0.5
+    # every entry at least 0.5 from zero, so rows are far from the kink of the
+    # normalisation at length 0
+    q = draw(arr((n, d), -2, 2))
+    q = np.where(q >= 0, q + 0.5, q - 0.5)
     k = draw(arr((n + (0 if symmetric else extra), d), -2, 2))
-    k = k + draw(signs(k.shape)) * 0.5
+    k = np.where(k >= 0, k + 0.5, k - 0.5)
     return (q, k), {"temperature": draw(reals(0.1, 2.0)), "symmetric": symmetric,
                     "normalize": draw(st.booleans())}
 
@@ -423,6 +425,8 @@ def kink_distance(name, args, kw):
         d2 = np.sum(np.abs(v2) ** order, axis=-1) ** (1 / order)
         near_zero = min(np.min(np.abs(v1)), np.min(np.abs(v2))) * 10  # |v|^(p-1) is stiff at 0
         return min(np.min(np.abs(d1 - d2 + kw["margin"])), near_zero)
+    if name == "info_nce" and kw["normalize"]:
+        return min(np.min(np.linalg.norm(a, axis=-1)) for a in args)
     if name == "contrastive":
         x1, x2, y = args
         d = np.atleast_1d(np.linalg.norm(x1 - x2, axis=-1))
