@@ -434,7 +434,9 @@ dpo = register(
         convex=True,
         formula_latex=r"-\log\sigma\Big(\beta\log\frac{\pi_\theta(y_w)}{\pi_\text{ref}(y_w)} "
         r"- \beta\log\frac{\pi_\theta(y_l)}{\pi_\text{ref}(y_l)}\Big)",
-        grad_latex=r"-\beta\,\sigma(-h)\ \text{(w.r.t. } \log\pi_\theta(y_w)\text{)}",
+        grad_latex=r"\frac{\partial \ell}{\partial \log\pi_\theta(y_w)} = -\beta\,\sigma(-h),\ "
+        r"h = \beta\log\frac{\pi_\theta(y_w)}{\pi_\text{ref}(y_w)} "
+        r"- \beta\log\frac{\pi_\theta(y_l)}{\pi_\text{ref}(y_l)}",
         value_fn=_dpo,
         grad_fn=_dpo_grad,
         inputs=("policy_chosen_logps", "policy_rejected_logps"),
