@@ -325,6 +325,44 @@ def _class_count(args, kw):
     return float(np.sum(w[valid]))
 
 
+@st.composite
+def contrastive_case(draw):
+    shape, (x1, x2) = draw(pairs_case(2))
+    return (x1, x2, draw(signs(shape[:-1]))), {"margin": draw(reals(0.1, 3.0))}
+
+
+@st.composite
+def info_nce_case(draw):
+    n, d, extra = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(0, 2))
+    symmetric = draw(st.booleans())
+    # every entry at least 0.5 from zero, so rows are far from the kink of the
+    # normalisation at length 0
+    q = draw(arr((n, d), -2, 2))
+    q = np.where(q >= 0, q + 0.5, q - 0.5)
+    k = draw(arr((n + (0 if symmetric else extra), d), -2, 2))
+    k = np.where(k >= 0, k + 0.5, k - 0.5)
+    return (q, k), {"temperature": draw(reals(0.1, 2.0)), "symmetric": symmetric,
+                    "normalize": draw(st.booleans())}
+
+
+@st.composite
+def lists_case(draw, option=None):
+    n, m = draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    kw = {option: draw(reals(0.3, 5.0))} if option else {}
+    return (draw(arr((n, m), -6, 6)), draw(arr((n, m), -6, 6))), kw
+
+
+@st.composite
+def preference_case(draw, n_args=2, option=None, lo=-6.0, hi=6.0):
+    shape = draw(SHAPES)
+    kw = {}
+    if option == "margin":
+        kw = {"margin": draw(reals(-2.0, 2.0))}
+    elif option == "beta":
+        kw = {"beta": draw(reals(0.01, 5.0))}
+    return tuple(draw(arr(shape, lo, hi)) for _ in range(n_args)), kw
+
+
 # name -> (strategy of (args, kwargs), divisor of the mean)
 CASES = {
     "mse": (residual_case(), _elements),
@@ -353,6 +391,14 @@ CASES = {
     "triplet_margin": (triplet_case(), _rows),
     "bellman_td": (td_case(), _rows),
     "ctc": (ctc_case(), _ctc_count),
+
+    "contrastive": (contrastive_case(), _rows),
+    "info_nce": (info_nce_case(), _rows),
+    "distillation": (lists_case("temperature"), _rows),
+    "bpr": (preference_case(), _elements),
+    "listnet": (lists_case(), _rows),
+    "bradley_terry": (preference_case(option="margin"), _elements),
+    "dpo": (preference_case(4, "beta", -30.0, 0.0), _elements),
 }
 WHOLE_TENSOR = {"dice", "tversky"}
 
@@ -401,6 +447,13 @@ def kink_distance(name, args, kw):
         d2 = np.sum(np.abs(v2) ** order, axis=-1) ** (1 / order)
         near_zero = min(np.min(np.abs(v1)), np.min(np.abs(v2))) * 10  # |v|^(p-1) is stiff at 0
         return min(np.min(np.abs(d1 - d2 + kw["margin"])), near_zero)
+    if name == "info_nce" and kw["normalize"]:
+        return min(np.min(np.linalg.norm(a, axis=-1)) for a in args)
+    if name == "contrastive":
+        x1, x2, y = args
+        d = np.atleast_1d(np.linalg.norm(x1 - x2, axis=-1))
+        neg = np.atleast_1d(y) == -1
+        return min(np.min(np.abs(d - kw["margin"])[neg]), np.min(d[neg])) if neg.any() else np.inf
     if name == "bellman_td" and kw["kind"] == "huber":
         q, a, r, nq, d = args
         td = q[np.arange(len(a)), a] - (r + kw["gamma"] * (1 - d) * nq.max(axis=1))
@@ -648,6 +701,59 @@ def law_ctc_sums_the_probability_of_every_alignment_and_posteriors_sum_to_one(ar
     used = np.arange(lp.shape[0])[:, None] < il[None, :]
     close(occupancy, used.astype(float))
 
+def law_contrastive_is_symmetric_and_translation_invariant(args, kw):
+    x1, x2, y = args
+    per = L.contrastive(x1, x2, y, **kw, reduction="none")
+    close(L.contrastive(x2, x1, y, **kw, reduction="none"), per)
+    close(L.contrastive(x1 + 1.5, x2 + 1.5, y, **kw, reduction="none"), per)
+    sim = np.atleast_1d(y) == 1
+    d = np.atleast_1d(np.linalg.norm(x1 - x2, axis=-1))
+    close(np.atleast_1d(per)[sim], 0.5 * d[sim] ** 2)
+
+
+def law_info_nce_is_below_log_n_plus_two_over_tau_and_ignores_row_order(args, kw):
+    q, k = args
+    per = L.info_nce(q, k, **kw, reduction="none")
+    n, m = q.shape[0], k.shape[0]
+    bound = np.log(m) + 2.0 / kw["temperature"] if kw["normalize"] else np.inf
+    assert np.all(per <= bound + 1e-9)
+    perm = np.arange(n)[::-1]
+    keys = np.concatenate([k[:n][perm], k[n:]])
+    close(L.info_nce(q[perm], keys, **kw, reduction="none"), per[perm])
+
+
+def law_distillation_is_zero_at_the_teacher_and_shift_invariant(args, kw):
+    z, v = args
+    assert L.distillation(v + 2.0, v, **kw) == pytest.approx(0.0, abs=1e-10)
+    close(L.distillation(z - 3.0, v + 1.0, **kw, reduction="none"),
+          L.distillation(z, v, **kw, reduction="none"))
+
+
+def law_bpr_is_bradley_terry_and_swaps_by_the_gap(args, kw):
+    x, y = args
+    assert L.bpr(x, y, reduction="sum") == L.bradley_terry(x, y, reduction="sum")
+    close(L.bpr(x, y, reduction="none") - L.bpr(y, x, reduction="none"), y - x)
+
+
+def law_listnet_is_smallest_at_the_grades_and_shift_invariant(args, kw):
+    s, y = args
+    assert np.all(L.listnet(s, y, reduction="none")
+                  >= L.listnet(y - 1.0, y, reduction="none") - 1e-9)
+    close(L.listnet(s + 4.0, y - 2.0, reduction="none"), L.listnet(s, y, reduction="none"))
+
+
+def law_bradley_terry_margin_shifts_the_chosen_reward(args, kw):
+    w, lo = args
+    close(L.bradley_terry(w, lo, **kw, reduction="none"),
+          L.bradley_terry(w - kw["margin"], lo, reduction="none"))
+
+
+def law_dpo_is_bradley_terry_on_implicit_rewards(args, kw):
+    pw, pl, rw, rl = args
+    b = kw["beta"]
+    close(L.dpo(pw, pl, rw, rl, **kw, reduction="none"),
+          L.bradley_terry(b * (pw - rw), b * (pl - rl), reduction="none"))
+
 
 LAWS = {
     "mse": law_mse_is_symmetric_and_scales_quadratically,
@@ -676,6 +782,14 @@ LAWS = {
     "triplet_margin": law_triplet_is_translation_invariant_and_swapped_pair_sums_to_twice_margin,
     "bellman_td": law_td_with_zero_discount_or_terminal_is_regression_on_rewards,
     "ctc": law_ctc_sums_the_probability_of_every_alignment_and_posteriors_sum_to_one,
+
+    "contrastive": law_contrastive_is_symmetric_and_translation_invariant,
+    "info_nce": law_info_nce_is_below_log_n_plus_two_over_tau_and_ignores_row_order,
+    "distillation": law_distillation_is_zero_at_the_teacher_and_shift_invariant,
+    "bpr": law_bpr_is_bradley_terry_and_swaps_by_the_gap,
+    "listnet": law_listnet_is_smallest_at_the_grades_and_shift_invariant,
+    "bradley_terry": law_bradley_terry_margin_shifts_the_chosen_reward,
+    "dpo": law_dpo_is_bradley_terry_on_implicit_rewards,
 }
 
 

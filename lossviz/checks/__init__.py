@@ -38,6 +38,7 @@ from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 from lossviz.checks.ch5 import info_nce, per_class_recall
 from lossviz.checks.ch7 import ctc, masked_ce
+from lossviz.checks.ch8 import contrastive, dpo, ndcg  # noqa: F401
 from lossviz.checks.ch10 import clip_grad_norm, global_mean_grad, round_bf16
 
 __all__ = [

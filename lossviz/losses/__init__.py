@@ -39,6 +39,8 @@ from .segmentation import dice, tversky
 from .metric import cosine_embedding, margin_ranking, triplet_margin
 from .rl import bellman_td
 from .sequence import ctc
+from .representation import contrastive, distillation, info_nce
+from .preference import bpr, bradley_terry, dpo, listnet
 
 # isort: on
 
@@ -75,4 +77,11 @@ __all__ = [
     "triplet_margin",
     "tversky",
     "check_grad",
+    "contrastive",
+    "info_nce",
+    "distillation",
+    "bpr",
+    "listnet",
+    "bradley_terry",
+    "dpo",
 ]

@@ -13,6 +13,8 @@ TASKS = (
     "ranking/metric learning",
     "reinforcement learning",
     "sequence modelling",
+    "representation learning",
+    "reward/preference learning",
 )
 
 
