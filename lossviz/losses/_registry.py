@@ -12,6 +12,9 @@ TASKS = (
     "segmentation",
     "ranking/metric learning",
     "reinforcement learning",
+    "object detection",
+    "regularisation",
+    "multi-task learning",
 )
 
 
