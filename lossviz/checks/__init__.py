@@ -37,6 +37,7 @@ from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 from lossviz.checks.ch5 import info_nce, per_class_recall
+from lossviz.checks.ch6 import giou, soft_threshold
 
 __all__ = [
     "call",
@@ -59,6 +60,7 @@ __all__ = [
     "fail",
     "finite_difference",
     "focal",
+    "giou",
     "huber",
     "info_nce",
     "lr_limit",
@@ -66,6 +68,7 @@ __all__ = [
     "objective",
     "per_class_recall",
     "smoothed_ce_grad",
+    "soft_threshold",
     "stable_bce_with_logits",
     "stable_cross_entropy",
     "two_layer_backprop",
