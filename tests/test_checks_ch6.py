@@ -12,6 +12,7 @@ from lossviz.checks import ExerciseFailed, ch6
 def test_chapter_6_checkers_are_reexported():
     assert checks.ch6 is ch6
     assert checks.giou is ch6.giou and checks.soft_threshold is ch6.soft_threshold
+    assert checks.adamw_step is ch6.adamw_step
 
 
 # ------------------------------------------------------------ soft_threshold
@@ -126,3 +127,82 @@ def test_giou_says_when_the_exercise_is_unfinished():
 
     with pytest.raises(ExerciseFailed, match="still raises NotImplementedError"):
         ch6.giou(my_giou)
+
+
+# ---------------------------------------------------------------- adamw_step
+def good_adamw_step(w, grad, m, v, t, lr, weight_decay):
+    w, grad = np.asarray(w, float), np.asarray(grad, float)
+    m = 0.9 * np.asarray(m, float) + 0.1 * grad
+    v = 0.999 * np.asarray(v, float) + 0.001 * grad**2
+    m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+    return (1 - lr * weight_decay) * w - lr * m_hat / (np.sqrt(v_hat) + 1e-8), m, v
+
+
+def test_adamw_step_accepts_the_reference_answer(capsys):
+    ch6.adamw_step(good_adamw_step)
+    assert "One AdamW step: correct" in capsys.readouterr().out
+
+
+def test_adamw_step_reference_is_torch_adamw_from_the_same_state():
+    torch = pytest.importorskip("torch")
+    w, g = np.array([0.3, 4.0, -1.0]), np.array([-0.2, 1.5, 0.0])
+    m, v = np.array([0.1, 0.4, -0.05]), np.array([0.02, 0.3, 0.001])
+    p = torch.tensor(w, requires_grad=True)
+    opt = torch.optim.AdamW([p], lr=0.05, weight_decay=0.2)
+    p.grad = torch.tensor(g)
+    opt.step()  # creates the state, which is then overwritten with (m, v) after 2 steps
+    state = opt.state[p]
+    state["exp_avg"].copy_(torch.tensor(m))
+    state["exp_avg_sq"].copy_(torch.tensor(v))
+    state["step"].fill_(2.0)
+    with torch.no_grad():
+        p.copy_(torch.tensor(w))
+    opt.step()
+    new_w, new_m, new_v = good_adamw_step(w, g, m, v, 3, 0.05, 0.2)
+    np.testing.assert_allclose(p.detach().numpy(), new_w, rtol=1e-13)
+    np.testing.assert_allclose(state["exp_avg"].numpy(), new_m, rtol=1e-13)
+    np.testing.assert_allclose(state["exp_avg_sq"].numpy(), new_v, rtol=1e-13)
+
+
+def l2_adam_step(w, grad, m, v, t, lr, weight_decay):
+    return good_adamw_step(w, np.asarray(grad) + weight_decay * np.asarray(w), m, v, t, lr, 0.0)
+
+
+def decay_after_step(w, grad, m, v, t, lr, weight_decay):
+    new_w, m, v = good_adamw_step(w, grad, m, v, t, lr, 0.0)
+    return (1 - lr * weight_decay) * new_w, m, v
+
+
+def decay_without_lr(w, grad, m, v, t, lr, weight_decay):
+    new_w, m, v = good_adamw_step(w, grad, m, v, t, lr, 0.0)
+    return new_w - weight_decay * np.asarray(w), m, v
+
+
+def no_bias_correction(w, grad, m, v, t, lr, weight_decay):
+    w, grad = np.asarray(w, float), np.asarray(grad, float)
+    m = 0.9 * np.asarray(m, float) + 0.1 * grad
+    v = 0.999 * np.asarray(v, float) + 0.001 * grad**2
+    return (1 - lr * weight_decay) * w - lr * m / (np.sqrt(v) + 1e-8), m, v
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (l2_adam_step, "Adam with an L2 penalty"),
+        (decay_after_step, "after the Adam step"),
+        (decay_without_lr, "lr \\* weight_decay, not weight_decay alone"),
+        (no_bias_correction, "bias correction"),
+        (lambda *a: good_adamw_step(*a)[0], "return a tuple"),
+    ],
+)
+def test_adamw_step_rejects_a_typical_mistake_with_its_hint(wrong, hint):
+    with pytest.raises(ExerciseFailed, match=hint):
+        ch6.adamw_step(wrong)
+
+
+def test_adamw_step_says_when_the_exercise_is_unfinished():
+    def my_adamw_step(w, grad, m, v, t, lr, weight_decay):
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseFailed, match="still raises NotImplementedError"):
+        ch6.adamw_step(my_adamw_step)

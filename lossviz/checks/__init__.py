@@ -37,9 +37,10 @@ from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 from lossviz.checks.ch5 import info_nce, per_class_recall
-from lossviz.checks.ch6 import giou, soft_threshold
+from lossviz.checks.ch6 import adamw_step, giou, soft_threshold
 
 __all__ = [
+    "adamw_step",
     "call",
     "Case",
     "central_difference",

@@ -9,6 +9,8 @@ soft_threshold
     Checks ``my_soft_threshold(v, tau)``: the proximal operator of ``tau * ||.||_1``.
 giou
     Checks ``my_giou(boxes, targets)``: the GIoU loss of each pair of boxes ``(n, 4)``.
+adamw_step
+    Checks ``my_adamw_step(w, grad, m, v, t, lr, weight_decay)``: one step of AdamW.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Case, ExerciseFailed, call, check_array, check_value, exercise
+from ._core import Case, ExerciseFailed, call, check_array, check_value, exercise, fail
 
-__all__ = ["ExerciseFailed", "giou", "soft_threshold"]
+__all__ = ["ExerciseFailed", "adamw_step", "giou", "soft_threshold"]
 
 _RTOL = 1e-6
 _ATOL = 1e-9
@@ -206,3 +208,117 @@ def giou(my_giou: Callable[..., Any]) -> None:
             ),
         ]
         _run_case(my_giou, case, mistakes)
+
+
+# ----------------------------------------------------------------------- adamw_step
+def _adam_parts(w, g, m, v, t, lr, b1, b2, eps, bias=True):
+    m_new = b1 * m + (1 - b1) * g
+    v_new = b2 * v + (1 - b2) * g * g
+    m_hat = m_new / (1 - b1**t) if bias else m_new
+    v_hat = v_new / (1 - b2**t) if bias else v_new
+    return m_new, v_new, lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+def _adamw_ref(w, g, m, v, t, lr, wd, b1=0.9, b2=0.999, eps=1e-8):
+    m_new, v_new, step = _adam_parts(w, g, m, v, t, lr, b1, b2, eps)
+    return (1 - lr * wd) * w - step, m_new, v_new
+
+
+@exercise("One AdamW step")
+def adamw_step(my_adamw_step: Callable[..., Any]) -> None:
+    """Check ``my_adamw_step(w, grad, m, v, t, lr, weight_decay)`` -> ``(w, m, v)``.
+
+    The step of ``torch.optim.AdamW`` with ``betas=(0.9, 0.999)`` and ``eps=1e-8``:
+    decay the weights by ``1 - lr * weight_decay``, update the moments with ``grad``,
+    and take the bias-corrected Adam step.
+
+    Parameters
+    ----------
+    my_adamw_step : callable
+        The student's function.
+
+    Raises
+    ------
+    ExerciseFailed
+        Naming the first case that fails and the likely mistake.
+
+    Examples
+    --------
+    >>> adamw_step(_adamw_ref)
+    ✔ One AdamW step: correct (24 checks passed).
+
+    """
+    __tracebackhide__ = True
+    cases = [
+        (
+            "the first step (t = 1, zero moments)",
+            ([1.0, -2.0], [0.5, 0.1], [0.0, 0.0], [0.0, 0.0], 1, 0.1, 0.01),
+        ),
+        (
+            "a later step (t = 3) with running moments",
+            (
+                [0.3, 4.0, -1.0],
+                [-0.2, 1.5, 0.0],
+                [0.1, 0.4, -0.05],
+                [0.02, 0.3, 0.001],
+                3,
+                0.05,
+                0.2,
+            ),
+        ),
+        (
+            "weight_decay = 0, which is plain Adam",
+            ([2.0, -0.5], [1.0, -3.0], [0.2, -0.1], [0.5, 0.4], 7, 0.01, 0.0),
+        ),
+        (
+            "a zero gradient, where only the decay and the moments' memory act",
+            ([5.0, -5.0], [0.0, 0.0], [0.1, -0.1], [0.04, 0.04], 2, 0.1, 0.5),
+        ),
+    ]
+    for label, (w, g, m, v, t, lr, wd) in cases:
+        args = tuple(np.array(a, dtype=float) for a in (w, g, m, v)) + (t, lr, wd)
+        wa, ga, ma, va = args[:4]
+        want = _adamw_ref(wa, ga, ma, va, t, lr, wd)
+        m1, v1, step = _adam_parts(wa, ga, ma, va, t, lr, 0.9, 0.999, 1e-8)
+        g_l2 = ga + wd * wa
+        m2, v2, step_l2 = _adam_parts(wa, g_l2, ma, va, t, lr, 0.9, 0.999, 1e-8)
+        _, _, step_nobias = _adam_parts(wa, ga, ma, va, t, lr, 0.9, 0.999, 1e-8, bias=False)
+        mistakes = [
+            (
+                wa - step_l2,
+                "this is Adam with an L2 penalty (torch.optim.Adam's weight_decay): the decay "
+                "went into the gradient; AdamW shrinks the weights directly, "
+                "w * (1 - lr * weight_decay)",
+            ),
+            (
+                (1 - lr * wd) * (wa - step),
+                "the decay was applied after the Adam step; PyTorch's AdamW shrinks the weights "
+                "first, then subtracts the step computed from the old weights' gradient",
+            ),
+            (
+                (1 - wd) * wa - step,
+                "the decay per step is lr * weight_decay, not weight_decay alone",
+            ),
+            (
+                (1 - lr * wd) * wa - step_nobias,
+                "the moments need bias correction: divide m by 1 - beta1**t and v by 1 - beta2**t",
+            ),
+        ]
+        result = call(my_adamw_step, *args)
+        if not (isinstance(result, tuple) and len(result) == 3):
+            fail(
+                f"for {label}, my_adamw_step returned {type(result).__name__}",
+                "return a tuple (new_w, new_m, new_v) of three arrays",
+            )
+        names = ("the new weights", "the new first moment m", "the new second moment v")
+        for k, (got, expected, name) in enumerate(zip(result, want, names, strict=True)):
+            arr = check_array(got, f"for {label}, {name}")
+            hint = None
+            if k == 0 and not _matches(arr, expected):
+                hint = next((h for value, h in mistakes if _matches(arr, value)), None)
+            if k > 0:
+                hint = (
+                    "m = beta1 * m + (1 - beta1) * grad and v = beta2 * v + (1 - beta2) * "
+                    "grad**2, with the gradient of the loss alone (no decay term)"
+                )
+            check_value(arr, expected, f"for {label}, {name}", hint, rtol=_RTOL, atol=_ATOL)
