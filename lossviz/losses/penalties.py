@@ -209,7 +209,7 @@ def _uncertainty_weighted(losses, log_vars, *, reduction="sum"):
 
     This is the negative log-likelihood of Gaussian outputs with variance
     :math:`\sigma_k^2 = e^{s_k}` when :math:`L_k` is a sum of squared errors
-    (equation 7 of the paper: :math:`\frac{1}{2\sigma_k^2} L_k + \log\sigma_k`); many
+    (the paper writes it :math:`\frac{1}{2\sigma_k^2} L_k + \log\sigma_k`); many
     implementations drop the 1/2, which doubles :math:`J` and leaves the minimiser
     unchanged. For fixed :math:`L_k > 0` the optimal :math:`s_k` is :math:`\log L_k`,
     where the term equals :math:`\tfrac12(1 + \log L_k)`. ``.grad`` returns the tuple
