@@ -45,6 +45,13 @@ VALID = {
     "listnet": (([[0.5, 1.0, -1.0]], [[0.0, 0.0, 2.0]]), {}),
     "bradley_terry": (([0.5, 1.0], [0.0, 2.0]), {}),
     "dpo": (([-3.0, -4.0], [-5.0, -2.0], [-4.0, -4.0], [-4.0, -3.0]), {}),
+    "iou": (([[0.0, 0.0, 2.0, 2.0]], [[1.0, 0.0, 3.0, 2.0]]), {}),
+    "giou": (([[0.0, 0.0, 2.0, 2.0]], [[1.0, 0.0, 3.0, 2.0]]), {}),
+    "diou": (([[0.0, 0.0, 2.0, 2.0]], [[1.0, 0.0, 3.0, 2.0]]), {}),
+    "ciou": (([[0.0, 0.0, 2.0, 2.0]], [[1.0, 0.0, 3.0, 3.0]]), {}),
+    "l1_penalty": (([0.5, -1.0],), {}),
+    "l2_penalty": (([0.5, -1.0],), {}),
+    "uncertainty_weighted": (([0.5, 2.0], [0.0, 1.0]), {}),
 }
 NAMES = sorted(VALID)
 
@@ -333,6 +340,13 @@ EXTREME = {
     "listnet": ([[BIG, -BIG, 0.0]], [[-BIG, BIG, 0.0]]),
     "bradley_terry": ([BIG, -BIG], [-BIG, BIG]),
     "dpo": ([-BIG, 0.0], [0.0, -BIG], [0.0, -BIG], [-BIG, 0.0]),
+    **{name: ([[-BIG, -BIG, BIG, BIG], [0.0, 0.0, 1.0, 1.0]],
+              [[0.0, 0.0, 1.0, 1.0], [BIG, BIG, 2 * BIG, 2 * BIG]])
+       for name in ("iou", "giou", "diou", "ciou")},
+    "l1_penalty": ([BIG, -BIG],),
+    "l2_penalty": ([BIG, -BIG],),
+    # e^{-s} L overflows only beyond the float64 range; e^{-1e4} underflows to 0
+    "uncertainty_weighted": ([BIG, 0.0], [-5.0, BIG]),
 }
 
 

@@ -362,6 +362,34 @@ def preference_case(draw, n_args=2, option=None, lo=-6.0, hi=6.0):
         kw = {"beta": draw(reals(0.01, 5.0))}
     return tuple(draw(arr(shape, lo, hi)) for _ in range(n_args)), kw
 
+def box_case(draw):
+    """(input, target) boxes (n, 4) or (4,) from a seeded generator: no ties between edges."""
+    n = draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    xy = rng.uniform(-2, 2, size=(2, n, 2))
+    boxes = np.concatenate([xy, xy + rng.uniform(0.3, 3.0, size=(2, n, 2))], axis=2)
+    p, g = boxes
+    if draw(st.booleans()):
+        p, g = p[0], g[0]
+    return (p, g), {"eps": draw(st.sampled_from([1e-7, 0.0]))}
+
+
+@st.composite
+def penalty_case(draw):
+    shape = draw(SHAPES)
+    theta = draw(signs(shape)) * draw(arr_of(shape, AWAY))  # |theta| >= 0.01: off the kink
+    return (theta,), {"lam": draw(reals(0.0, 3.0))}
+
+
+@st.composite
+def task_case(draw):
+    shape = draw(SHAPES)
+    return (draw(arr(shape, 0.01, 20.0)), draw(arr(shape, -3.0, 3.0))), {}
+
+
+def _boxes_count(args, kw):
+    return args[0].size // 4
+
 
 # name -> (strategy of (args, kwargs), divisor of the mean)
 CASES = {
@@ -399,6 +427,14 @@ CASES = {
     "listnet": (lists_case(), _rows),
     "bradley_terry": (preference_case(option="margin"), _elements),
     "dpo": (preference_case(4, "beta", -30.0, 0.0), _elements),
+
+    "iou": (box_case(), _boxes_count),
+    "giou": (box_case(), _boxes_count),
+    "diou": (box_case(), _boxes_count),
+    "ciou": (box_case(), _boxes_count),
+    "l1_penalty": (penalty_case(), _elements),
+    "l2_penalty": (penalty_case(), _elements),
+    "uncertainty_weighted": (task_case(), _elements),
 }
 WHOLE_TENSOR = {"dice", "tversky"}
 
@@ -458,6 +494,13 @@ def kink_distance(name, args, kw):
         q, a, r, nq, d = args
         td = q[np.arange(len(a)), a] - (r + kw["gamma"] * (1 - d) * nq.max(axis=1))
         return np.min(np.abs(np.abs(td) - kw["delta"]))
+    if name in ("iou", "giou", "diou", "ciou"):  # max/min ties and the edge of the overlap
+        p, g = np.atleast_2d(args[0]), np.atleast_2d(args[1])
+        iw = np.minimum(p[:, 2], g[:, 2]) - np.maximum(p[:, 0], g[:, 0])
+        ih = np.minimum(p[:, 3], g[:, 3]) - np.maximum(p[:, 1], g[:, 1])
+        return min(np.min(np.abs(p - g)), np.min(np.abs(iw)), np.min(np.abs(ih)))
+    if name == "l1_penalty":
+        return np.min(np.abs(args[0]))
     if name in WHOLE_TENSOR:  # stiff when the denominator is tiny
         p, y = args
         tp, fp, fn = np.sum(p * y), np.sum(p * (1 - y)), np.sum((1 - p) * y)
@@ -468,7 +511,7 @@ def kink_distance(name, args, kw):
 
 # ----------------------------------------------------------- laws per loss
 L = losses
-NONNEGATIVE = set(CASES) - {"poisson_nll", "gaussian_nll", "kl_div"}
+NONNEGATIVE = set(CASES) - {"poisson_nll", "gaussian_nll", "kl_div", "uncertainty_weighted"}
 close = functools.partial(np.testing.assert_allclose, rtol=1e-10, atol=1e-12)
 
 
@@ -754,6 +797,42 @@ def law_dpo_is_bradley_terry_on_implicit_rewards(args, kw):
     close(L.dpo(pw, pl, rw, rl, **kw, reduction="none"),
           L.bradley_terry(b * (pw - rw), b * (pl - rl), reduction="none"))
 
+def law_box_losses_are_translation_and_scale_invariant_and_ordered(args, kw):
+    p, g = args
+    eps = kw["eps"]
+    shift = np.array([0.7, -1.3, 0.7, -1.3])
+    for loss in (L.iou, L.giou, L.diou, L.ciou):
+        v = loss(p, g, eps=0.0, reduction="none")
+        close(loss(p + shift, g + shift, eps=0.0, reduction="none"), v, rtol=1e-9, atol=1e-9)
+        close(loss(3.0 * p, 3.0 * g, eps=0.0, reduction="none"), v, rtol=1e-9, atol=1e-9)
+    iou = L.iou(p, g, eps=eps, reduction="none")
+    assert np.all(L.giou(p, g, eps=eps, reduction="none") >= iou - 1e-12)
+    assert np.all(L.diou(p, g, eps=eps, reduction="none") >= iou - 1e-12)
+    assert np.all(L.ciou(p, g, eps=eps, reduction="none")
+                  >= L.diou(p, g, eps=eps, reduction="none") - 1e-12)
+    assert np.all((0 <= iou) & (iou <= 1))
+
+
+def law_l1_penalty_is_lam_times_the_l1_norm_and_even(args, kw):
+    (theta,) = args
+    close(L.l1_penalty(theta, **kw), kw["lam"] * np.sum(np.abs(theta)))
+    assert L.l1_penalty(-theta, **kw) == L.l1_penalty(theta, **kw)
+
+
+def law_l2_penalty_is_half_lam_squared_norm_with_gradient_lam_theta(args, kw):
+    (theta,) = args
+    close(L.l2_penalty(theta, **kw), 0.5 * kw["lam"] * np.sum(theta**2))
+    close(L.l2_penalty.grad(theta, **kw), kw["lam"] * theta)
+
+
+def law_uncertainty_weighted_is_minimised_over_log_vars_at_log_losses(args, kw):
+    task, s = args
+    pos = task > 1e-3
+    if pos.any():
+        best = L.uncertainty_weighted(task[pos], np.log(task[pos]), reduction="none")
+        assert np.all(L.uncertainty_weighted(task[pos], s[pos], reduction="none")
+                      >= best - 1e-12)
+
 
 LAWS = {
     "mse": law_mse_is_symmetric_and_scales_quadratically,
@@ -790,6 +869,14 @@ LAWS = {
     "listnet": law_listnet_is_smallest_at_the_grades_and_shift_invariant,
     "bradley_terry": law_bradley_terry_margin_shifts_the_chosen_reward,
     "dpo": law_dpo_is_bradley_terry_on_implicit_rewards,
+
+    "iou": law_box_losses_are_translation_and_scale_invariant_and_ordered,
+    "giou": law_box_losses_are_translation_and_scale_invariant_and_ordered,
+    "diou": law_box_losses_are_translation_and_scale_invariant_and_ordered,
+    "ciou": law_box_losses_are_translation_and_scale_invariant_and_ordered,
+    "l1_penalty": law_l1_penalty_is_lam_times_the_l1_norm_and_even,
+    "l2_penalty": law_l2_penalty_is_half_lam_squared_norm_with_gradient_lam_theta,
+    "uncertainty_weighted": law_uncertainty_weighted_is_minimised_over_log_vars_at_log_losses,
 }
 
 
