@@ -34,6 +34,7 @@ import copy
 import functools
 import math
 import numbers
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -356,11 +357,17 @@ class _Collector:
         self.outcomes.append(CaseOutcome(passed, message))
 
 
-_COLLECTORS: list[_Collector] = []
+class _Local(threading.local):
+    def __init__(self) -> None:
+        self.collectors: list[_Collector] = []
+
+
+_LOCAL = _Local()
 
 
 def _collector() -> _Collector | None:
-    return _COLLECTORS[-1] if _COLLECTORS else None
+    stack = _LOCAL.collectors
+    return stack[-1] if stack else None
 
 
 def _describe_error(err: BaseException) -> str:
@@ -476,7 +483,7 @@ def collect(checker: Callable[..., Any], answer: Any) -> tuple[list[CaseOutcome]
     import io
 
     col = _Collector()
-    _COLLECTORS.append(col)
+    _LOCAL.collectors.append(col)
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
@@ -485,7 +492,7 @@ def collect(checker: Callable[..., Any], answer: Any) -> tuple[list[CaseOutcome]
         if col.aborted is None:
             col.record(False, _describe_error(err))
     finally:
-        _COLLECTORS.pop()
+        _LOCAL.collectors.pop()
     return col.outcomes, out.getvalue()
 
 

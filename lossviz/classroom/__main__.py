@@ -21,6 +21,8 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command and return its exit status."""
+    from lossviz.classroom.sandbox import SandboxUnavailable
+
     parser = argparse.ArgumentParser(
         prog="python -m lossviz.classroom",
         description="Hand out and grade the textbook's exercises (nbgrader format).",
@@ -52,6 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     gr.add_argument("--timeout", type=int, default=600, help="seconds per notebook (600)")
     gr.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (CPUs)")
     gr.add_argument("--memory-mb", type=int, default=2048, help="memory per notebook (2048)")
+    gr.add_argument(
+        "--call-timeout", type=float, default=20, help="seconds per call of a student function (20)"
+    )
+    gr.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run submissions without bubblewrap (UNSAFE: only for code you trust)",
+    )
 
     args = parser.parse_args(argv)
     try:
@@ -61,13 +71,25 @@ def main(argv: list[str] | None = None) -> int:
             written = make_student_version(args.source, args.outdir)
             print(f"wrote {len(written)} student notebook(s) to {args.outdir}")
         else:
-            from lossviz.classroom.grading import Limits, grade_submissions
+            from lossviz.classroom.grading import grade_submissions
+            from lossviz.classroom.sandbox import NO_SANDBOX_WARNING, Limits
 
+            if args.no_sandbox:
+                print(f"warning: {NO_SANDBOX_WARNING}", file=sys.stderr)
             limits = Limits(
-                cell_timeout=args.cell_timeout, total_timeout=args.timeout, memory_mb=args.memory_mb
+                cell_timeout=args.cell_timeout,
+                total_timeout=args.timeout,
+                memory_mb=args.memory_mb,
+                call_timeout=args.call_timeout,
             )
             results = grade_submissions(
-                args.submissions, args.source, args.out, args.feedback, limits, args.jobs
+                args.submissions,
+                args.source,
+                args.out,
+                args.feedback,
+                limits,
+                args.jobs,
+                sandbox=not args.no_sandbox,
             )
             students = len({r.student for r in results})
             print(f"graded {students} student(s); scores in {args.out}")
@@ -75,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         if err.name != "nbgrader":
             raise
         print("error: the classroom commands need nbgrader: pip install nbgrader", file=sys.stderr)
+        return 2
+    except SandboxUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
         return 2
     except (ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
