@@ -81,7 +81,7 @@ def encode(x: Any, *, functions: dict[int, Any] | None = None, depth: int = 0) -
     if isinstance(x, float):
         return x if math.isfinite(x) else {"$f": repr(x)}
     if isinstance(x, np.ndarray | np.generic) and np.asarray(x).dtype.kind in _KINDS:
-        arr = np.ascontiguousarray(x)
+        arr = np.array(x, copy=True, order="C")
         return {
             "$g" if isinstance(x, np.generic) else "$a": base64.b64encode(arr.tobytes()).decode(),
             "dtype": arr.dtype.str,
