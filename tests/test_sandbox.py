@@ -102,9 +102,20 @@ def test_environment_is_emptied_to_a_whitelist(tmp_path, monkeypatch) -> None:
     assert "s3cret" not in text and "INSTRUCTOR_SECRET" not in text
     names = {k for k, _ in eval(text)}  # noqa: S307 - our own test output
     assert names <= {
-        "PATH", "HOME", "TMPDIR", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "MPLBACKEND",
-        "IPYTHONDIR", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LANG",
-        "PWD", "LC_CTYPE", "MPLCONFIGDIR",
+        "PATH",
+        "HOME",
+        "TMPDIR",
+        "PYTHONPATH",
+        "PYTHONDONTWRITEBYTECODE",
+        "MPLBACKEND",
+        "IPYTHONDIR",
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "LANG",
+        "PWD",
+        "LC_CTYPE",
+        "MPLCONFIGDIR",
     }
 
 
