@@ -530,7 +530,7 @@ def _grade_code(
             )
         elif cell is None:
             why += " (no cell defines it)"
-        return QuestionResult(ex, 0.0, why, [(False, why)] * 0)
+        return QuestionResult(ex, 0.0, why)
     unreached = total - len(cases)
     cases = list(cases) + [(False, "not reached: an earlier failure stopped the checker")] * max(
         unreached, 0
@@ -698,6 +698,17 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _grouped(cases: list[tuple[bool, str]]) -> list[tuple[bool, str, int]]:
+    """Consecutive identical verdicts merged, with their count."""
+    merged: list[tuple[bool, str, int]] = []
+    for ok, message in cases:
+        if merged and merged[-1][:2] == (ok, message):
+            merged[-1] = (ok, message, merged[-1][2] + 1)
+        else:
+            merged.append((ok, message, 1))
+    return merged
+
+
 def write_feedback(path: Path, student: str, results: list[NotebookResult]) -> None:
     """Write one student's feedback as Markdown: verdicts first and whole, prints last."""
     total = sum(r.score for r in results)
@@ -710,8 +721,9 @@ def write_feedback(path: Path, student: str, results: list[NotebookResult]) -> N
             lines.append(
                 f"- {_mark(r)} `{r.question.grade_id}` ({got} / {r.question.points:g}): {r.message}"
             )
-            for ok, message in r.cases:
-                lines.append(f"    - {'✔' if ok else '✘'} {message}")
+            for ok, message, count in _grouped(r.cases):
+                times = f" (×{count})" if count > 1 else ""
+                lines.append(f"    - {'✔' if ok else '✘'} {message}{times}")
         lines.append("")
         for problem in nb.problems:
             lines.append(f"> **Problem:** {problem}")
