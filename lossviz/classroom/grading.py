@@ -391,6 +391,11 @@ class QuestionResult:
     message: str
     cases: list[tuple[bool, str]] = field(default_factory=list)
 
+    @property
+    def per_case(self) -> bool:
+        """Whether the score is the share of passed cases (see :func:`finish_cases`)."""
+        return bool(self.cases)
+
 
 @dataclass
 class NotebookResult:
@@ -531,12 +536,28 @@ def _grade_code(
         elif cell is None:
             why += " (no cell defines it)"
         return QuestionResult(ex, 0.0, why)
-    unreached = total - len(cases)
-    cases = list(cases) + [(False, "not reached: an earlier failure stopped the checker")] * max(
-        unreached, 0
+    result_q = QuestionResult(ex, score, "", list(cases))
+    return finish_cases(result_q, totals.get(ex.grade_id, 0))
+
+
+def finish_cases(q: QuestionResult, reference: int) -> QuestionResult:
+    """Score ``q`` from its case verdicts, out of at least ``reference`` cases.
+
+    ``reference`` is the number of cases the instructor's solution goes through; cases a
+    submission did not reach (a failure stopped the checker) count as failed.
+    """
+    ran = [c for c in q.cases if not c[1].startswith(_UNREACHED)]
+    total = max(reference, len(ran), 1)
+    passed = sum(1 for ok, _ in ran if ok)
+    q.cases = ran + [(False, _UNREACHED + "an earlier failure stopped the checker")] * (
+        total - len(ran)
     )
-    message = f"{passed} of {total} cases passed"
-    return QuestionResult(ex, score, message, cases)
+    q.score = round(q.question.points * min(passed, total) / total, 2)
+    q.message = f"{passed} of {total} cases passed"
+    return q
+
+
+_UNREACHED = "not reached: "
 
 
 def _first_line(text: str) -> str:
@@ -781,10 +802,12 @@ def matplotlib_cache(folder: Path) -> None:
     )
 
 
-def _grade_task(args: tuple) -> NotebookResult:
-    student, folder, name, nb_json, settings, totals = args
+def _grade_task(args: tuple) -> Any:
+    kind, folder, name, nb_json, settings = args
     nb = nbformat.reads(nb_json, as_version=4)
-    return grade_notebook(student, Path(folder), name, nb, settings, totals)
+    if kind == "reference":
+        return reference_totals(name, nb, settings)
+    return grade_notebook(Path(folder).name, Path(folder), name, nb, settings)
 
 
 def grade_submissions(
@@ -858,17 +881,27 @@ def grade_submissions(
         for p in mpl.rglob("*"):
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
         settings = Settings(limits or Limits(), sandbox, mpl)
-        totals: dict[str, dict[str, int]] = {}
-        for name, nb in sources.items():
-            totals[name], failures = reference_totals(name, nb, settings)
-            for failure in failures:
-                log(f"warning: {failure}")
         tasks = [
-            (s.name, str(s), name, nbformat.writes(nb), settings, totals[name])
+            ("reference", "", name, nbformat.writes(nb), settings) for name, nb in sources.items()
+        ]
+        tasks += [
+            ("grade", str(s), name, nbformat.writes(nb), settings)
             for s in students
             for name, nb in sources.items()
         ]
-        graded = _run_tasks(tasks, jobs, log)
+        done = _run_tasks(tasks, jobs, log)
+        totals = {name: done["reference", name][0] for name in sources}
+        for name in sources:
+            for failure in done["reference", name][1]:
+                log(f"warning: {failure}")
+        graded = {}
+        for s in students:
+            for name in sources:
+                nb_result = done[str(s), name]
+                for q in nb_result.results:
+                    if q.per_case:
+                        finish_cases(q, totals[name].get(q.question.grade_id, 0))
+                graded[s.name, name] = nb_result
     finally:
         shutil.rmtree(mpl, ignore_errors=True)
 
@@ -913,37 +946,42 @@ def grade_submissions(
     return everything
 
 
-def _run_tasks(tasks: list[tuple], jobs: int, log) -> dict[tuple[str, str], NotebookResult]:
-    """Grade the (student, notebook) tasks, ``jobs`` at a time, reporting progress on stderr."""
-    done: dict[tuple[str, str], NotebookResult] = {}
+def _run_tasks(tasks: list[tuple], jobs: int, log) -> dict[tuple[str, str], Any]:
+    """Run the tasks, ``jobs`` at a time, reporting progress on stderr."""
+    done: dict[tuple[str, str], Any] = {}
     start = time.monotonic()
+    graded = [t for t in tasks if t[0] == "grade"]
 
-    def progress() -> None:
+    def progress(task: tuple) -> None:
+        if task[0] != "grade":
+            return
+        n = sum(1 for key in done if key[0] != "reference")
         elapsed = time.monotonic() - start
-        n = len(done)
-        eta = elapsed / n * (len(tasks) - n) if n else float("nan")
+        eta = elapsed / n * (len(graded) - n)
         print(
-            f"graded {n}/{len(tasks)} notebooks, {elapsed:.0f} s elapsed, about {eta:.0f} s left"
-            if n
-            else f"graded 0/{len(tasks)} notebooks",
+            f"graded {n}/{len(graded)} notebooks, {elapsed:.0f} s elapsed, about {eta:.0f} s left",
             file=sys.stderr,
             flush=True,
         )
 
+    def key(task: tuple) -> tuple[str, str]:
+        return ("reference" if task[0] == "reference" else task[1], task[2])
+
     if jobs == 1 or len(tasks) <= 1:
         for task in tasks:
-            done[task[0], task[2]] = _grade_task(task)
-            progress()
+            done[key(task)] = _grade_task(task)
+            progress(task)
         return done
     import concurrent.futures
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(_grade_task, task): (task[0], task[2]) for task in tasks}
+        futures = {pool.submit(_grade_task, task): task for task in tasks}
         for future in concurrent.futures.as_completed(futures):
-            done[futures[future]] = future.result()
-            progress()
+            task = futures[future]
+            done[key(task)] = future.result()
+            progress(task)
     return done
 
 
