@@ -701,3 +701,47 @@ def test_real_chapters_reference_scores_full_marks_and_student_version_zero(tmp_
     assert rows["blank"]["total"] == "0"
     chapters = {p.stem for p in book.glob("0*.ipynb")}
     assert chapters <= {column.split(":")[0] for column in rows["teacher"]}
+
+
+@needs_bwrap
+def test_roster_columns_html_feedback_and_regrading_one_student(course) -> None:
+    submit(course, "ann", solve_mae)
+    submit(course, "Zoë", solve_both)
+    roster = course["root"] / "roster.csv"
+    roster.write_text(
+        "folder,student_id,email\nann,A1,ann@uni.edu\nZoë,Z9,zoe@uni.edu\n", encoding="utf-8"
+    )
+    out = course["root"] / "results" / "grades.csv"
+    kwargs = dict(limits=LIMITS, jobs=1, log=lambda *_: None, roster=roster)
+    grade_submissions(course["subs"], course["source"], out, **kwargs)
+    with open(out, newline="", encoding="utf-8-sig") as fh:
+        rows = {row["student"]: row for row in csv.DictReader(fh)}
+    assert rows["Zoë"]["student_id"] == "Z9" and rows["Zoë"]["email"] == "zoe@uni.edu"
+    assert rows["ann"]["total"] == "2" and rows["Zoë"]["total"] == "4"
+    page = (out.parent / "feedback" / "ann.html").read_text(encoding="utf-8")
+    assert "toy-huber-check" in page and "still raises NotImplementedError" in page
+    assert "Feedback for ann" in page and "def my_mae" in page  # verdicts, then the notebook
+    zoe_before = (out.parent / "feedback" / "Zoë.md").read_text(encoding="utf-8")
+    # ann improves her notebook; only her row and feedback change
+    nb = nbformat.read(course["subs"] / "ann" / "toy.ipynb", as_version=4)
+    solve_huber(nb)
+    nbformat.write(nb, course["subs"] / "ann" / "toy.ipynb")
+    (out.parent / "feedback" / "Zoë.md").write_text("kept", encoding="utf-8")
+    grade_submissions(course["subs"], course["source"], out, only="ann", **kwargs)
+    with open(out, newline="", encoding="utf-8-sig") as fh:
+        after = {row["student"]: row for row in csv.DictReader(fh)}
+    assert after["ann"]["total"] == "4" and after["Zoë"] == rows["Zoë"]
+    assert (out.parent / "feedback" / "Zoë.md").read_text(encoding="utf-8") == "kept"
+    assert zoe_before != "kept"
+    with pytest.raises(ValueError, match="no submission folder 'bob'"):
+        grade_submissions(course["subs"], course["source"], out, only="bob", **kwargs)
+
+
+def test_student_markdown_cannot_script_the_html_feedback(tmp_path) -> None:
+    path = tmp_path / "nb.ipynb"
+    nb = new_notebook(cells=[new_markdown_cell("<script>alert('x')</script> hello")])
+    nbformat.write(nb, path)
+    result = grading.NotebookResult("s", "nb.ipynb", submission=str(path))
+    grading.write_feedback_html(tmp_path / "s.html", "s", [result])
+    page = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "hello" in page and "<script>alert" not in page

@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     gr.add_argument(
         "--call-timeout", type=float, default=20, help="seconds per call of a student function (20)"
     )
+    gr.add_argument("--only", default=None, help="regrade one student (folder name)")
+    gr.add_argument("--roster", type=Path, default=None, help="CSV: folder name, student_id, email")
     gr.add_argument(
         "--no-sandbox",
         action="store_true",
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                 limits,
                 args.jobs,
                 sandbox=not args.no_sandbox,
+                only=args.only,
+                roster=args.roster,
             )
             students = len({r.student for r in results})
             print(f"graded {students} student(s); scores in {args.out}")

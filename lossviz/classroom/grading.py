@@ -409,6 +409,8 @@ class NotebookResult:
     printed: list[str] = field(default_factory=list)
     seconds: float = 0.0
     full_run: bool = False
+    submission: str = ""
+    outputs: dict[int, dict] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -655,6 +657,14 @@ def grade_notebook(
             result.results.append(_grade_code(ex, sessions, totals, result))
         main = sessions.get(())
         main.start()
+        result.submission = str(path)
+        for cell_id, report in main.reports.items():
+            result.outputs[int(cell_id.split()[-1]) - 1] = {
+                "stdout": report.stdout[:5000],
+                "stderr": report.stderr[:5000],
+                "error": report.error,
+                "status": report.status,
+            }
         notes, printed = _cell_notes(main, sessions.plan, settings.limits)
         result.notes += notes
         result.printed = printed + result.printed
@@ -766,6 +776,93 @@ def write_feedback(path: Path, student: str, results: list[NotebookResult]) -> N
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def write_feedback_html(path: Path, student: str, results: list[NotebookResult]) -> None:
+    """Write one student's feedback as a web page: verdicts, then each notebook as it ran.
+
+    The notebooks show the outputs of the cells the grader ran (prints, errors), after
+    the verdicts. Student Markdown is sanitised (no scripts).
+    """
+    from nbconvert import HTMLExporter
+    from nbformat.v4 import new_markdown_cell, new_notebook, new_output
+
+    md = path.with_suffix(".md")
+    summary = md.read_text(encoding="utf-8") if md.exists() else f"# Feedback for {student}"
+    cells = [new_markdown_cell(summary.split("<details>")[0])]
+    for nb in results:
+        if not nb.submission:
+            continue
+        try:
+            submitted = nbformat.read(nb.submission, as_version=4)
+        except Exception:  # noqa: BLE001 - reported in the Markdown already
+            continue
+        cells.append(new_markdown_cell(f"---\n# {nb.notebook}: {nb.score:g} / {nb.max_score:g}"))
+        for index, cell in enumerate(submitted.cells):
+            if cell.get("cell_type") == "code":
+                cell.outputs = []
+                cell.execution_count = None
+                ran = nb.outputs.get(index)
+                if ran:
+                    for name in ("stdout", "stderr"):
+                        if ran.get(name):
+                            cell.outputs.append(new_output("stream", name=name, text=ran[name]))
+                    if ran.get("error"):
+                        err = ran["error"]
+                        cell.outputs.append(
+                            new_output(
+                                "error",
+                                ename=str(err.get("type", "")),
+                                evalue=str(err.get("message", "")),
+                                traceback=[str(err.get("traceback", ""))],
+                            )
+                        )
+                    if ran.get("status") in ("timeout", "died"):
+                        what = "ran too long" if ran["status"] == "timeout" else "crashed Python"
+                        text = f"[grader: this cell {what}]"
+                        cell.outputs.append(new_output("stream", name="stderr", text=text))
+            elif cell.get("cell_type") == "raw":
+                cell.cell_type = "markdown"
+                cell.source = "```\n" + cell.source + "\n```"
+            cell.metadata = {}
+            cells.append(cell)
+    page = new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
+    exporter = HTMLExporter(template_name="lab", sanitize_html=True)
+    body, _ = exporter.from_notebook_node(page)
+    path.write_text(body, encoding="utf-8")
+
+
+def read_roster(path: Path) -> dict[str, dict[str, str]]:
+    """Read ``roster.csv``: folder name -> ``{"student_id": ..., "email": ...}``.
+
+    The first column is the submission folder's name (header ``folder`` or ``student``);
+    columns named ``id``, ``student_id`` or ``sis_id``, and ``email``, are used if present.
+
+    Raises
+    ------
+    ValueError
+        If the file has no header or no rows.
+
+    """
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames:
+            raise ValueError(f"{path}: a roster needs a header line, e.g. folder,student_id,email")
+        names = {n.strip().lower(): n for n in reader.fieldnames}
+        folder = names.get("folder") or names.get("student") or reader.fieldnames[0]
+        ident = names.get("student_id") or names.get("id") or names.get("sis_id")
+        email = names.get("email")
+        roster = {}
+        for row in reader:
+            key = (row.get(folder) or "").strip()
+            if key:
+                roster[key] = {
+                    "student_id": (row.get(ident) or "").strip() if ident else "",
+                    "email": (row.get(email) or "").strip() if email else "",
+                }
+    if not roster:
+        raise ValueError(f"{path}: the roster has no rows")
+    return roster
+
+
 # ----------------------------------------------------------------------------- the class
 
 
@@ -819,6 +916,9 @@ def grade_submissions(
     jobs: int | None = None,
     log: Callable[[str], Any] = print,
     sandbox: bool = True,
+    only: str | None = None,
+    roster: Path | None = None,
+    html: bool = True,
 ) -> list[NotebookResult]:
     """Grade every ``SUBMISSIONS/<student>/`` folder against the notebooks in ``source``.
 
@@ -842,6 +942,14 @@ def grade_submissions(
         Progress printer.
     sandbox : bool, optional
         Run submissions in bubblewrap (default). False runs them unconfined.
+    only : str, optional
+        Regrade only this student (folder name): their row of an existing CSV and their
+        feedback are replaced, every other row is kept.
+    roster : Path, optional
+        A CSV mapping folder names to ``student_id`` and ``email`` (see
+        :func:`read_roster`); adds those columns.
+    html : bool, optional
+        Also write ``<student>.html`` feedback pages.
 
     Returns
     -------
@@ -870,6 +978,11 @@ def grade_submissions(
     if not sources:
         raise ValueError(f"no notebook under {source} has nbgrader grade cells")
     students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if only is not None:
+        students = [p for p in students if p.name == only]
+        if not students:
+            raise ValueError(f"no submission folder {only!r} in {submissions}")
+    people = read_roster(roster) if roster is not None else {}
     feedback_dir.mkdir(parents=True, exist_ok=True)
     out_csv.parent.mkdir(parents=True, exist_ok=True)
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -916,9 +1029,11 @@ def grade_submissions(
             for r in nb.results
         }
         total = sum(nb.score for nb in mine)
+        who = people.get(student_dir.name, {"student_id": "", "email": ""}) if roster else {}
         rows.append(
             {
                 "student": student_dir.name,
+                **who,
                 "total": f"{total:g}",
                 "max_total": f"{sum(nb.max_score for nb in mine):g}",
                 **scores,
@@ -929,18 +1044,25 @@ def grade_submissions(
             }
         )
         write_feedback(feedback_dir / f"{student_dir.name}.md", student_dir.name, mine)
+        if html:
+            write_feedback_html(feedback_dir / f"{student_dir.name}.html", student_dir.name, mine)
         log(f"{student_dir.name}: {total:g} points")
     questions = [ex for name, nb in sources.items() for ex in exercises_of(name, nb)]
+    fields = [
+        "student",
+        *(["student_id", "email"] if roster is not None else []),
+        "total",
+        "max_total",
+        *[q.column for q in questions],
+        "to_grade_by_hand",
+        "problems",
+    ]
+    if only is not None and out_csv.exists():
+        with open(out_csv, newline="", encoding="utf-8-sig") as fh:
+            kept = [r for r in csv.DictReader(fh) if r.get("student") != only]
+        rows = sorted(kept + rows, key=lambda r: r.get("student", ""))
     with open(out_csv, "w", newline="", encoding="utf-8-sig") as fh:
-        fields = [
-            "student",
-            "total",
-            "max_total",
-            *[q.column for q in questions],
-            "to_grade_by_hand",
-            "problems",
-        ]
-        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore", restval="")
         writer.writeheader()
         writer.writerows(rows)
     return everything
