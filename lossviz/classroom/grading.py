@@ -780,7 +780,8 @@ def write_feedback_html(path: Path, student: str, results: list[NotebookResult])
     """Write one student's feedback as a web page: verdicts, then each notebook as it ran.
 
     The notebooks show the outputs of the cells the grader ran (prints, errors), after
-    the verdicts. Student Markdown is sanitised (no scripts).
+    the verdicts. The student's Markdown is defanged: raw HTML shows as text, and
+    ``javascript:`` links are broken, so a submission cannot script the page.
     """
     from nbconvert import HTMLExporter
     from nbformat.v4 import new_markdown_cell, new_notebook, new_output
@@ -821,13 +822,22 @@ def write_feedback_html(path: Path, student: str, results: list[NotebookResult])
                         cell.outputs.append(new_output("stream", name="stderr", text=text))
             elif cell.get("cell_type") == "raw":
                 cell.cell_type = "markdown"
-                cell.source = "```\n" + cell.source + "\n```"
+                cell.source = "```\n" + cell.source.replace("`", "'") + "\n```"
+            else:
+                cell.source = _defang(cell.source)
+            cell.pop("attachments", None)
             cell.metadata = {}
             cells.append(cell)
     page = new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
-    exporter = HTMLExporter(template_name="lab", sanitize_html=True)
+    exporter = HTMLExporter(template_name="lab")
     body, _ = exporter.from_notebook_node(page)
     path.write_text(body, encoding="utf-8")
+
+
+def _defang(markdown: str) -> str:
+    """Student Markdown with raw HTML shown as text and script links broken."""
+    text = markdown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"(?i)(java|vb)script\s*:", "script-link-removed:", text)
 
 
 def read_roster(path: Path) -> dict[str, dict[str, str]]:
