@@ -374,6 +374,8 @@ def _describe_error(err: BaseException) -> str:
     """One line for an exception in collect mode: the checker's message or the student's error."""
     if isinstance(err, ExerciseFailed):
         return str(err)
+    if getattr(err, "_lossviz_grader", False):  # the grader's own trouble, not the student's
+        return str(err)
     text = f"{type(err).__name__}: {err}".strip()
     notes = [n for n in getattr(err, "__notes__", []) if "came from your function" in n]
     if getattr(err, _STUDENT_MARK, False):

@@ -65,6 +65,23 @@ def main(argv: list[str] | None = None) -> int:
         help="run submissions without bubblewrap (UNSAFE: only for code you trust)",
     )
 
+    gs = sub.add_parser("gradescope", help="write a Gradescope autograder zip")
+    gs.add_argument("zip", type=Path, help="the zip to write, e.g. autograder.zip")
+    gs.add_argument(
+        "--source", type=Path, default=Path("book"), help="instructor notebooks (default: book)"
+    )
+    gs.add_argument(
+        "--notebook",
+        action="append",
+        default=None,
+        help="only this notebook (repeatable; default: every graded notebook)",
+    )
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["gradescope-run"]:  # called by the zip's run_autograder
+        from lossviz.classroom.gradescope import main_run
+
+        return main_run(argv[1:])
     args = parser.parse_args(argv)
     try:
         if args.command == "student-version":
@@ -72,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
 
             written = make_student_version(args.source, args.outdir)
             print(f"wrote {len(written)} student notebook(s) to {args.outdir}")
+        elif args.command == "gradescope":
+            from lossviz.classroom.gradescope import build_autograder
+
+            build_autograder(args.source, args.zip, args.notebook)
+            print(f"wrote {args.zip}: upload it as the assignment's autograder on Gradescope")
         else:
             from lossviz.classroom.grading import grade_submissions
             from lossviz.classroom.sandbox import NO_SANDBOX_WARNING, Limits

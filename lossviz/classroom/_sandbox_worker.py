@@ -307,8 +307,11 @@ def main() -> None:
     mpl = config.get("mpl_cache")
     if mpl and os.path.isdir(mpl):
         target = os.path.join(os.environ.get("TMPDIR", "/tmp"), "mpl")
-        shutil.copytree(mpl, target, dirs_exist_ok=True)
-        os.environ["MPLCONFIGDIR"] = target
+        try:
+            shutil.copytree(mpl, target, dirs_exist_ok=True)
+            os.environ["MPLCONFIGDIR"] = target
+        except OSError:  # Matplotlib then builds its own cache, only slower
+            pass
     if config.get("forbid"):
         sys.meta_path.insert(0, _ForbidFinder(list(config["forbid"])))
         for name in list(sys.modules):

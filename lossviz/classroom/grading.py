@@ -907,6 +907,9 @@ def matplotlib_cache(folder: Path) -> None:
         timeout=600,
         capture_output=True,
     )
+    os.chmod(folder, 0o755)  # readable by the sandbox's user
+    for p in folder.rglob("*"):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
 
 
 def _grade_task(args: tuple) -> Any:
@@ -1000,9 +1003,6 @@ def grade_submissions(
     mpl = Path(tempfile.mkdtemp(prefix="lossviz-mpl-"))
     try:
         matplotlib_cache(mpl)
-        os.chmod(mpl, 0o755)
-        for p in mpl.rglob("*"):
-            os.chmod(p, 0o755 if p.is_dir() else 0o644)
         settings = Settings(limits or Limits(), sandbox, mpl)
         tasks = [
             ("reference", "", name, nbformat.writes(nb), settings) for name, nb in sources.items()

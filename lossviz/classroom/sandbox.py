@@ -542,7 +542,11 @@ class Session:
     def call(self, name: str, args: tuple, kwargs: dict) -> CallReply:
         """Call the student's ``name(*args, **kwargs)`` in the worker."""
         if not self.start():
-            why = "the notebook ran out of time" if self.left() <= 0 else "the worker kept dying"
+            why = (
+                "not run: the notebook ran out of time"
+                if self.left() <= 0
+                else "not run: the grading process could not be started or kept crashing"
+            )
             return CallReply("dead", error={"type": "RuntimeError", "message": why})
         assert self.proc is not None
         functions: dict[int, Any] = {}
@@ -695,4 +699,7 @@ class RemoteFunction:
         if reply.kind == "missing":
             what = "is not a function" if reply.value else "is not defined"
             raise NotDefined(f"{self.__name__} {what} in your notebook")
-        raise rebuild_exception(reply.error)
+        err = rebuild_exception(reply.error)
+        if reply.kind == "dead":
+            err._lossviz_grader = True  # type: ignore[attr-defined]
+        raise err
