@@ -56,7 +56,7 @@ class Opaque:
 
 
 def describe_type(x: Any) -> str:
-    """``'a <type name>'`` for a value that cannot be encoded."""
+    """Describe a value that cannot be encoded as ``'a <type name>'``."""
     return f"a {type(x).__module__}.{type(x).__qualname__}".replace("a builtins.", "a ")
 
 

@@ -155,7 +155,7 @@ def parse_check(source: str) -> tuple[tuple[str, ...], str] | None:
 
 
 def exercises_of(name: str, nb: nbformat.NotebookNode) -> list[Exercise]:
-    """The graded questions of an instructor notebook, in order."""
+    """List the graded questions of an instructor notebook, in order."""
     found = []
     answer_of: dict[str, str] = {}
     last_label = ""
@@ -200,7 +200,7 @@ def exercises_of(name: str, nb: nbformat.NotebookNode) -> list[Exercise]:
 
 
 def resolve_checker(path: tuple[str, ...]) -> Callable[..., Any] | None:
-    """The checker at ``lossviz.checks.<path>``, or None."""
+    """Return the checker at ``lossviz.checks.<path>``, or None."""
     import importlib
 
     obj: Any = importlib.import_module("lossviz.checks")
@@ -231,7 +231,7 @@ def _key(stem: str) -> str:
 
 
 def find_submission(folder: Path, name: str) -> tuple[Path | None, list[Path]]:
-    """The student's copy of notebook ``name`` in ``folder`` (tolerant), and all notebooks."""
+    """Find the student's copy of notebook ``name`` in ``folder``, and list all notebooks."""
     notebooks = sorted(
         p
         for p in folder.rglob("*.ipynb")
@@ -365,7 +365,7 @@ def plan_cells(
 
 
 def manual_answer(student: nbformat.NotebookNode, ex: Exercise) -> str | None:
-    """The student's text for a question graded by hand, or None."""
+    """Return the student's text for a question graded by hand, or None."""
     cells = student.cells
     for cell in cells:
         if _nbgrader(cell).get("grade_id") == ex.grade_id:
@@ -877,7 +877,7 @@ def read_roster(path: Path) -> dict[str, dict[str, str]]:
 
 
 def load_sources(source: Path) -> dict[str, nbformat.NotebookNode]:
-    """The instructor notebooks under ``source`` that have grade cells, by file name.
+    """Read the instructor notebooks under ``source`` that have grade cells, by file name.
 
     Raises
     ------
@@ -1118,5 +1118,5 @@ def _run_tasks(tasks: list[tuple], jobs: int, log) -> dict[tuple[str, str], Any]
 
 
 def json_safe(obj: Any) -> Any:  # pragma: no cover - debugging helper
-    """A JSON view of results, for debugging."""
+    """Return a JSON view of results, for debugging."""
     return json.loads(json.dumps(obj, default=lambda o: getattr(o, "__dict__", str(o))))

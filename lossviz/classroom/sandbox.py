@@ -103,7 +103,7 @@ class Limits:
 
 
 def bwrap_path() -> str | None:
-    """The ``bwrap`` executable, or None."""
+    """Return the ``bwrap`` executable, or None."""
     return shutil.which("bwrap")
 
 
@@ -170,7 +170,7 @@ def _dirs(path: str, made: set[str]) -> list[str]:
 def bwrap_command(
     private: Path, mpl_cache: Path | None, forbid: list[str], argv: list[str]
 ) -> list[str]:
-    """The bubblewrap command line for one worker (see the module docstring)."""
+    """Build the bubblewrap command line for one worker (see the module docstring)."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
@@ -653,7 +653,7 @@ class NotDefined(NameError):
 
 
 def rebuild_exception(error: dict) -> Exception:
-    """An exception of a safe type standing for the student's error (never unpickled)."""
+    """Build an exception of a safe type standing for the student's error (never unpickled)."""
     name = str(error.get("type", "Exception"))
     message = str(error.get("message", ""))
     cls = _SAFE_EXCEPTIONS.get(name)
@@ -688,6 +688,7 @@ class RemoteFunction:
         return f"<your function {self.__name__}>"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the student's function in the worker with plain-value arguments."""
         reply = self._session.call(self.__name__, args, kwargs)
         if reply.stdout:
             self.printed.append(reply.stdout)
