@@ -52,10 +52,15 @@ def main() -> int:
             )
             wall = time.monotonic() - start
             per_nb = statistics.mean(r.seconds for r in results)
+            per_student = statistics.mean(
+                sum(r.seconds for r in results if r.student == s)
+                for s in {r.student for r in results}
+            )
             print(
-                f"--jobs {jobs}: {wall:.1f} s in all (reference runs included), "
-                f"{wall / args.students:.1f} s per student, "
-                f"{per_nb:.2f} s per notebook in its grading process",
+                f"--jobs {jobs}: {wall:.1f} s in all (start-up and the reference run included), "
+                f"{wall / args.students:.1f} s of wall time per student, "
+                f"{per_student:.1f} s of grading per student, "
+                f"{per_nb:.2f} s per notebook",
                 flush=True,
             )
             for name in sorted({r.notebook for r in results}):

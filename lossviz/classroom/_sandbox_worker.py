@@ -169,6 +169,7 @@ class Worker:
         self.inp = os.fdopen(config["in_fd"], "rb", buffering=0)
         self.out = os.fdopen(config["out_fd"], "wb", buffering=0)
         self.config = config
+        self.home = os.getcwd()
         self._reader = io.BufferedReader(self.inp, buffer_size=1 << 16)
 
     # -- wire
@@ -198,8 +199,28 @@ class Worker:
                 self.run_cell(message)
             elif op == "call":
                 self.call(message)
+            elif op == "reset":
+                self.reset(str(message.get("cwd") or ""))
             elif op == "exit":
                 return
+
+    def reset(self, cwd: str = "") -> None:
+        """Forget the previous notebook: variables, figures; go to its folder."""
+        self.shell.reset(new_session=False)
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            try:
+                plt.close("all")
+            except Exception:  # noqa: BLE001 - the student's matplotlib state
+                pass
+        target = os.path.realpath(os.path.join(self.home, cwd))
+        if not (target == self.home or target.startswith(self.home + os.sep)):
+            target = self.home
+        try:
+            os.chdir(target)
+        except OSError:
+            os.chdir(self.home)
+        self.send({"ev": "reset"})
 
     def run_cell(self, message: dict) -> None:
         source = str(message.get("source", ""))

@@ -460,28 +460,53 @@ def _undefined_names(cases: list[tuple[bool, str]]) -> set[str]:
 
 
 class _Sessions:
-    """The workers of one notebook: one per forbid list, run selectively or in full."""
+    """The workers of one notebook: one per forbid list, run selectively or in full.
 
-    def __init__(self, folder: Path, student_nb, source_nb, exercises, settings: Settings):
+    With a ``pool`` (one student's chapters graded in turn), the workers are kept and
+    reused from notebook to notebook (:meth:`Session.switch`), so that modules such as
+    Matplotlib are imported once per student and worker instead of once per chapter.
+    """
+
+    def __init__(
+        self,
+        folder: Path | None,
+        student_nb,
+        source_nb,
+        exercises,
+        settings: Settings,
+        pool: dict | None = None,
+        subdir: str = "",
+    ):
         self.folder, self.student_nb, self.source_nb = folder, student_nb, source_nb
         self.exercises, self.settings = exercises, settings
         self.full = False
         self.plan = plan_cells(student_nb, source_nb, exercises)
         self.open: dict[tuple[str, ...], Session] = {}
         self.deadline = time.monotonic() + settings.limits.total_timeout
+        self.pool = pool
+        self.subdir = subdir
 
     def get(self, forbid: tuple[str, ...]) -> Session:
         if forbid not in self.open:
             left = max(1.0, self.deadline - time.monotonic())
-            limits = Limits(**{**self.settings.limits.__dict__, "total_timeout": left})
-            self.open[forbid] = Session(
-                self.folder,
-                self.plan.cells,
-                limits,
-                forbid=list(forbid),
-                sandbox=self.settings.sandbox,
-                mpl_cache=self.settings.mpl_cache,
-            )
+            if self.pool is not None and forbid in self.pool:
+                session = self.pool[forbid]
+                session.subdir = self.subdir
+                session.switch(self.plan.cells, left)
+            else:
+                limits = Limits(**{**self.settings.limits.__dict__, "total_timeout": left})
+                session = Session(
+                    self.folder,
+                    self.plan.cells,
+                    limits,
+                    forbid=list(forbid),
+                    sandbox=self.settings.sandbox,
+                    mpl_cache=self.settings.mpl_cache,
+                )
+                session.subdir = self.subdir
+                if self.pool is not None:
+                    self.pool[forbid] = session
+            self.open[forbid] = session
         return self.open[forbid]
 
     def go_full(self) -> None:
@@ -490,8 +515,10 @@ class _Sessions:
         self.plan = plan_cells(self.student_nb, self.source_nb, self.exercises, full=True)
 
     def close(self) -> None:
+        """Stop the workers, except those kept in the pool for the next notebook."""
         for session in self.open.values():
-            session.close()
+            if self.pool is None:
+                session.close()
         self.open.clear()
 
 
@@ -609,8 +636,9 @@ def grade_notebook(
     source_nb: nbformat.NotebookNode,
     settings: Settings,
     totals: dict[str, int] | None = None,
+    pool: dict | None = None,
 ) -> NotebookResult:
-    """Grade one student's copy of one notebook."""
+    """Grade one student's copy of one notebook (reusing the workers in ``pool``)."""
     start = time.monotonic()
     exercises = exercises_of(name, source_nb)
     result = NotebookResult(student, name)
@@ -637,7 +665,11 @@ def grade_notebook(
     except Exception as err:  # noqa: BLE001 - anything unreadable scores zero
         return zero(f"not a valid notebook ({type(err).__name__}: {str(err)[:120]})")
 
-    sessions = _Sessions(path.parent, student_nb, source_nb, exercises, settings)
+    if pool is None:
+        sessions = _Sessions(path.parent, student_nb, source_nb, exercises, settings)
+    else:
+        subdir = str(path.parent.relative_to(folder)) if path.parent != folder else ""
+        sessions = _Sessions(folder, student_nb, source_nb, exercises, settings, pool, subdir)
     try:
         for ex in exercises:
             if ex.kind == "manual":
@@ -691,7 +723,7 @@ def grade_notebook(
 
 
 def reference_totals(
-    name: str, source_nb: nbformat.NotebookNode, settings: Settings
+    name: str, source_nb: nbformat.NotebookNode, settings: Settings, pool: dict | None = None
 ) -> tuple[dict[str, int], list[str]]:
     """Run the instructor's own solution: the number of cases of each exercise, and failures.
 
@@ -699,7 +731,7 @@ def reference_totals(
     whose error stops a checker early cannot shrink it.
     """
     exercises = exercises_of(name, source_nb)
-    sessions = _Sessions(None, source_nb, source_nb, exercises, settings)  # type: ignore[arg-type]
+    sessions = _Sessions(None, source_nb, source_nb, exercises, settings, pool)
     totals, failures = {}, []
     try:
         for ex in exercises:
@@ -913,11 +945,22 @@ def matplotlib_cache(folder: Path) -> None:
 
 
 def _grade_task(args: tuple) -> Any:
-    kind, folder, name, nb_json, settings = args
-    nb = nbformat.reads(nb_json, as_version=4)
-    if kind == "reference":
-        return reference_totals(name, nb, settings)
-    return grade_notebook(Path(folder).name, Path(folder), name, nb, settings)
+    """Grade one student's notebooks in turn (or run the references), sharing workers."""
+    kind, folder, named_json, settings = args
+    pool: dict = {}
+    out = {}
+    try:
+        for name, nb_json in named_json:
+            nb = nbformat.reads(nb_json, as_version=4)
+            if kind == "reference":
+                out[name] = reference_totals(name, nb, settings, pool)
+            else:
+                student = Path(folder)
+                out[name] = grade_notebook(student.name, student, name, nb, settings, pool=pool)
+    finally:
+        for session in pool.values():
+            session.close()
+    return out
 
 
 def grade_submissions(
@@ -1004,23 +1047,19 @@ def grade_submissions(
     try:
         matplotlib_cache(mpl)
         settings = Settings(limits or Limits(), sandbox, mpl)
-        tasks = [
-            ("reference", "", name, nbformat.writes(nb), settings) for name, nb in sources.items()
-        ]
-        tasks += [
-            ("grade", str(s), name, nbformat.writes(nb), settings)
-            for s in students
-            for name, nb in sources.items()
-        ]
-        done = _run_tasks(tasks, jobs, log)
-        totals = {name: done["reference", name][0] for name in sources}
+        named = [(name, nbformat.writes(nb)) for name, nb in sources.items()]
+        tasks = [("reference", "", named, settings)]
+        tasks += [("grade", str(s), named, settings) for s in students]
+        done = _run_tasks(tasks, jobs, len(sources))
+        references = done["reference"]
+        totals = {name: references[name][0] for name in sources}
         for name in sources:
-            for failure in done["reference", name][1]:
+            for failure in references[name][1]:
                 log(f"warning: {failure}")
         graded = {}
         for s in students:
             for name in sources:
-                nb_result = done[str(s), name]
+                nb_result = done[str(s)][name]
                 for q in nb_result.results:
                     if q.per_case:
                         finish_cases(q, totals[name].get(q.question.grade_id, 0))
@@ -1078,26 +1117,26 @@ def grade_submissions(
     return everything
 
 
-def _run_tasks(tasks: list[tuple], jobs: int, log) -> dict[tuple[str, str], Any]:
+def _run_tasks(tasks: list[tuple], jobs: int, per_task: int) -> dict[str, Any]:
     """Run the tasks, ``jobs`` at a time, reporting progress on stderr."""
-    done: dict[tuple[str, str], Any] = {}
+    done: dict[str, Any] = {}
     start = time.monotonic()
-    graded = [t for t in tasks if t[0] == "grade"]
+    total = sum(per_task for t in tasks if t[0] == "grade")
 
     def progress(task: tuple) -> None:
         if task[0] != "grade":
             return
-        n = sum(1 for key in done if key[0] != "reference")
+        n = per_task * sum(1 for key in done if key != "reference")
         elapsed = time.monotonic() - start
-        eta = elapsed / n * (len(graded) - n)
+        eta = elapsed / n * (total - n) if n else 0.0
         print(
-            f"graded {n}/{len(graded)} notebooks, {elapsed:.0f} s elapsed, about {eta:.0f} s left",
+            f"graded {n}/{total} notebooks, {elapsed:.0f} s elapsed, about {eta:.0f} s left",
             file=sys.stderr,
             flush=True,
         )
 
-    def key(task: tuple) -> tuple[str, str]:
-        return ("reference" if task[0] == "reference" else task[1], task[2])
+    def key(task: tuple) -> str:
+        return "reference" if task[0] == "reference" else task[1]
 
     if jobs == 1 or len(tasks) <= 1:
         for task in tasks:

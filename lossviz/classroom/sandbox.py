@@ -300,7 +300,9 @@ class _Process:
             "in_fd": to_r,
             "out_fd": from_w,
             "memory_mb": limits.memory_mb,
-            "cpu_seconds": int(limits.total_timeout) + 10,
+            # a backstop: wall-time limits stop a notebook first; a worker may serve
+            # several notebooks of one student in turn
+            "cpu_seconds": int(limits.total_timeout) * 20 + 10,
             "file_mb": limits.file_mb,
             "nproc": limits.nproc,
             "forbid": forbid,
@@ -457,6 +459,7 @@ class Session:
         self.proc: _Process | None = None
         self.starts = 0
         self.out_of_time = False
+        self.subdir = ""
 
     # -- lifecycle
     def __enter__(self) -> Session:
@@ -470,6 +473,32 @@ class Session:
         if self.proc is not None:
             self.proc.stop()
             self.proc = None
+
+    def switch(self, cells: list[tuple[str, str]], seconds: float) -> None:
+        """Run another notebook's cells in this worker, in a fresh namespace.
+
+        Imported modules stay loaded (this is what makes grading several chapters of
+        one student in one worker fast); variables, figures and the working directory
+        are reset. A dead worker is started again with the new cells.
+        """
+        self.cells = list(cells)
+        self.reports = {}
+        self.skipped = set()
+        self.starts = 0
+        self.out_of_time = False
+        self.deadline = time.monotonic() + seconds
+        if self.proc is None:
+            return
+        try:
+            self.proc.send({"op": "reset", "cwd": self.subdir})
+            reply = self.proc.receive(min(30.0, self.left()))
+            if reply.get("ev") != "reset":
+                raise _Dead("out of order")
+        except (_Dead, _Timeout):
+            self.close()
+            return
+        if not self._run_cells():
+            self.close()
 
     def left(self) -> float:
         """Seconds left of the notebook's time."""
@@ -488,6 +517,10 @@ class Session:
                 hello = self.proc.receive(min(60.0, self.left()))
                 if hello.get("ev") != "ready":
                     raise _Dead("the worker did not start")
+                if self.subdir:
+                    self.proc.send({"op": "reset", "cwd": self.subdir})
+                    if self.proc.receive(min(30.0, self.left())).get("ev") != "reset":
+                        raise _Dead("the worker did not start")
             except (_Dead, _Timeout):
                 tail = self.proc.log_tail().strip().splitlines()[-3:]
                 self.events.append("the grading worker failed to start: " + " / ".join(tail))
