@@ -458,6 +458,11 @@ SUBMISSIONS = {
     # kind 6: honest but untidy files
     "stripped": strip_metadata,
     "no_checks": delete_checks,
+    # an answer that relies on a variable of the chapter (not the recommended style)
+    "uses_chapter": lambda nb: (
+        solve_mae(nb, MAE_SOLUTION.replace("))))", ")))) + 0.0 * data.sum()")),
+        solve_huber(nb),
+    ),
     # kind 7: using the library where the task forbids it
     "library": lambda nb: (
         solve_mae(nb, "import lossviz.losses as L\n    return float(L.l1(input, target))"),
@@ -617,6 +622,13 @@ def test_kind6_renamed_stripped_and_checkless_notebooks_are_graded(graded) -> No
     for student in ("renamed", "stripped", "no_checks"):
         assert score(graded, student) == "4", (student, graded["rows"][student])
     assert "graded Toy (1).ipynb as toy.ipynb" in graded["feedback"]["renamed"]
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_an_answer_using_a_chapter_variable_runs_with_the_whole_notebook(graded) -> None:
+    assert score(graded, "uses_chapter") == "4"
+    assert "the whole notebook was run" in graded["feedback"]["uses_chapter"]
 
 
 @needs_bwrap

@@ -298,6 +298,9 @@ def exercise(title: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
                 raise internal from None
             finally:
                 _ACTIVE.pop()
+            col = _collector()
+            if col is not None and not all(o.passed for o in col.outcomes):
+                return  # collect mode: some case failed, so no confirmation
             if isinstance(message, str):
                 confirm(message)
             else:
