@@ -326,6 +326,16 @@ def test_without_bubblewrap_grading_stops_and_names_the_package(course, monkeypa
 # ----------------------------------------------------------------------------- small runs
 
 
+def test_no_sandbox_grades_and_warns_what_it_exposes(course, capsys) -> None:
+    submit(course, "ann", solve_both)
+    out = course["root"] / "plain" / "grades.csv"
+    argv = ["grade", str(course["subs"]), "--source", str(course["source"]), "--out", str(out)]
+    assert cli([*argv, "--no-sandbox", "--jobs", "1", "--timeout", "60"]) == 0
+    assert "NO isolation" in capsys.readouterr().err
+    with open(out, newline="", encoding="utf-8-sig") as fh:
+        assert next(csv.DictReader(fh))["total"] == "4"
+
+
 @needs_bwrap
 def test_reference_full_marks_blank_zero_and_csv_with_bom(course) -> None:
     (course["subs"] / "ref").mkdir()

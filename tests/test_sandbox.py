@@ -169,6 +169,7 @@ print(results)
         assert not results[key].startswith("READ"), (key, results[key])
         assert "SOLUTION" not in results[key]
     assert results["own"] == "READ my own file"
+    assert "lossviz-worker" not in results["tmp"]  # other workers' folders are not there
     assert results["home_up"] == "READ ['student']"
     assert not (tmp_path / "student" / "stolen.ipynb").exists()
 
@@ -318,3 +319,18 @@ def test_forbidden_modules_are_absent_even_if_the_stand_ins_are_removed(tmp_path
         assert type(info.value).__name__ == "ForbiddenHelperError"
         with pytest.raises(AttributeError):
             RemoteFunction(session, "sneak")(1)
+
+
+@needs_bwrap
+def test_file_size_is_limited(tmp_path) -> None:
+    code = (
+        "try:\n"
+        "    with open('big.bin', 'wb') as fh:\n"
+        "        fh.write(b'x' * (3 * 2**20))\n"
+        "    print('wrote')\n"
+        "except OSError as err:\n"
+        "    print('refused', err.errno)\n"
+    )
+    session, report = run(tmp_path, code, limits=Limits(file_mb=1, total_timeout=60))
+    with session:
+        assert printed(report).startswith("refused")

@@ -146,6 +146,22 @@ def _module_location(name: str) -> tuple[str, bool] | None:
     return str(spec.origin), False
 
 
+def _other_copies() -> list[str]:
+    """Other installed copies of lossviz inside the mounted prefixes (hidden in the sandbox)."""
+    copies = []
+    for entry in sys.path:
+        candidate = Path(entry or ".") / "lossviz"
+        try:
+            real = candidate.resolve()
+        except OSError:
+            continue
+        if real == PACKAGE or not (candidate / "__init__.py").is_file():
+            continue
+        if any(str(candidate).startswith(prefix + "/") for prefix in _prefixes()):
+            copies.append(str(candidate))
+    return sorted(set(copies))
+
+
 def _inside(path: str) -> str:
     """Where a host path of the lossviz package appears in the sandbox."""
     pkg = str(PACKAGE)
@@ -200,6 +216,8 @@ def bwrap_command(
     for prefix in _prefixes():
         cmd += _dirs(prefix, made) + ["--ro-bind", prefix, prefix]
     cmd += _dirs(INSIDE_PACKAGE, made) + ["--ro-bind", str(PACKAGE), INSIDE_PACKAGE]
+    for other in _other_copies():  # e.g. a non-editable install in site-packages
+        cmd += ["--tmpfs", other]
     for name in forbid:
         found = _module_location(name)
         if found is None:
