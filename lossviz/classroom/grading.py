@@ -525,10 +525,11 @@ class _Sessions:
 def _grade_code(
     ex: Exercise, sessions: _Sessions, totals: dict[str, int], result: NotebookResult
 ) -> QuestionResult:
+    # names the chapter defines in cells that the selective run left out
     chapter_names = assigned_names(
         [c.source for c in sessions.source_nb.cells if c.cell_type == "code"]
         + [c.get("source", "") for c in sessions.student_nb.cells if c.get("cell_type") == "code"]
-    )
+    ) - assigned_names([source for _, source in sessions.plan.cells])
     for _attempt in range(2):
         session = sessions.get(ex.forbid)
         used_before = len(session.forbidden_used)
@@ -562,6 +563,9 @@ def _grade_code(
                 f": {sessions.plan.labels.get(cell, cell)} raised "
                 f"{report.error.get('type')}: {_first_line(report.error.get('message', ''))}"
             )
+        elif report is not None and report.status in ("died", "timeout"):
+            what = "crashed Python" if report.status == "died" else "ran too long and was stopped"
+            why += f": {sessions.plan.labels.get(cell, cell)} {what}"
         elif cell is None:
             why += " (no cell defines it)"
         return QuestionResult(ex, 0.0, why)
@@ -765,8 +769,9 @@ def _grouped(cases: list[tuple[bool, str]]) -> list[tuple[bool, str, int]]:
     """Consecutive identical verdicts merged, with their count."""
     merged: list[tuple[bool, str, int]] = []
     for ok, message in cases:
-        if merged and merged[-1][:2] == (ok, message):
-            merged[-1] = (ok, message, merged[-1][2] + 1)
+        key = message.split(" (The error above came from")[0]
+        if merged and merged[-1][0] == ok and merged[-1][1].split(" (The error above")[0] == key:
+            merged[-1] = (ok, merged[-1][1], merged[-1][2] + 1)
         else:
             merged.append((ok, message, 1))
     return merged
@@ -797,7 +802,7 @@ def write_feedback(path: Path, student: str, results: list[NotebookResult]) -> N
         if nb.printed:
             lines += ["<details><summary>What your code printed (shortened)</summary>", ""]
             budget = 3000
-            for text in nb.printed:
+            for text in dict.fromkeys(nb.printed):  # each distinct output once
                 shown = _short(text, min(400, budget))
                 budget -= len(shown)
                 lines += ["```text", shown.replace("```", "'''"), "```"]
