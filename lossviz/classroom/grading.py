@@ -816,9 +816,10 @@ def write_feedback(path: Path, student: str, results: list[NotebookResult]) -> N
 def write_feedback_html(path: Path, student: str, results: list[NotebookResult]) -> None:
     """Write one student's feedback as a web page: verdicts, then each notebook as it ran.
 
-    The notebooks show the outputs of the cells the grader ran (prints, errors), after
-    the verdicts. The student's Markdown is defanged: raw HTML shows as text, and
-    ``javascript:`` links are broken, so a submission cannot script the page.
+    Each notebook shows the exercises, the cells the grader ran with their outputs
+    (prints, errors) and the check cells, after the verdicts. The student's Markdown is
+    defanged: raw HTML shows as text and ``javascript:`` links are broken, so a
+    submission cannot script the page.
     """
     from nbconvert import HTMLExporter
     from nbformat.v4 import new_markdown_cell, new_notebook, new_output
@@ -835,6 +836,8 @@ def write_feedback_html(path: Path, student: str, results: list[NotebookResult])
             continue
         cells.append(new_markdown_cell(f"---\n# {nb.notebook}: {nb.score:g} / {nb.max_score:g}"))
         for index, cell in enumerate(submitted.cells):
+            if not _worth_showing(cell, index in nb.outputs):
+                continue
             if cell.get("cell_type") == "code":
                 cell.outputs = []
                 cell.execution_count = None
@@ -866,9 +869,24 @@ def write_feedback_html(path: Path, student: str, results: list[NotebookResult])
             cell.metadata = {}
             cells.append(cell)
     page = new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
-    exporter = HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(page)
+    global _EXPORTER
+    if _EXPORTER is None:
+        _EXPORTER = HTMLExporter(template_name="lab")
+    body, _ = _EXPORTER.from_notebook_node(page)
     path.write_text(body, encoding="utf-8")
+
+
+_EXPORTER = None
+
+
+def _worth_showing(cell, ran: bool) -> bool:
+    """Keep the page short: the cells that ran, the exercises, the answers and the checks."""
+    if ran:
+        return True
+    source = cell.get("source", "")
+    if cell.get("cell_type") == "markdown":
+        return "{exercise}" in source or bool(_nbgrader(cell).get("grade"))
+    return cell.get("cell_type") == "code" and _is_check_cell(cell)
 
 
 def _defang(markdown: str) -> str:
