@@ -762,7 +762,11 @@ def test_roster_columns_html_feedback_and_regrading_one_student(course) -> None:
 def test_student_markdown_cannot_script_the_html_feedback(tmp_path) -> None:
     path = tmp_path / "nb.ipynb"
     nb = new_notebook(
-        cells=[new_markdown_cell("<script>alert('x')</script> hello [a](javascript:alert(1))")]
+        cells=[
+            new_markdown_cell(
+                ":::{exercise} X\n<script>alert('x')</script> hello [a](javascript:alert(1))\n:::"
+            )
+        ]
     )
     nbformat.write(nb, path)
     result = grading.NotebookResult("s", "nb.ipynb", submission=str(path))
