@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import csv
 import hashlib
+import json
 import os
 import time
 from pathlib import Path
@@ -299,6 +300,18 @@ def test_intake_matches_renamed_notebooks_and_says_what_it_found(tmp_path) -> No
     assert find_submission(folder, "01_what_is_a_loss.ipynb")[0] is None
 
 
+def test_intake_never_follows_a_link_out_of_the_students_folder(tmp_path) -> None:
+    solutions = tmp_path / "book"
+    solutions.mkdir()
+    (solutions / "toy.ipynb").write_text("{}", encoding="utf-8")
+    folder = tmp_path / "mallory"
+    folder.mkdir()
+    (folder / "toy.ipynb").symlink_to(solutions / "toy.ipynb")
+    (folder / "sub").symlink_to(solutions, target_is_directory=True)
+    path, found = find_submission(folder, "toy.ipynb")
+    assert path is None and found == []
+
+
 def test_cells_to_run_are_setup_answers_and_additions_without_checks() -> None:
     source = toy_notebook()
     student = copy.deepcopy(student_notebook(copy.deepcopy(source)))
@@ -359,12 +372,24 @@ def test_unreadable_and_missing_submissions_score_zero(course) -> None:
     submit(course, "broken", raw='{"cells": [ this is not json')
     submit(course, "empty", raw="")
     submit(course, "elsewhere", solve_both, name="homework.ipynb")
+    odd = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {"nbgrader": "x"}},
+            {"cell_type": "code", "metadata": [], "source": ["def my_mae(a, b):\n", "  return 0"]},
+            {"cell_type": "raw"},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    submit(course, "odd", raw=json.dumps(odd))
     (course["subs"] / "absent").mkdir()
     rows, feedback = grade(course)
     assert rows["broken"]["total"] == "0" and "not a valid notebook" in rows["broken"]["problems"]
     assert "not a valid notebook" in rows["empty"]["problems"]
     assert "expected toy.ipynb, found no notebook" in rows["absent"]["problems"]
     assert "expected toy.ipynb, found homework.ipynb" in rows["elsewhere"]["problems"]
+    assert rows["odd"]["total"] == "0" and rows["odd"]["max_total"] == "5"
 
 
 # ----------------------------------------------------------------------------- one class

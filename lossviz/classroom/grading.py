@@ -232,10 +232,15 @@ def _key(stem: str) -> str:
 
 def find_submission(folder: Path, name: str) -> tuple[Path | None, list[Path]]:
     """Find the student's copy of notebook ``name`` in ``folder``, and list all notebooks."""
+    root = folder.resolve()
     notebooks = sorted(
         p
         for p in folder.rglob("*.ipynb")
-        if p.is_file() and not SKIP_PARTS.intersection(p.relative_to(folder).parts)
+        if p.is_file()
+        and not SKIP_PARTS.intersection(p.relative_to(folder).parts)
+        # never follow a link out of the student's folder (to the solutions, say)
+        and not p.is_symlink()
+        and root in p.resolve().parents
     )
     exact = [p for p in notebooks if p.name == name]
     if exact:
@@ -977,9 +982,22 @@ def _grade_task(args: tuple) -> Any:
             nb = nbformat.reads(nb_json, as_version=4)
             if kind == "reference":
                 out[name] = reference_totals(name, nb, settings, pool)
-            else:
-                student = Path(folder)
+                continue
+            student = Path(folder)
+            try:
                 out[name] = grade_notebook(student.name, student, name, nb, settings, pool=pool)
+            except Exception as err:  # noqa: BLE001 - one odd notebook must not stop the class
+                for session in pool.values():
+                    session.close()
+                pool.clear()
+                result = NotebookResult(student.name, name)
+                reason = f"could not be graded ({type(err).__name__}: {str(err)[:200]})"
+                result.problems.append(reason)
+                result.results = [
+                    QuestionResult(ex, None if ex.kind == "manual" else 0.0, reason)
+                    for ex in exercises_of(name, nb)
+                ]
+                out[name] = result
     finally:
         for session in pool.values():
             session.close()
