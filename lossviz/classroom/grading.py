@@ -66,6 +66,8 @@ __all__ = [
 ]
 
 SKIP_PARTS = {"_build", ".ipynb_checkpoints", "__pycache__", ".git"}
+#: Largest submitted notebook the grader reads.
+MAX_NOTEBOOK_BYTES = 64 * 2**20
 
 
 # ----------------------------------------------------------------------------- exercises
@@ -667,6 +669,8 @@ def grade_notebook(
         return zero(f"not submitted: expected {name}, found {others}")
     if path.name != name:
         result.notes.append(f"graded {path.name} as {name}")
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        return zero(f"not graded: {path.name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB")
     try:
         student_nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
         if not isinstance(student_nb.get("cells"), list):
