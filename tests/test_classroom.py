@@ -568,6 +568,7 @@ def graded(tmp_path_factory) -> dict:
     solve_both(nb)
     nbformat.write(nb, renamed / "Toy (1).ipynb")
     before = (_tree_digest(course["source"]), _tree_digest(course["subs"]))
+    started = time.time()
     os.environ[SECRET_ENV] = "instructor-secret-4711"
     try:
         start = time.monotonic()
@@ -581,11 +582,18 @@ def graded(tmp_path_factory) -> dict:
         for p in psutil.process_iter(["cmdline"])
         if (p.info["cmdline"] or [])[-1:] == [DAEMON_TAG]
     ]
+    workers = [  # sandboxes and workers started during this grading run
+        p.pid
+        for p in psutil.process_iter(["cmdline", "create_time"])
+        if "_sandbox_worker.py" in " ".join(p.info["cmdline"] or [])
+        and p.info["create_time"] >= started
+    ]
     return {
         "rows": rows,
         "feedback": feedback,
         "unchanged": before == after,
         "sleepers": sleepers,
+        "workers": workers,
         "seconds": seconds,
     }
 
@@ -630,6 +638,7 @@ def test_kind2_reading_the_solutions_fails_inside_the_sandbox(graded) -> None:
 def test_kind3_a_process_started_by_a_submission_is_gone_after_grading(graded) -> None:
     assert score(graded, "daemon") == "4"
     assert graded["sleepers"] == []
+    assert graded["workers"] == []
 
 
 @needs_bwrap
