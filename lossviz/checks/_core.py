@@ -55,9 +55,11 @@ __all__ = [
     "check_shape",
     "check_each",
     "check_value",
+    "close",
     "collect",
     "confirm",
     "describe",
+    "diagnose",
     "exercise",
     "fail",
     "finite_difference",
@@ -82,6 +84,59 @@ class ExerciseFailed(AssertionError):
         # IPython calls this instead of formatting a traceback; the cell still
         # ends with an error output, so nbgrader scores it zero.
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+#: The one tolerance policy of every checker: numbers agree when they differ by at most
+#: ``ATOL + RTOL * |expected|`` (as in :func:`numpy.isclose`).
+RTOL = 1e-6
+ATOL = 1e-9
+
+
+def close(a: Any, b: Any, *, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    """Tell whether ``a`` and ``b`` have the same shape and agree within the tolerance policy.
+
+    Examples
+    --------
+    >>> close(1.0, 1.0 + 1e-9), close([1.0, 2.0], [1.0]), close(0.0, 1e-3)
+    (True, False, False)
+
+    """
+    try:
+        x = np.asarray(a, dtype=np.float64)
+        y = np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=atol))
+
+
+def diagnose(
+    got: Any,
+    mistakes: Iterable[tuple[Any, str]],
+    default: str,
+    *,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> str:
+    """Return the hint of the first known mistake that ``got`` equals, else ``default``.
+
+    Known mistakes are data: ``(the value that mistake produces, its hint)`` pairs,
+    computed by the checker with its own NumPy code. A mistake whose value is not finite
+    (it does not apply to this case) never matches.
+
+    Examples
+    --------
+    >>> diagnose(6.0, [(3.0, "take the mean"), (6.0, "this is the sum")], "check the formula")
+    'this is the sum'
+
+    """
+    for value, hint in mistakes:
+        try:
+            finite = bool(np.all(np.isfinite(np.asarray(value, dtype=np.float64))))
+        except (TypeError, ValueError):
+            continue
+        if finite and close(got, value, rtol=rtol, atol=atol):
+            return hint
+    return default
 
 
 # ----------------------------------------------------------------------------- feedback

@@ -21,12 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from ._core import ExerciseFailed, call, check_each, check_scalar, exercise, fail
+from ._core import ExerciseFailed, call, check_each, check_scalar, close, exercise, fail
 
 __all__ = ["ExerciseFailed", "empirical_risk", "mae", "objective"]
-
-_RTOL = 1e-9
-_ATOL = 1e-9
 
 
 def _value(fn: Callable[..., Any], args: tuple, shown: str) -> float:
@@ -38,10 +35,6 @@ def _value(fn: Callable[..., Any], args: tuple, shown: str) -> float:
             "pass the function itself, without calling it (no parentheses)",
         )
     return check_scalar(call(fn, *args), shown)
-
-
-def _close(a: float, b: float) -> bool:
-    return bool(np.isclose(a, b, rtol=_RTOL, atol=_ATOL))
 
 
 def _fmt(v: float) -> str:
@@ -103,7 +96,7 @@ def empirical_risk(my_risk: Callable[..., Any]) -> str:
         shown = f"my_risk(w={w:g}, b={b:g}, x={xs.tolist()}, y={ys.tolist()})"
         got = _value(my_risk, (w, b, xs.copy(), ys.copy()), shown)
         want = _risk(w, b, xs, ys)
-        if _close(got, want):
+        if close(got, want):
             return
         r = w * xs + b - ys
         hints = [
@@ -140,7 +133,7 @@ def empirical_risk(my_risk: Callable[..., Any]) -> str:
             ),
         ]
         hint = next(
-            (h for v, h in hints if _close(got, v)),
+            (h for v, h in hints if close(got, v)),
             "compute the residuals w * x + b - y, square them and take their mean.",
         )
         fail(f"{shown} should be {_fmt(want)}, yours gave {_fmt(got)}", hint)
@@ -188,7 +181,7 @@ def mae(my_mae: Callable[..., Any]) -> str:
         got = _value(my_mae, (_arr(inp), _arr(tgt)), shown)
         r = _arr(inp) - _arr(tgt)
         want = float(np.mean(np.abs(r)))
-        if _close(got, want):
+        if close(got, want):
             return
         hints = [
             (
@@ -212,7 +205,7 @@ def mae(my_mae: Callable[..., Any]) -> str:
             ),
         ]
         hint = next(
-            (h for v, h in hints if _close(got, v)), "average |input - target| over the samples."
+            (h for v, h in hints if close(got, v)), "average |input - target| over the samples."
         )
         fail(f"{shown} should be {_fmt(want)}, yours gave {_fmt(got)}", hint)
 
@@ -220,7 +213,7 @@ def mae(my_mae: Callable[..., Any]) -> str:
         __tracebackhide__ = True
         # the API contract: a plain number for list input too
         got = _value(my_mae, ([1.0, 4.0], [2.0, 2.0]), "my_mae([1.0, 4.0], [2.0, 2.0]) with lists")
-        if not _close(got, 1.5):
+        if not close(got, 1.5):
             fail(
                 f"my_mae([1.0, 4.0], [2.0, 2.0]) with Python lists should be 1.5, yours gave "
                 f"{_fmt(got)}",
@@ -272,7 +265,7 @@ def objective(my_objective: Callable[..., Any]) -> str:
         got = _value(my_objective, (w, b, x.copy(), y.copy(), lam), shown)
         risk = _risk(w, b, x, y)
         want = risk + lam * w**2
-        if _close(got, want):
+        if close(got, want):
             return
         hints = [
             (risk, "this is the risk alone; add the penalty lam * w**2."),
@@ -298,7 +291,7 @@ def objective(my_objective: Callable[..., Any]) -> str:
             ),
         ]
         hint = next(
-            (h for v, h in hints if _close(got, v)), "return mean((w * x + b - y)**2) + lam * w**2."
+            (h for v, h in hints if close(got, v)), "return mean((w * x + b - y)**2) + lam * w**2."
         )
         fail(f"{shown} should be {_fmt(want)}, yours gave {_fmt(got)}", hint)
 

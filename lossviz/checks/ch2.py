@@ -32,7 +32,9 @@ from ._core import (
     check_finite,
     check_scalar,
     check_shape,
+    close,
     describe,
+    diagnose,
     exercise,
     fail,
     finite_difference,
@@ -48,20 +50,6 @@ def _run(pair: tuple) -> None:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _close(a: Any, b: Any, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
-
-
-def _diagnose(got: np.ndarray, candidates: list[tuple[Any, str]], default: str) -> str:
-    """Return the hint of the first wrong-but-typical answer that ``got`` equals."""
-    for value, hint in candidates:
-        if _close(got, value):
-            return hint
-    return default
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
@@ -127,7 +115,7 @@ def smoothed_ce_grad(my_grad: Callable[..., Any]) -> None:
         got = check_array(call(my_grad, logits, target, eps), shown)
         check_shape(got, logits.shape, shown, "the gradient has one entry per logit, shape (N, C)")
         want = _smoothed_ce_grad(logits, target, eps)
-        if _close(got, want):
+        if close(got, want):
             return
         n, c = logits.shape
         p = np.exp(_log_softmax(logits))
@@ -136,7 +124,7 @@ def smoothed_ce_grad(my_grad: Callable[..., Any]) -> None:
         p_wrong_axis = np.exp(logits - np.max(logits)) / np.sum(
             np.exp(logits - np.max(logits)), axis=0, keepdims=True
         )
-        hint = _diagnose(
+        hint = diagnose(
             got,
             [
                 (
@@ -180,7 +168,7 @@ def smoothed_ce_grad(my_grad: Callable[..., Any]) -> None:
         logits, target, eps = rng.normal(size=(4, 3)), np.array([0, 2, 1, 1]), 0.3
         got = check_array(call(my_grad, logits, target, eps), "my_grad")
         numeric = finite_difference(lambda z: _smoothed_ce(z, target, eps), logits)
-        if not _close(got, numeric, rtol=1e-5, atol=1e-7):
+        if not close(got, numeric, rtol=1e-5, atol=1e-7):
             fail(
                 f"at logits {describe(logits)} the finite-difference gradient is "
                 f"{describe(numeric)}, yours gave {describe(got)}",
@@ -189,7 +177,7 @@ def smoothed_ce_grad(my_grad: Callable[..., Any]) -> None:
 
         # rows of p - q sum to zero: a consequence worth checking on its own
         sums = np.sum(got, axis=1)
-        if not np.allclose(sums, 0.0, atol=1e-9):
+        if not close(sums, np.zeros_like(sums)):
             fail(
                 f"each row of the gradient should sum to 0, yours sum to {describe(sums)}",
                 "both p and q are probability distributions, so p - q sums to 0",
@@ -205,7 +193,7 @@ def smoothed_ce_grad(my_grad: Callable[..., Any]) -> None:
             "subtract each row's largest logit before exponentiating",
         )
         want = _smoothed_ce_grad(big, target, 0.0)
-        if not _close(check_array(got, "my_grad"), want, atol=1e-9):
+        if not close(check_array(got, "my_grad"), want, atol=1e-9):
             fail(
                 f"for logits {describe(big)} the gradient is {describe(want)}, yours gave "
                 f"{describe(got)}",
@@ -315,7 +303,7 @@ def two_layer_backprop(my_backprop: Callable[..., Any]) -> None:
                         else "check the order of the matrix product (a transpose)"
                     ),
                 )
-            if _close(got_arr, want_k):
+            if close(got_arr, want_k):
                 continue
             candidates: list[tuple[Any, str]] = [
                 (
@@ -348,7 +336,7 @@ def two_layer_backprop(my_backprop: Callable[..., Any]) -> None:
                         "elsewhere, not its output",
                     )
                 )
-            hint = _diagnose(
+            hint = diagnose(
                 got_arr,
                 candidates,
                 "work backwards: dL/dyhat, then dW2 and db2, then dL/dh = dL/dyhat W2, "
@@ -377,7 +365,7 @@ def two_layer_backprop(my_backprop: Callable[..., Any]) -> None:
 
             numeric = finite_difference(along, params[2 + k])
             got = np.asarray(result[k], dtype=np.float64).reshape(numeric.shape)
-            if not _close(got, numeric, rtol=1e-5, atol=1e-7):
+            if not close(got, numeric, rtol=1e-5, atol=1e-7):
                 fail(
                     f"on a fresh network the finite-difference {name} is {describe(numeric)}, "
                     f"yours gave {describe(got)}",
@@ -434,12 +422,12 @@ def lr_limit(my_lr_limit: Callable[..., Any]) -> None:
         shown = f"my_lr_limit(X of shape {X.shape})"
         got = check_scalar(call(my_lr_limit, X), shown)
         want = _lr_limit(X)
-        if _close(got, want):
+        if close(got, want):
             return
         n = X.shape[0]
         ev = np.linalg.eigvalsh(X.T @ X)
         lam_max, lam_min = float(ev[-1]), float(ev[0])
-        hint = _diagnose(
+        hint = diagnose(
             np.asarray(got),
             [
                 (

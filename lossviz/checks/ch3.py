@@ -18,22 +18,24 @@ dice
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ._core import call, check_each, check_scalar, check_value, describe, exercise, fail
+from ._core import (
+    call,
+    check_each,
+    check_scalar,
+    check_value,
+    close,
+    describe,
+    diagnose,
+    exercise,
+    fail,
+)
 
 __all__ = ["dice", "focal", "huber"]
-
-_RTOL = 1e-6
-_ATOL = 1e-9
-
-
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=_RTOL, abs_tol=_ATOL)
 
 
 def _evaluate(func: Callable, args: tuple, kwargs: dict, shown: str) -> float:
@@ -63,13 +65,8 @@ def _compare(
 ) -> None:
     """Pass if ``got`` equals ``expected``; otherwise fail with the hint of the matching mistake."""
     __tracebackhide__ = True
-    hint = None
-    if not _close(got, expected):
-        hint = next(
-            (h for value, h in mistakes if np.isfinite(value) and _close(got, value)),
-            default_hint,
-        )
-    check_value(got, expected, shown, hint, rtol=_RTOL, atol=_ATOL)
+    hint = None if close(got, expected) else diagnose(got, mistakes, default_hint)
+    check_value(got, expected, shown, hint)
 
 
 def _shown(name: str, args: tuple, kwargs: dict) -> str:

@@ -20,13 +20,14 @@ central_difference
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ._core import (
+    ATOL,
+    RTOL,
     ExerciseFailed,
     call,
     check_array,
@@ -34,7 +35,9 @@ from ._core import (
     check_finite,
     check_scalar,
     check_shape,
+    close,
     describe,
+    diagnose,
     exercise,
     fail,
 )
@@ -45,10 +48,6 @@ __all__ = [
     "stable_bce_with_logits",
     "stable_cross_entropy",
 ]
-
-
-def _close(a: float, b: float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)
 
 
 # ----------------------------------------------------------------- reference maths
@@ -62,13 +61,6 @@ def _ce_terms(z: np.ndarray, t: np.ndarray) -> np.ndarray:
     m = z.max(axis=1, keepdims=True)
     lse = (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True)))[:, 0]
     return lse - z[np.arange(z.shape[0]), t]
-
-
-def _first_match(got: float, candidates: list[tuple[float, str]], default: str) -> str:
-    for value, hint in candidates:
-        if np.isfinite(value) and _close(got, value, rtol=1e-6, atol=1e-9):
-            return hint
-    return default
 
 
 # ------------------------------------------------------------- stable_bce_with_logits
@@ -122,10 +114,10 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
         got = check_scalar(result, shown)
         terms = _bce_logits_terms(z, y)
         want = float(np.mean(terms))
-        if _close(got, want):
+        if close(got, want):
             return
         p = np.clip(1.0 / (1.0 + np.exp(-np.clip(z, -700, 700))), 1e-7, 1 - 1e-7)
-        hint = _first_match(
+        hint = diagnose(
             got,
             [
                 (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
@@ -202,11 +194,11 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
         got = check_scalar(result, shown)
         terms = _ce_terms(z, t)
         want = float(np.mean(terms))
-        if _close(got, want):
+        if close(got, want):
             return
         m = z.max(axis=1, keepdims=True)
         logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
-        hint = _first_match(
+        hint = diagnose(
             got,
             [
                 (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
@@ -294,7 +286,7 @@ def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
             e = np.zeros_like(x)
             e[i] = h
             want[i] = (f(x + e) - f(x - e)) / (2 * h)
-        if np.allclose(got, want, rtol=1e-6, atol=1e-9):
+        if close(got, want):
             return
         forward = np.zeros_like(x)
         all_at_once = np.full_like(x, (f(x + h) - f(x - h)) / (2 * h))
@@ -322,12 +314,13 @@ def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
                 "wants the central difference with the given step h",
             ),
         ]
-        hint = next(
-            (msg for arr, msg in candidates if np.allclose(got, arr, rtol=1e-6, atol=1e-9)),
+        hint = diagnose(
+            got,
+            candidates,
             "for each index i, add and subtract h in entry i only and divide the "
             "difference of f by 2 h",
         )
-        idx = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=1e-6, atol=1e-9))[0])
+        idx = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=RTOL, atol=ATOL))[0])
         fail(
             f"{shown} should be {describe(want)}, yours gave {describe(got)} "
             f"(first difference at index {idx})",

@@ -23,16 +23,13 @@ from ._core import (
     check_each,
     check_finite,
     check_scalar,
+    close,
+    diagnose,
     exercise,
     fail,
 )
 
 __all__ = ["ExerciseFailed", "info_nce", "per_class_recall"]
-
-
-def _close(a: Any, b: Any) -> bool:
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-9))
 
 
 def _fmt(v: Any) -> str:
@@ -90,7 +87,7 @@ def per_class_recall(my_recall: Callable[..., Any]) -> str:
         got = check_array(call(my_recall, yt.copy(), yp.copy()), shown)
         k = int(yt.max()) + 1
         want = _recall(yt, yp, k)
-        if _close(got, want):
+        if close(got, want):
             return
         precision = np.array(
             [np.mean(yt[yp == c] == c) if np.any(yp == c) else np.nan for c in range(k)]
@@ -187,7 +184,7 @@ def info_nce(my_info_nce: Callable[..., Any]) -> str:
         shown = f"my_info_nce(sim={_fmt(sim)}, tau={tau})"
         got = check_scalar(call(my_info_nce, sim.copy(), tau=tau), shown)
         want = _info_nce(sim, tau)
-        if np.isclose(got, want, rtol=1e-7, atol=1e-9):
+        if close(got, want):
             return
         n = sim.shape[0]
         hints = [
@@ -204,8 +201,9 @@ def info_nce(my_info_nce: Callable[..., Any]) -> str:
             (-want, "the sign is flipped: the loss is MINUS the log-probability of the positive."),
             (_info_nce(sim * tau, 1.0), "you multiplied by tau; divide by it."),
         ]
-        hint = next(
-            (h for v, h in hints if np.isclose(got, v, rtol=1e-7, atol=1e-9)),
+        hint = diagnose(
+            got,
+            hints,
             "for each row, subtract log-sum-exp of the row from its diagonal entry, "
             "negate, then average over rows.",
         )
@@ -221,7 +219,7 @@ def info_nce(my_info_nce: Callable[..., Any]) -> str:
             "exp(1000) overflows: subtract the largest entry of each row first "
             "(the log-sum-exp trick).",
         )
-        if not np.isclose(check_scalar(got, "my_info_nce"), 0.0, atol=1e-9):
+        if not close(check_scalar(got, "my_info_nce"), 0.0):
             fail(
                 f"for similarities [[1000, 0], [0, 1000]] the loss is 0, yours gave {got}",
                 "with the log-sum-exp trick the answer stays exact.",
