@@ -244,7 +244,7 @@ def test_not_root_no_capabilities_and_few_processes(tmp_path) -> None:
     with session:
         out = printed(report)
     uid, euid, caps = out.splitlines()[0].split()
-    assert uid == euid == "65534" and int(caps, 16) == 0
+    assert uid == euid and int(uid) != 0 and int(caps, 16) == 0
     assert int(out.split("forked")[1]) < 40
 
 

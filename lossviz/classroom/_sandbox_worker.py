@@ -6,10 +6,10 @@ Started by :mod:`lossviz.classroom.sandbox`, normally inside bubblewrap, as::
 
 It talks to the grader over two pipes (file descriptors named in the config) in the
 JSON-lines format of ``_wire.py``. Before any student code runs it sets its resource
-limits, drops to user 65534 when started as root, and, for an exercise that forbids
-helpers, replaces those modules by stand-ins that raise ``ForbiddenHelperError`` when
-used (the modules' files are also hidden by the sandbox, so removing the stand-ins
-does not bring them back).
+limits, drops to the unprivileged user id it is given when started as root, and, for an
+exercise that forbids helpers, replaces those modules by stand-ins that raise
+``ForbiddenHelperError`` when used (the modules' files are also hidden by the sandbox,
+so removing the stand-ins does not bring them back).
 
 Nothing in this process is trusted: the grader decides every verdict from the plain
 values it receives, and treats every message as hostile.
@@ -143,11 +143,11 @@ def _set_limits(config: dict) -> None:
             resource.setrlimit(which, (value, value))
 
 
-def _drop_privileges() -> None:
+def _drop_privileges(uid: int) -> None:
     if os.geteuid() == 0:
         os.setgroups([])
-        os.setgid(65534)
-        os.setuid(65534)
+        os.setgid(uid)
+        os.setuid(uid)
         if os.geteuid() == 0 or os.getuid() == 0:  # pragma: no cover - defensive
             raise SystemExit("could not drop root")
 
@@ -321,7 +321,7 @@ def main() -> None:
     config = json.loads(sys.argv[1])
     _set_limits(config)
     if config.get("drop_root", True):
-        _drop_privileges()
+        _drop_privileges(int(config.get("uid", 65534)))
     for path in config.get("sys_path", []):
         if path not in sys.path:
             sys.path.insert(1, path)

@@ -15,8 +15,10 @@ The grader (the trusted side) never executes student code. A :class:`Session` st
 - new PID, network, IPC and UTS namespaces: no network, and every process the
   submission starts dies with the sandbox (``--die-with-parent``; ``--new-session``
   also keeps it away from the grader's terminal);
-- user 65534 with no capabilities (the worker drops root itself before any student
-  code when the grader runs as root; otherwise bubblewrap maps it in a user namespace);
+- an unprivileged user with no capabilities: when the grader runs as root, the worker
+  drops to a user id of its own (from 200000 on, so that the process limit of one
+  sandbox is not shared with the others) before any student code; otherwise bubblewrap
+  maps user 65534 in a user namespace;
 - an environment emptied to ``PATH``, ``HOME``, ``TMPDIR``, ``PYTHONPATH``,
   ``MPLBACKEND=Agg``, ``IPYTHONDIR`` and one-thread settings for the BLAS libraries;
 - resource limits set by the worker before any student code: address space, CPU
@@ -59,6 +61,14 @@ PACKAGE = Path(__file__).resolve().parents[1]  # the lossviz package folder
 INSIDE_PACKAGE = "/opt/lossviz/lossviz"
 INSIDE_HOME = "/home/student"
 NOBODY = 65534
+#: User ids the sandboxed workers run as when the grader is root (one per worker).
+FIRST_UID, UID_RANGE = 200_000, 100_000
+_UIDS = iter(range(10**9))
+
+
+def _next_uid() -> int:
+    return FIRST_UID + (os.getpid() * 7919 + next(_UIDS)) % UID_RANGE
+
 
 #: What ``--no-sandbox`` exposes, printed by the command line.
 NO_SANDBOX_WARNING = (
@@ -232,7 +242,7 @@ def bwrap_command(
     cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
     cmd += ["--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     if os.geteuid() == 0:
-        # The worker keeps only the right to drop to user 65534, which it does at once.
+        # The worker keeps only the right to drop to its own user id, which it does at once.
         cmd += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         cmd += ["--unshare-user", "--disable-userns", "--uid", str(NOBODY), "--gid", str(NOBODY)]
@@ -328,7 +338,8 @@ class _Process:
         }
         if sandbox:
             if os.geteuid() == 0:
-                _chown_tree(self.private, NOBODY)
+                config["uid"] = _next_uid()
+                _chown_tree(self.private, config["uid"])
             config["sys_path"] = [str(Path(INSIDE_PACKAGE).parent)]
             config["mpl_cache"] = "/opt/mplcache" if mpl_cache else None
             argv = [sys.executable, "-s", f"{INSIDE_PACKAGE}/classroom/{WORKER.name}"]
