@@ -210,15 +210,21 @@ def test_a_process_started_with_setsid_is_gone_after_grading(tmp_path) -> None:
             if (p.info["cmdline"] or [])[-1:] == [tag]
         ]
 
+    import time
+
     session, report = run(tmp_path, code)
-    assert "started" in printed(report)
-    assert len(sleepers()) == 2  # they run while the worker does
-    session.close()
+    try:
+        assert "started" in printed(report)
+        for _ in range(50):  # the forked child needs a moment to exec sleep
+            if len(sleepers()) == 2:
+                break
+            time.sleep(0.1)
+        assert len(sleepers()) == 2  # they run while the worker does
+    finally:
+        session.close()
     for _ in range(50):
         if not sleepers():
             break
-        import time
-
         time.sleep(0.1)
     assert sleepers() == []
 

@@ -497,6 +497,13 @@ class Session:
     def __exit__(self, *_exc) -> None:
         self.close()
 
+    def __del__(self) -> None:
+        # A session nobody closed (an exception in the caller) still leaves no process.
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001, S110 - interpreter shutdown
+            pass
+
     def close(self) -> None:
         """Kill the worker (and everything it started) and remove its files."""
         if self.proc is not None:
