@@ -52,7 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     gr.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (60)")
     gr.add_argument("--timeout", type=int, default=600, help="seconds per notebook (600)")
-    gr.add_argument("--jobs", type=int, default=None, help="students graded at once (default: the number of CPUs)")
+    gr.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="students graded at once (default: the number of CPUs)",
+    )
     gr.add_argument("--memory-mb", type=int, default=2048, help="memory per notebook (2048)")
     gr.add_argument(
         "--call-timeout", type=float, default=20, help="seconds per call of a student function (20)"
