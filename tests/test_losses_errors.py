@@ -36,6 +36,12 @@ VALID = {
     "triplet_margin": (([[0.5, 1.0]], [[0.0, 2.0]], [[1.0, 1.0]]), {}),
     "bellman_td": (([[0.5, 1.0], [0.0, 2.0]], [1, 0], [1.0, 0.0], [[0.0, 1.0], [2.0, 0.0]],
                     [0, 1]), {}),
+    "gaussian_kl": (([0.5, 1.0], [0.0, -1.0]), {}),
+    "neg_elbo": (([[0.5, -1.0]], [[1.0, 0.0]], [[0.3]], [[-0.2]]), {}),
+    "gan_minimax": (([0.5, 1.0], [0.0, -2.0]), {}),
+    "gan_non_saturating": (([0.5, 1.0], [0.0, -2.0]), {}),
+    "wasserstein_critic": (([0.5, 1.0], [0.0, -2.0]), {}),
+    "gan_hinge": (([0.5, 1.0], [0.0, -2.0]), {}),
 }
 NAMES = sorted(VALID)
 
@@ -316,6 +322,13 @@ EXTREME = {
     "cosine_embedding": ([[BIG, -BIG], [1e-300, 0.0]], [[-BIG, BIG], [BIG, BIG]], [1, -1]),
     "triplet_margin": ([[BIG, -BIG]], [[-BIG, BIG]], [[0.0, 0.0]]),
     "bellman_td": ([[BIG, -BIG]], [1], [BIG], [[-BIG, BIG]], [0]),
+    # exp(logvar) overflows above ~709.78, as sigma^2 does: 700 is finite
+    "gaussian_kl": ([BIG, -BIG], [-700.0, 700.0]),
+    "neg_elbo": ([[BIG, -BIG]], [[0.0, 1.0]], [[BIG, -BIG]], [[-700.0, 700.0]]),
+    "gan_minimax": ([BIG, -BIG], [-BIG, BIG]),
+    "gan_non_saturating": ([BIG, -BIG], [-BIG, BIG]),
+    "wasserstein_critic": ([BIG, -BIG], [-BIG, BIG]),
+    "gan_hinge": ([BIG, -BIG], [-BIG, BIG]),
 }
 
 

@@ -22,7 +22,7 @@ Examples
 >>> losses.huber([0.5, 3.0], [0.0, 0.0])
 1.3125
 >>> sorted({loss.task for loss in losses.catalogue()})[:2]
-['classification', 'ranking/metric learning']
+['classification', 'generative modelling']
 
 """
 
@@ -38,6 +38,14 @@ from .margin import hinge, hinge_embedding, multi_margin, soft_margin, squared_h
 from .segmentation import dice, tversky
 from .metric import cosine_embedding, margin_ranking, triplet_margin
 from .rl import bellman_td
+from .generative import (
+    gan_hinge,
+    gan_minimax,
+    gan_non_saturating,
+    gaussian_kl,
+    neg_elbo,
+    wasserstein_critic,
+)
 
 # isort: on
 
@@ -73,4 +81,10 @@ __all__ = [
     "triplet_margin",
     "tversky",
     "check_grad",
+    "gan_hinge",
+    "gan_minimax",
+    "gan_non_saturating",
+    "gaussian_kl",
+    "neg_elbo",
+    "wasserstein_critic",
 ]
