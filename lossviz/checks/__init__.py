@@ -37,6 +37,7 @@ from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 from lossviz.checks.ch5 import info_nce, per_class_recall
+from lossviz.checks.ch9 import bits_per_dim, discriminator_loss, gaussian_kl
 
 __all__ = [
     "call",
@@ -69,4 +70,7 @@ __all__ = [
     "stable_bce_with_logits",
     "stable_cross_entropy",
     "two_layer_backprop",
+    "bits_per_dim",
+    "discriminator_loss",
+    "gaussian_kl",
 ]
