@@ -279,6 +279,10 @@ def test_gaussian_kl_matches_the_usual_vae_expression_and_f_kl_div_does_not_appl
     tm, tl = t(mu), t(lv)
     vae = -0.5 * torch.sum(1 + tl - tm.pow(2) - tl.exp())  # the Kingma-Welling expression
     np.testing.assert_allclose(L.gaussian_kl(mu, lv, reduction="sum"), vae.item(), rtol=1e-12)
+    vae.backward()
+    g_mu, g_lv = L.gaussian_kl.grad(mu, lv, reduction="sum")
+    np.testing.assert_allclose(g_mu, tm.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(g_lv, tl.grad.numpy(), rtol=1e-10, atol=1e-14)
     # F.kl_div compares two discrete distributions given as log-probabilities; between
     # discretised Gaussians on a fine grid it approaches the closed form.
     grid = torch.linspace(-12, 12, 24001, dtype=torch.float64)
