@@ -342,7 +342,8 @@ def gaussian_kl_case(draw):
     shape = draw(SHAPES)
     kw = {}
     if draw(st.booleans()):
-        kw = {"prior_mu": draw(arr(shape[-1:], -2, 2)), "prior_logvar": draw(arr(shape[-1:], -2, 2))}
+        kw = {"prior_mu": draw(arr(shape[-1:], -2, 2)),
+              "prior_logvar": draw(arr(shape[-1:], -2, 2))}
     return (draw(arr(shape, -3, 3)), draw(arr(shape, -3, 3))), kw
 
 
