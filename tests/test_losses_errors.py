@@ -56,6 +56,14 @@ VALID = {
     "l1_penalty": (([0.5, -1.0],), {}),
     "l2_penalty": (([0.5, -1.0],), {}),
     "uncertainty_weighted": (([0.5, 2.0], [0.0, 1.0]), {}),
+    "bellman_td": (([[0.5, 1.0], [0.0, 2.0]], [1, 0], [1.0, 0.0], [[0.0, 1.0], [2.0, 0.0]],
+                    [0, 1]), {}),
+    "gaussian_kl": (([0.5, 1.0], [0.0, -1.0]), {}),
+    "neg_elbo": (([[0.5, -1.0]], [[1.0, 0.0]], [[0.3]], [[-0.2]]), {}),
+    "gan_minimax": (([0.5, 1.0], [0.0, -2.0]), {}),
+    "gan_non_saturating": (([0.5, 1.0], [0.0, -2.0]), {}),
+    "wasserstein_critic": (([0.5, 1.0], [0.0, -2.0]), {}),
+    "gan_hinge": (([0.5, 1.0], [0.0, -2.0]), {}),
 }
 NAMES = sorted(VALID)
 
@@ -396,6 +404,13 @@ EXTREME = {
     "l2_penalty": ([BIG, -BIG],),
     # e^{-s} L overflows only beyond the float64 range; e^{-1e4} underflows to 0
     "uncertainty_weighted": ([BIG, 0.0], [-5.0, BIG]),
+    # exp(logvar) overflows above ~709.78, as sigma^2 does: 700 is finite
+    "gaussian_kl": ([BIG, -BIG], [-700.0, 700.0]),
+    "neg_elbo": ([[BIG, -BIG]], [[0.0, 1.0]], [[BIG, -BIG]], [[-700.0, 700.0]]),
+    "gan_minimax": ([BIG, -BIG], [-BIG, BIG]),
+    "gan_non_saturating": ([BIG, -BIG], [-BIG, BIG]),
+    "wasserstein_critic": ([BIG, -BIG], [-BIG, BIG]),
+    "gan_hinge": ([BIG, -BIG], [-BIG, BIG]),
 }
 
 

@@ -43,6 +43,7 @@ from lossviz.checks.ch5 import info_nce, per_class_recall
 from lossviz.checks.ch6 import adamw_step, giou, soft_threshold
 from lossviz.checks.ch7 import ctc, masked_ce
 from lossviz.checks.ch8 import contrastive, dpo, ndcg  # noqa: F401
+from lossviz.checks.ch9 import bits_per_dim, discriminator_loss, gaussian_kl
 from lossviz.checks.ch10 import clip_grad_norm, global_mean_grad, round_bf16
 
 __all__ = [
@@ -87,4 +88,7 @@ __all__ = [
     "stable_bce_with_logits",
     "stable_cross_entropy",
     "two_layer_backprop",
+    "bits_per_dim",
+    "discriminator_loss",
+    "gaussian_kl",
 ]

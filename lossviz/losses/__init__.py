@@ -22,8 +22,8 @@ Examples
 >>> from lossviz import losses
 >>> losses.huber([0.5, 3.0], [0.0, 0.0])
 1.3125
->>> sorted({loss.task for loss in losses.catalogue()})[:1]
-['classification']
+>>> sorted({loss.task for loss in losses.catalogue()})[:2]
+['classification', 'generative modelling']
 
 """
 
@@ -44,6 +44,14 @@ from .penalties import l1_penalty, l2_penalty, uncertainty_weighted
 from .sequence import ctc
 from .representation import contrastive, distillation, info_nce
 from .preference import bpr, bradley_terry, dpo, listnet
+from .generative import (
+    gan_hinge,
+    gan_minimax,
+    gan_non_saturating,
+    gaussian_kl,
+    neg_elbo,
+    wasserstein_critic,
+)
 
 # isort: on
 
@@ -94,4 +102,10 @@ __all__ = [
     "listnet",
     "bradley_terry",
     "dpo",
+    "gan_hinge",
+    "gan_minimax",
+    "gan_non_saturating",
+    "gaussian_kl",
+    "neg_elbo",
+    "wasserstein_critic",
 ]

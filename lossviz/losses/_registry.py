@@ -18,6 +18,7 @@ TASKS = (
     "sequence modelling",
     "representation learning",
     "reward/preference learning",
+    "generative modelling",
 )
 
 
