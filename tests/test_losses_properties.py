@@ -579,8 +579,6 @@ def kink_distance(name, args, kw):
 # ----------------------------------------------------------- laws per loss
 L = losses
 NONNEGATIVE = set(CASES) - {"poisson_nll", "gaussian_nll", "kl_div", "uncertainty_weighted"}
-
-NONNEGATIVE = set(CASES) - {"poisson_nll", "gaussian_nll", "kl_div"}
 NONNEGATIVE -= {
     "neg_elbo",
     "gan_minimax",
