@@ -18,8 +18,29 @@ def reduce(values: np.ndarray, reduction: str, count: float | None = None):
     return total / (values.size if count is None else count)
 
 
+def reduce_dot(a: np.ndarray, b: np.ndarray, reduction: str, count: float | None = None):
+    """Reduce the per-element products ``a * b`` like :func:`reduce`.
+
+    For "sum" and "mean" the products are never stored: one dot product sums them.
+    """
+    if reduction == "none":
+        return np.asarray(a * b)
+    total = float(np.dot(a.ravel(), b.ravel()))
+    if reduction == "sum":
+        return total
+    return total / (a.size if count is None else count)
+
+
 def reduce_grad(grad: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:
-    """Scale the gradient of the summed loss to the gradient of the reduced loss."""
+    """Scale the gradient of the summed loss to the gradient of the reduced loss.
+
+    ``grad`` must be an array the caller owns (a fresh result, not an input): for
+    "mean" it is divided in place, which saves a pass and a copy of its size.
+    """
+    grad = np.asarray(grad)  # 0-d arithmetic gives NumPy scalars; keep arrays
     if reduction == "mean":
-        grad = grad / (np.size(grad) if count is None else count)
-    return np.asarray(grad)  # 0-d arithmetic gives NumPy scalars; keep arrays
+        divisor = np.size(grad) if count is None else count
+        if grad.ndim == 0 or not grad.flags.writeable:
+            return np.asarray(grad / divisor)
+        np.divide(grad, divisor, out=grad)
+    return grad

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numerics import sigmoid, softplus
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import (
+from .._validate import (
     as_array,
+    as_choice,
     as_class_indices,
-    as_option,
+    as_real,
     check_nonnegative,
     check_plus_minus_one,
     check_reduction,
     pair,
 )
+from ._numerics import exp_neg_abs, sigmoid_pair
+from ._reduction import reduce, reduce_dot, reduce_grad
+from ._registry import GRAD, VALUE, Loss, fused, register
 
 
 def _signed_pair(input, target, reduction):
@@ -26,7 +27,7 @@ def _signed_pair(input, target, reduction):
 
 
 # ------------------------------------------------------------------- hinge
-def _hinge(input, target, *, reduction="mean"):
+def _hinge(want, input, target, *, reduction="mean"):
     r"""Binary hinge loss of the SVM, labels -1/+1.
 
     Parameters
@@ -67,12 +68,13 @@ def _hinge(input, target, *, reduction="mean"):
 
     """
     z, y = _signed_pair(input, target, reduction)
-    return reduce(np.maximum(0.0, 1.0 - y * z), reduction)
-
-
-def _hinge_grad(input, target, *, reduction="mean"):
-    z, y = _signed_pair(input, target, reduction)
-    return reduce_grad(np.where(1.0 - y * z > 0, -y, 0.0), reduction)
+    slack = y * z
+    np.subtract(1.0, slack, out=slack)  # 1 - y z
+    g = (slack > 0) * -y if want & GRAD else None  # -y where the margin is violated
+    if not want & VALUE:
+        return None, reduce_grad(g, reduction)
+    np.maximum(slack, 0.0, out=slack)
+    return reduce(slack, reduction), reduce_grad(g, reduction) if want & GRAD else None
 
 
 hinge = register(
@@ -83,8 +85,7 @@ hinge = register(
         convex=True,
         formula_latex=r"\max(0, 1 - y z)",
         grad_latex=r"-y\,[1 - yz > 0]",
-        value_fn=_hinge,
-        grad_fn=_hinge_grad,
+        **fused(_hinge),
         keras_name="keras.losses.Hinge",
         sklearn_name="sklearn.metrics.hinge_loss",
         subgradient="0 at y*z == 1",
@@ -93,7 +94,7 @@ hinge = register(
 
 
 # ----------------------------------------------------------- squared_hinge
-def _squared_hinge(input, target, *, reduction="mean"):
+def _squared_hinge(want, input, target, *, reduction="mean"):
     r"""Squared hinge loss, labels -1/+1.
 
     Parameters
@@ -133,12 +134,15 @@ def _squared_hinge(input, target, *, reduction="mean"):
 
     """
     z, y = _signed_pair(input, target, reduction)
-    return reduce(np.maximum(0.0, 1.0 - y * z) ** 2, reduction)
-
-
-def _squared_hinge_grad(input, target, *, reduction="mean"):
-    z, y = _signed_pair(input, target, reduction)
-    return reduce_grad(-2.0 * y * np.maximum(0.0, 1.0 - y * z), reduction)
+    slack = y * z
+    np.subtract(1.0, slack, out=slack)
+    np.maximum(slack, 0.0, out=slack)  # max(0, 1 - y z)
+    value = reduce_dot(slack, slack, reduction) if want & VALUE else None
+    if not want & GRAD:
+        return value, None
+    slack *= y
+    slack *= -2.0
+    return value, reduce_grad(slack, reduction)
 
 
 squared_hinge = register(
@@ -149,15 +153,14 @@ squared_hinge = register(
         convex=True,
         formula_latex=r"\max(0, 1 - y z)^2",
         grad_latex=r"-2y\max(0, 1 - yz)",
-        value_fn=_squared_hinge,
-        grad_fn=_squared_hinge_grad,
+        **fused(_squared_hinge),
         keras_name="keras.losses.SquaredHinge",
     )
 )
 
 
 # ------------------------------------------------------------- soft_margin
-def _soft_margin(input, target, *, reduction="mean"):
+def _soft_margin(want, input, target, *, reduction="mean"):
     r"""Soft-margin (logistic) loss, labels -1/+1.
 
     Parameters
@@ -198,12 +201,20 @@ def _soft_margin(input, target, *, reduction="mean"):
 
     """
     z, y = _signed_pair(input, target, reduction)
-    return reduce(softplus(-y * z), reduction)
-
-
-def _soft_margin_grad(input, target, *, reduction="mean"):
-    z, y = _signed_pair(input, target, reduction)
-    return reduce_grad(-y * sigmoid(-y * z), reduction)
+    u = y * z
+    np.negative(u, out=u)  # -y z
+    e = exp_neg_abs(u)
+    value = None
+    if want & VALUE:
+        t = np.log1p(e)
+        t += np.maximum(u, 0.0)  # softplus(-y z)
+        value = reduce(t, reduction)
+    if not want & GRAD:
+        return value, None
+    s, _ = sigmoid_pair(u, e)  # sigmoid(-y z)
+    s *= y
+    np.negative(s, out=s)
+    return value, reduce_grad(s, reduction)
 
 
 soft_margin = register(
@@ -214,8 +225,7 @@ soft_margin = register(
         convex=True,
         formula_latex=r"\log(1 + e^{-y z})",
         grad_latex=r"-y\,\sigma(-yz)",
-        value_fn=_soft_margin,
-        grad_fn=_soft_margin_grad,
+        **fused(_soft_margin),
         torch_name="torch.nn.functional.soft_margin_loss",
     )
 )
@@ -224,9 +234,8 @@ soft_margin = register(
 # ------------------------------------------------------------ multi_margin
 def _multi_margin_parts(input, target, p, margin, weight, reduction):
     check_reduction(reduction)
-    if p not in (1, 2) or isinstance(p, bool):
-        raise ValueError(f"p must be 1 or 2, got {p!r}")
-    margin = as_option(margin, "margin")
+    p = as_choice(p, "p", (1, 2))
+    margin = as_real(margin, "margin")
     x = as_array(input, "input")
     if x.ndim not in (1, 2):
         raise ValueError(f"input must have shape (C,) or (N, C), got shape {x.shape}")
@@ -253,7 +262,7 @@ def _multi_margin_parts(input, target, p, margin, weight, reduction):
     return x, xb, t, w, rows, zmat, n_classes, expected
 
 
-def _multi_margin(input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
+def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
     r"""Multi-class margin (Weston-Watkins hinge) loss on class scores.
 
     Parameters
@@ -305,21 +314,19 @@ def _multi_margin(input, target, *, p=1, margin=1.0, weight=None, reduction="mea
     0.325
 
     """
-    _, _, t, w, _, zmat, n_classes, expected = _multi_margin_parts(
-        input, target, p, margin, weight, reduction
-    )
-    per = w[t] * np.sum(np.maximum(zmat, 0.0) ** p, axis=1) / n_classes
-    return reduce(per.reshape(expected), reduction)
-
-
-def _multi_margin_grad(input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
-    x, xb, t, w, rows, zmat, n_classes, _ = _multi_margin_parts(
+    x, xb, t, w, rows, zmat, n_classes, expected = _multi_margin_parts(
         input, target, p, margin, weight, reduction
     )
     active = zmat > 0
-    g = np.where(active, 1.0 if p == 1 else 2.0 * zmat, 0.0) * (w[t] / n_classes)[:, None]
+    value = None
+    if want & VALUE:
+        per = w[t] * np.sum(np.maximum(zmat, 0.0) ** p, axis=1) / n_classes
+        value = reduce(per.reshape(expected), reduction)
+    if not want & GRAD:
+        return value, None
+    g = (active if p == 1 else 2.0 * zmat * active) * (w[t] / n_classes)[:, None]
     g[rows, t] = -np.sum(g, axis=1)
-    return reduce_grad(g, reduction, xb.shape[0]).reshape(x.shape)
+    return value, reduce_grad(g, reduction, xb.shape[0]).reshape(x.shape)
 
 
 multi_margin = register(
@@ -330,8 +337,7 @@ multi_margin = register(
         convex=True,
         formula_latex=r"\frac{1}{C}\sum_{i\ne y}\max(0, m - x_y + x_i)^p",
         grad_latex=r"\frac{p}{C}\max(0, m - x_y + x_i)^{p-1}\ (i \ne y)",
-        value_fn=_multi_margin,
-        grad_fn=_multi_margin_grad,
+        **fused(_multi_margin),
         torch_name="torch.nn.functional.multi_margin_loss",
         subgradient="0 at m - x_y + x_i == 0 (PyTorch)",
     )
@@ -339,7 +345,7 @@ multi_margin = register(
 
 
 # --------------------------------------------------------- hinge_embedding
-def _hinge_embedding(input, target, *, margin=1.0, reduction="mean"):
+def _hinge_embedding(want, input, target, *, margin=1.0, reduction="mean"):
     r"""Hinge embedding loss: small distances for +1 pairs, at least ``margin`` for -1.
 
     Parameters
@@ -382,16 +388,22 @@ def _hinge_embedding(input, target, *, margin=1.0, reduction="mean"):
     array([0.3, 0.7])
 
     """
-    margin = as_option(margin, "margin")
+    margin = as_real(margin, "margin")
     x, y = _signed_pair(input, target, reduction)
-    return reduce(np.where(y == 1, x, np.maximum(0.0, margin - x)), reduction)
-
-
-def _hinge_embedding_grad(input, target, *, margin=1.0, reduction="mean"):
-    margin = as_option(margin, "margin")
-    x, y = _signed_pair(input, target, reduction)
-    g = np.where(y == 1, 1.0, np.where(margin - x >= 0, -1.0, 0.0))
-    return reduce_grad(g, reduction)
+    # with y = +-1, (1 + y) / 2 and (1 - y) / 2 pick the branch without np.where
+    pick_x, pick_gap = 0.5 * (1.0 + y), 0.5 * (1.0 - y)
+    gap = margin - x
+    value = None
+    if want & VALUE:
+        per = np.maximum(gap, 0.0)
+        per *= pick_gap
+        per += pick_x * x  # x for y = 1, max(0, m - x) for y = -1
+        value = reduce(per, reduction)
+    if not want & GRAD:
+        return value, None
+    g = pick_gap * (gap >= 0)
+    np.subtract(pick_x, g, out=g)  # 1 for y = 1, -[m - x >= 0] for y = -1
+    return value, reduce_grad(g, reduction)
 
 
 hinge_embedding = register(
@@ -402,8 +414,7 @@ hinge_embedding = register(
         convex=True,
         formula_latex=r"\begin{cases} x & y = 1 \\ \max(0, m - x) & y = -1 \end{cases}",
         grad_latex=r"\begin{cases} 1 & y = 1 \\ -[x \le m] & y = -1 \end{cases}",
-        value_fn=_hinge_embedding,
-        grad_fn=_hinge_embedding_grad,
+        **fused(_hinge_embedding),
         torch_name="torch.nn.functional.hinge_embedding_loss",
         subgradient="-1 at input == margin for y = -1 (PyTorch's autograd)",
     )

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import as_array, as_class_indices, as_option, check_reduction, same_shape
+from .._validate import (
+    as_array,
+    as_choice,
+    as_class_indices,
+    as_real,
+    check_reduction,
+    same_shape,
+)
+from ._reduction import reduce_dot, reduce_grad
+from ._registry import GRAD, VALUE, Loss, fused, register
 
 
 def _as_dones(dones, n):
@@ -26,10 +33,9 @@ def _as_dones(dones, n):
 
 def _td_parts(q_values, actions, rewards, next_q, dones, gamma, kind, delta, reduction):
     check_reduction(reduction)
-    gamma = as_option(gamma, "gamma", low=0.0, high=1.0)
-    delta = as_option(delta, "delta", low=0.0, low_open=True)
-    if kind not in ("mse", "huber"):
-        raise ValueError(f"kind must be 'mse' or 'huber', got {kind!r}")
+    gamma = as_real(gamma, "gamma", low=0.0, high=1.0)
+    delta = as_real(delta, "delta", low=0.0, low_open=True)
+    kind = as_choice(kind, "kind", ("mse", "huber"))
     q = as_array(q_values, "q_values")
     if q.ndim != 2:
         raise ValueError(f"q_values must have shape (N, A) (samples, actions), got {q.shape}")
@@ -49,6 +55,7 @@ def _td_parts(q_values, actions, rewards, next_q, dones, gamma, kind, delta, red
 
 
 def _bellman_td(
+    want,
     q_values,
     actions,
     rewards,
@@ -121,36 +128,21 @@ def _bellman_td(
     array([[-4.,  0.]])
 
     """
-    _, _, td, kind, delta = _td_parts(
-        q_values, actions, rewards, next_q, dones, gamma, kind, delta, reduction
-    )
-    if kind == "mse":
-        per = td * td
-    else:
-        a = np.abs(td)
-        per = np.where(a <= delta, 0.5 * td * td, delta * (a - 0.5 * delta))
-    return reduce(per, reduction)
-
-
-def _bellman_td_grad(
-    q_values,
-    actions,
-    rewards,
-    next_q,
-    dones,
-    *,
-    gamma=0.99,
-    kind="mse",
-    delta=1.0,
-    reduction="mean",
-):
     q, a, td, kind, delta = _td_parts(
         q_values, actions, rewards, next_q, dones, gamma, kind, delta, reduction
     )
     g_td = 2.0 * td if kind == "mse" else np.clip(td, -delta, delta)
+    value = None
+    if want & VALUE:
+        if kind == "mse":
+            value = reduce_dot(td, td, reduction)
+        else:  # Huber: g (td - g / 2) with g = clip(td, -delta, delta)
+            value = reduce_dot(g_td, td - 0.5 * g_td, reduction)
+    if not want & GRAD:
+        return value, None
     g = np.zeros_like(q)
     g[np.arange(q.shape[0]), a] = g_td
-    return reduce_grad(g, reduction, q.shape[0])
+    return value, reduce_grad(g, reduction, q.shape[0])
 
 
 bellman_td = register(
@@ -161,8 +153,7 @@ bellman_td = register(
         convex=True,
         formula_latex=r"\big(Q(s, a) - r - \gamma(1 - d)\max_{a'} Q'(s', a')\big)^2",
         grad_latex=r"2\delta\,[a = a_n]",
-        value_fn=_bellman_td,
-        grad_fn=_bellman_td_grad,
+        **fused(_bellman_td),
         inputs=("q_values",),
     )
 )

@@ -1,12 +1,19 @@
-"""Input validation for the losses: turn arguments into clean float64 arrays or raise.
+"""Argument validation for all of lossviz: one policy, one message style.
 
-Every public loss calls these helpers first, so the maths below them can assume
-finite float64 arrays of agreeing shapes. Each error names the argument, what was
-received and what was expected.
+Policy: an argument of the wrong *type* raises ``TypeError``; an argument of the
+right type with a wrong *value* (out of range, NaN, wrong shape, unknown choice)
+raises ``ValueError``. Every message reads ``<name> must be <what was expected>,
+got <what was received>`` (plus a hint where one helps).
+
+Scalars: :func:`as_real`, :func:`as_int`, :func:`as_choice`. Arrays (used by the
+losses, so the maths below them can assume finite float64 arrays of agreeing
+shapes): :func:`as_array`, :func:`same_shape`, :func:`broadcastable_to`, the
+``check_*`` functions, :func:`as_class_indices` and :func:`pair`.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -63,8 +70,8 @@ def as_array(x, name: str) -> np.ndarray:
     arr = raw.astype(np.float64, copy=False)
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one element")
-    bad = ~np.isfinite(arr)
-    if bad.any():
+    if kind == "f" and not np.isfinite(arr).all():  # integers are always finite
+        bad = ~np.isfinite(arr)
         raise ValueError(
             f"{name} must be finite, got {int(bad.sum())} NaN or infinite value(s): "
             f"{_describe(arr[bad])}"
@@ -103,8 +110,8 @@ def broadcastable_to(w: np.ndarray, name: str, shape: tuple, of: str = "input") 
 
 def check_in_unit_interval(x: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` unless every entry of ``x`` lies in [0, 1]."""
-    bad = (x < 0) | (x > 1)
-    if bad.any():
+    if x.min() < 0 or x.max() > 1:
+        bad = (x < 0) | (x > 1)
         raise ValueError(
             f"{name} must hold probabilities in [0, 1], got {int(bad.sum())} value(s) "
             f"outside: {_describe(x[bad])}"
@@ -113,8 +120,8 @@ def check_in_unit_interval(x: np.ndarray, name: str) -> None:
 
 def check_nonnegative(x: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` unless every entry of ``x`` is >= 0."""
-    bad = x < 0
-    if bad.any():
+    if x.min() < 0:
+        bad = x < 0
         raise ValueError(
             f"{name} must be non-negative, got {int(bad.sum())} negative value(s): "
             f"{_describe(x[bad])}"
@@ -157,36 +164,110 @@ def as_class_indices(t, name: str, n_classes: int, ignore_index: int | None = No
 
 def check_reduction(reduction, allowed: tuple = REDUCTIONS) -> str:
     """Return ``reduction`` if it is one of ``allowed``, else raise ``ValueError``."""
-    if not isinstance(reduction, str) or reduction not in allowed:
-        raise ValueError(
-            f"reduction must be one of {', '.join(repr(a) for a in allowed)}, got {reduction!r}"
-        )
-    return reduction
+    return as_choice(reduction, "reduction", allowed)
 
 
-def as_option(
+def _interval(low, high, low_open: bool, high_open: bool) -> str:
+    lo = "-inf" if low is None else f"{low:g}"
+    hi = "inf" if high is None else f"{high:g}"
+    left = "(" if low_open or low is None else "["
+    right = ")" if high_open or high is None else "]"
+    return f"{left}{lo}, {hi}{right}"
+
+
+def as_real(
     value,
     name: str,
     *,
     low: float | None = None,
     high: float | None = None,
     low_open: bool = False,
+    high_open: bool = False,
 ) -> float:
-    """Validate a scalar real option and return it as a float.
+    """Return the real number ``value`` as a float, or raise.
 
-    ``low``/``high`` are inclusive bounds unless ``low_open`` makes the lower one strict.
+    ``low``/``high`` bound it (inclusive unless ``low_open``/``high_open``).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (a bool is not one).
+    ValueError
+        If it is NaN, infinite or outside the bounds.
+
+    Examples
+    --------
+    >>> as_real(2, "delta", low=0.0, low_open=True)
+    2.0
+    >>> as_real(0.0, "delta", low=0.0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: delta must be a finite real number in (0, inf), got 0.0
+
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
     v = float(value)
-    if not np.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if low is not None and (v < low or (low_open and v == low)):
-        op = ">" if low_open else ">="
-        raise ValueError(f"{name} must be {op} {low}, got {value!r}")
-    if high is not None and v > high:
-        raise ValueError(f"{name} must be <= {high}, got {value!r}")
+    ok = math.isfinite(v)
+    if ok and low is not None:
+        ok = v > low if low_open else v >= low
+    if ok and high is not None:
+        ok = v < high if high_open else v <= high
+    if not ok:
+        where = _interval(low, high, low_open, high_open)
+        raise ValueError(f"{name} must be a finite real number in {where}, got {value!r}")
     return v
+
+
+def as_int(value, name: str, *, low: int | None = None, high: int | None = None) -> int:
+    """Return the integer ``value`` as an int, or raise.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer (a bool or a float such as 3.0 is not one).
+    ValueError
+        If it lies outside ``[low, high]``.
+
+    Examples
+    --------
+    >>> as_int(0, "n", low=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be an integer >= 1, got 0
+
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        if high is None:
+            expected = f">= {low}"
+        elif low is None:
+            expected = f"<= {high}"
+        else:
+            expected = f"in [{low}, {high}]"
+        raise ValueError(f"{name} must be an integer {expected}, got {value!r}")
+    return v
+
+
+def as_choice(value, name: str, choices: tuple):
+    """Return ``value`` if it is one of ``choices``, else raise ``ValueError``.
+
+    Examples
+    --------
+    >>> as_choice("l1", "kind", ("mse", "huber"))
+    Traceback (most recent call last):
+    ...
+    ValueError: kind must be one of 'mse', 'huber', got 'l1'
+
+    """
+    hashable = isinstance(value, (str, numbers.Number)) and not isinstance(value, bool)
+    if not (hashable and value in choices):
+        raise ValueError(
+            f"{name} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}"
+        )
+    return value
 
 
 def pair(input, target, reduction):
