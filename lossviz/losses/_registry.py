@@ -73,8 +73,10 @@ class Slice:
         For ``"entry"``: keyword options of the call (e.g. ``{"eps": 0.0}``).
     vary : tuple
         For ``"entry"``: ``(argument name, index)`` of the entry that varies.
-    span : tuple of float
-        The range of the horizontal axis (for ``"entry"``, of the varied entry).
+    span : tuple of float or None
+        The range of the horizontal axis (for ``"entry"``, of the varied entry);
+        None for the kind's default: (0.01, 0.99) for probabilities, (-4, 4) for
+        class scores, (-3, 3) otherwise.
 
     """
 
@@ -82,11 +84,13 @@ class Slice:
     point: tuple = ()
     options: dict = field(default_factory=dict)
     vary: tuple = ()
-    span: tuple = (-3.0, 3.0)
+    span: tuple | None = None
 
     def __post_init__(self):
         if self.kind not in SLICE_KINDS:
             raise ValueError(f"slice kind must be one of {SLICE_KINDS}, got {self.kind!r}")
+        if self.kind == "entry" and (not self.point or len(self.vary) != 2 or not self.span):
+            raise ValueError("an 'entry' slice needs point, vary=(name, index) and span")
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._validate import as_array, as_real, check_plus_minus_one, check_reduction, same_shape
 from ._reduction import reduce, reduce_grad
-from ._registry import GRAD, VALUE, Loss, fused, register
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _COS_EPS = 1e-12  # PyTorch's guard added to the squared norms in cosine_embedding_loss
 
@@ -87,6 +87,8 @@ margin_ranking = register(
         name="margin_ranking",
         display_name="Margin ranking loss",
         task="ranking/metric learning",
+        input_domain="real",
+        target_domain="sign",
         convex=True,
         formula_latex=r"\max(0, -y(x_1 - x_2) + m)",
         grad_latex=r"-y\,[-y(x_1 - x_2) + m \ge 0]",
@@ -200,6 +202,14 @@ cosine_embedding = register(
         name="cosine_embedding",
         display_name="Cosine embedding loss",
         task="ranking/metric learning",
+        input_domain="real",
+        target_domain="sign",
+        slice=Slice(
+            "entry",
+            point=([[1.0, 0.0], [1.0, 0.0]], [[0.0, 2.0], [3.0, 0.0]], [1, -1]),
+            vary=("input1", (0, 1)),
+            span=(-2.0, 2.0),
+        ),
         convex=False,
         formula_latex=r"\begin{cases} 1 - \cos(x_1, x_2) & y = 1 \\ "
         r"\max(0, \cos(x_1, x_2) - m) & y = -1 \end{cases}",
@@ -340,6 +350,14 @@ triplet_margin = register(
         name="triplet_margin",
         display_name="Triplet margin loss",
         task="ranking/metric learning",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([[0.0, 0.0]], [[6.0, 8.0]], [[3.0, 4.0]]),
+            options={"eps": 0.0},
+            vary=("positive", (0, 1)),
+            span=(6.0, 10.0),
+        ),
         convex=False,
         formula_latex=r"\max\big(\|a - p\|_p - \|a - n\|_p + m, 0\big)",
         grad_latex=r"\frac{a - p}{\|a - p\|} - \frac{a - n}{\|a - n\|}\ (p = 2,\ \text{active})",

@@ -16,7 +16,7 @@ from .._validate import (
     same_shape,
 )
 from ._reduction import reduce, reduce_dot, reduce_grad
-from ._registry import GRAD, VALUE, Loss, fused, register
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
 # ------------------------------------------------------------- poisson_nll
@@ -117,6 +117,8 @@ poisson_nll = register(
         name="poisson_nll",
         display_name="Poisson negative log-likelihood",
         task="regression",
+        input_domain="real",
+        target_domain="nonnegative",
         convex=True,
         formula_latex=r"e^{z} - y z \quad (z = \log\lambda)",
         grad_latex=r"e^{z} - y",
@@ -239,6 +241,9 @@ gaussian_nll = register(
         name="gaussian_nll",
         display_name="Gaussian negative log-likelihood",
         task="regression",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice("residual"),
         convex=True,
         formula_latex=r"\tfrac12\big(\log\sigma^2 + (\mu - y)^2/\sigma^2\big)",
         grad_latex=r"(\mu - y)/\sigma^2",
@@ -340,6 +345,8 @@ kl_div = register(
         name="kl_div",
         display_name="Kullback-Leibler divergence",
         task="classification",
+        input_domain="log-probability",
+        target_domain="probability",
         convex=True,
         formula_latex=r"p\,(\log p - \log q)",
         grad_latex=r"-p",

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._validate import as_real, pair
 from ._reduction import reduce, reduce_dot, reduce_grad
-from ._registry import GRAD, VALUE, Loss, fused, register
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
 # --------------------------------------------------------------------- mse
@@ -66,6 +66,9 @@ mse = register(
         name="mse",
         display_name="Mean squared error",
         task="regression",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice("residual"),
         convex=True,
         formula_latex=r"(\hat y - y)^2",
         grad_latex=r"2(\hat y - y)",
@@ -131,6 +134,9 @@ l1 = register(
         name="l1",
         display_name="Mean absolute error (L1)",
         task="regression",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice("residual"),
         convex=True,
         formula_latex=r"|\hat y - y|",
         grad_latex=r"\operatorname{sign}(\hat y - y)",
@@ -221,6 +227,9 @@ huber = register(
         name="huber",
         display_name="Huber loss",
         task="regression",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice("residual"),
         convex=True,
         formula_latex=r"\begin{cases} \tfrac12 d^2 & |d|\le\delta \\ "
         r"\delta(|d| - \tfrac12\delta) & \text{otherwise} \end{cases},\ d = \hat y - y",
@@ -302,6 +311,9 @@ smooth_l1 = register(
         name="smooth_l1",
         display_name="Smooth L1 loss",
         task="regression",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice("residual"),
         convex=True,
         formula_latex=r"\begin{cases} d^2/(2\beta) & |d|<\beta \\ "
         r"|d| - \tfrac12\beta & \text{otherwise} \end{cases},\ d = \hat y - y",
@@ -378,6 +390,9 @@ log_cosh = register(
         name="log_cosh",
         display_name="Log-cosh loss",
         task="regression",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice("residual"),
         convex=True,
         formula_latex=r"\log\cosh(\hat y - y)",
         grad_latex=r"\tanh(\hat y - y)",
@@ -450,6 +465,9 @@ pinball = register(
         name="pinball",
         display_name="Pinball (quantile) loss",
         task="regression",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice("residual"),
         convex=True,
         formula_latex=r"\alpha\max(y - \hat y, 0) + (1-\alpha)\max(\hat y - y, 0)",
         grad_latex=r"-\alpha\,[\hat y < y] + (1-\alpha)\,[\hat y > y]",

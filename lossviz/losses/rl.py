@@ -13,7 +13,7 @@ from .._validate import (
     same_shape,
 )
 from ._reduction import reduce_dot, reduce_grad
-from ._registry import GRAD, VALUE, Loss, fused, register
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
 def _as_dones(dones, n):
@@ -150,6 +150,14 @@ bellman_td = register(
         name="bellman_td",
         display_name="Bellman / TD error (DQN)",
         task="reinforcement learning",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([[1.0, 0.0]], [0], [1.0], [[2.0, 4.0]], [0]),
+            options={"gamma": 0.5},
+            vary=("q_values", (0, 0)),
+            span=(-1.0, 3.0),
+        ),
         convex=True,
         formula_latex=r"\big(Q(s, a) - r - \gamma(1 - d)\max_{a'} Q'(s', a')\big)^2",
         grad_latex=r"2\delta\,[a = a_n]",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_real, check_in_unit_interval, check_reduction, pair
-from ._registry import GRAD, VALUE, Loss, fused, register
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _WHOLE_TENSOR = ("mean", "sum")
 
@@ -107,6 +107,15 @@ dice = register(
         name="dice",
         display_name="Soft Dice loss",
         task="segmentation",
+        input_domain="probability",
+        target_domain="probability",
+        slice=Slice(
+            "entry",
+            point=([1.0, 1.0, 0.0, 0.0], [1.0, 0.0, 1.0, 0.0]),
+            options={"eps": 0.0},
+            vary=("input", (2,)),
+            span=(0.0, 1.0),
+        ),
         convex=False,
         formula_latex=r"1 - \frac{2\sum_i p_i y_i + s}{\sum_i p_i + \sum_i y_i + s + \varepsilon}",
         grad_latex=r"\frac{N - 2 y_i D}{D^2}",
@@ -197,6 +206,15 @@ tversky = register(
         name="tversky",
         display_name="Tversky loss",
         task="segmentation",
+        input_domain="probability",
+        target_domain="probability",
+        slice=Slice(
+            "entry",
+            point=([1.0, 1.0, 0.0], [1.0, 0.0, 1.0]),
+            options={"alpha": 0.3, "beta": 0.7, "eps": 0.0},
+            vary=("input", (2,)),
+            span=(0.0, 1.0),
+        ),
         convex=False,
         formula_latex=r"1 - \frac{TP}{TP + \alpha FP + \beta FN + \varepsilon}",
         grad_latex=r"-\frac{y_i D - TP\,(y_i + \alpha(1-y_i) - \beta y_i)}{D^2}",
