@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lossviz._validate import as_choice, as_int, as_real
 from lossviz.surface import Surface, resolve_loss
 
 __all__ = [
@@ -93,21 +94,6 @@ def _as_start(x0: object) -> np.ndarray:
     return x
 
 
-def _check(name: str, value: object, low: float, high: float = math.inf, *,
-           low_open: bool = True, high_open: bool = False) -> float:
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    v = float(value) if ok else math.nan  # type: ignore[arg-type]
-    ok = ok and math.isfinite(v) and (v > low if low_open else v >= low) \
-        and (v < high if high_open else v <= high)
-    if not ok:
-        lb = "(" if low_open else "["
-        rb = ")" if high_open or high == math.inf else "]"
-        raise ValueError(
-            f"{name} must be a real number in {lb}{low:g}, {high:g}{rb}, got {value!r}"
-        )
-    return v
-
-
 def _run(
     f: Objective,
     grad: Gradient,
@@ -120,10 +106,9 @@ def _run(
     tol: float,
     max_value: float,
 ) -> Path:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    tol = _check("tol", tol, 0.0, low_open=False)
-    max_value = _check("max_value", max_value, 0.0)
+    steps = as_int(steps, "steps", low=0)
+    tol = as_real(tol, "tol", low=0.0)
+    max_value = as_real(max_value, "max_value", low=0.0, low_open=True)
     x = _as_start(x0)
     xs, fs = [x.copy()], []
     converged = diverged = False
@@ -213,7 +198,7 @@ def gradient_descent(
     ([1.0, 0.5, 0.25], [1.0, 0.25, 0.0625])
 
     """
-    lr = _check("lr", lr, 0.0)
+    lr = as_real(lr, "lr", low=0.0, low_open=True)
 
     def update(x, g, t):
         return x - lr * g
@@ -256,8 +241,8 @@ def momentum(
     [1.0, 0.8, 0.54]
 
     """
-    lr = _check("lr", lr, 0.0)
-    beta = _check("beta", beta, 0.0, 1.0, low_open=False, high_open=True)
+    lr = as_real(lr, "lr", low=0.0, low_open=True)
+    beta = as_real(beta, "beta", low=0.0, high=1.0, high_open=True)
     state = {"v": None}
 
     def update(x, g, t):
@@ -309,10 +294,10 @@ def adam(
     0.9
 
     """
-    lr = _check("lr", lr, 0.0)
-    beta1 = _check("beta1", beta1, 0.0, 1.0, low_open=False, high_open=True)
-    beta2 = _check("beta2", beta2, 0.0, 1.0, low_open=False, high_open=True)
-    eps = _check("eps", eps, 0.0)
+    lr = as_real(lr, "lr", low=0.0, low_open=True)
+    beta1 = as_real(beta1, "beta1", low=0.0, high=1.0, high_open=True)
+    beta2 = as_real(beta2, "beta2", low=0.0, high=1.0, high_open=True)
+    eps = as_real(eps, "eps", low=0.0, low_open=True)
     state: dict[str, np.ndarray | float] = {"m": 0.0, "v": 0.0}
 
     def update(x, g, t):
@@ -352,8 +337,7 @@ def minimize(f: Objective, grad: Gradient, x0: object, *, method: str = "gd", **
     'momentum'
 
     """
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
+    method = as_choice(method, "method", tuple(sorted(_METHODS)))
     return _METHODS[method](f, grad, x0, **options)
 
 
@@ -459,7 +443,7 @@ def surface_objective(surface: Surface) -> tuple[Objective, Gradient]:
     0.5
 
     """
-    xs, ys = surface.x, surface.y
+    xs, ys = surface.p1, surface.p2
 
     def locate(p):
         px, py = float(p[0]), float(p[1])

@@ -36,6 +36,7 @@ from matplotlib.lines import Line2D
 from matplotlib.quiver import Quiver
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator
 
+from lossviz._validate import as_int
 from lossviz.style import CYCLE, GRADIENT_CMAP, OKABE_ITO, SURFACE_CMAP, color
 from lossviz.surface import Surface, resolve_loss
 
@@ -221,10 +222,10 @@ def contour(
     cf = cl = cb = mn = None
     if filled:
         norm = LogNorm(vmin=lv[0], vmax=lv[-1]) if log else None
-        cf = ax.contourf(s.x, s.y, s.values, levels=lv, cmap=cmap, norm=norm,
+        cf = ax.contourf(s.p1, s.p2, s.values, levels=lv, cmap=cmap, norm=norm,
                          extend="min" if log else "neither")
     if lines:
-        cl = ax.contour(s.x, s.y, s.values, levels=cf.levels if cf is not None else lv,
+        cl = ax.contour(s.p1, s.p2, s.values, levels=cf.levels if cf is not None else lv,
                         colors="white" if filled else "#444444", linewidths=0.6,
                         alpha=0.6 if filled else 1.0)
     if colorbar and (cf is not None or cl is not None):
@@ -282,9 +283,9 @@ def heatmap(
     """
     s = _check_surface(surface)
     ax = _axes(ax)
-    dx, dy = (s.x[-1] - s.x[0]) / (s.x.size - 1), (s.y[-1] - s.y[0]) / (s.y.size - 1)
-    extent = tuple(float(e) for e in (s.x[0] - dx / 2, s.x[-1] + dx / 2, s.y[0] - dy / 2,
-                                       s.y[-1] + dy / 2))
+    dx, dy = (s.p1[-1] - s.p1[0]) / (s.p1.size - 1), (s.p2[-1] - s.p2[0]) / (s.p2.size - 1)
+    extent = tuple(float(e) for e in (s.p1[0] - dx / 2, s.p1[-1] + dx / 2, s.p2[0] - dy / 2,
+                                       s.p2[-1] + dy / 2))
     im = ax.imshow(s.values, origin="lower", extent=extent, aspect="auto", cmap=cmap,
                    vmin=vmin, vmax=vmax, interpolation="nearest")
     cb = None
@@ -402,15 +403,14 @@ def arrow_field(
     """
     s = _check_surface(surface)
     if every is None:
-        every = max(1, int(round(max(s.x.size, s.y.size) / target)))
-    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-        raise ValueError(f"every must be a positive integer, got {every!r}")
+        every = max(1, int(round(max(s.p1.size, s.p2.size) / target)))
+    every = as_int(every, "every", low=1)
     sl = (slice(None, None, every), slice(None, None, every))
     X, Y = (a[sl] for a in s.grid)
     gx, gy = s.grad_x[sl], s.grad_y[sl]
     sign = -1.0 if descent else 1.0
-    cell_x = (s.x[-1] - s.x[0]) / max(1, X.shape[1] - 1) if X.shape[1] > 1 else 1.0
-    cell_y = (s.y[-1] - s.y[0]) / max(1, X.shape[0] - 1) if X.shape[0] > 1 else 1.0
+    cell_x = (s.p1[-1] - s.p1[0]) / max(1, X.shape[1] - 1) if X.shape[1] > 1 else 1.0
+    cell_y = (s.p2[-1] - s.p2[0]) / max(1, X.shape[0] - 1) if X.shape[0] > 1 else 1.0
     mag = np.hypot(gx, gy)
     norm = np.hypot(gx / cell_x, gy / cell_y)
     safe = np.where(norm > 0, norm, 1.0)
@@ -476,8 +476,8 @@ def gradient_arrows(
         cb = ax.figure.colorbar(q, ax=ax)
         cb.set_label(f"|gradient| of {_loss_label(s)}")
     _label_surface_axes(ax, s)
-    ax.set_xlim(s.x[0], s.x[-1])
-    ax.set_ylim(s.y[0], s.y[-1])
+    ax.set_xlim(s.p1[0], s.p1[-1])
+    ax.set_ylim(s.p2[0], s.p2[-1])
     return QuiverArtists(q, cb)
 
 

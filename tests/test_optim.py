@@ -94,8 +94,12 @@ def test_python_overflow_error_is_reported_as_divergence():
 
 
 def test_rejects_bad_hyperparameters_and_non_finite_start():
-    with pytest.raises(ValueError, match="lr must be a real number in"):
+    with pytest.raises(ValueError, match=r"lr must be a finite real number in \(0, inf\), got -0.1"):
         optim.gradient_descent(sq, sq_grad, 1.0, lr=-0.1)
+    with pytest.raises(TypeError, match=r"lr must be a real number, got '0.1' \(str\)"):
+        optim.gradient_descent(sq, sq_grad, 1.0, lr="0.1")
+    with pytest.raises(TypeError, match="steps must be an integer, got True"):
+        optim.gradient_descent(sq, sq_grad, 1.0, steps=True)
     with pytest.raises(ValueError, match="beta"):
         optim.momentum(sq, sq_grad, 1.0, beta=1.0)
     with pytest.raises(ValueError, match="x0"):

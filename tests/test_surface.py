@@ -320,7 +320,7 @@ def test_unknown_loss_name_lists_the_registry():
         ({"w": [1.0]}, "w must be a 1-D array of at least 2"),
         ({"b": [1.0, 0.0]}, "b must be finite and strictly increasing"),
         ({"max_bytes": 4}, "max_bytes must be an integer >= 8, got 4"),
-        ({"bins": 1, "loss": "l1"}, "bins must be None or an integer >= 2"),
+        ({"bins": 1, "loss": "l1"}, "bins must be an integer >= 2, got 1"),
     ],
 )
 def test_linear_surface_rejects_bad_arguments(kwargs, words):
