@@ -48,8 +48,13 @@ def make_inputs(rng: np.random.Generator) -> dict[str, tuple[tuple, dict]]:
     q_p = np.exp(logits[::-1] - np.log(np.exp(logits[::-1]).sum(axis=1, keepdims=True)))
     emb = [rng.normal(size=(N // 10, 10)) for _ in range(3)]
     q = rng.normal(size=(N // 4, 4))
-    td = (q, rng.integers(0, 4, size=N // 4), rng.normal(size=N // 4),
-          rng.normal(size=(N // 4, 4)), rng.integers(0, 2, size=N // 4))
+    td = (
+        q,
+        rng.integers(0, 4, size=N // 4),
+        rng.normal(size=N // 4),
+        rng.normal(size=(N // 4, 4)),
+        rng.integers(0, 2, size=N // 4),
+    )
     return {
         "mse": ((x, y), {}),
         "l1": ((x, y), {}),
@@ -99,35 +104,37 @@ def _tversky(p, y, alpha=0.5, beta=0.5, eps=1e-7):
     return 1 - tp / (tp + alpha * (p * (1 - y)).sum() + beta * ((1 - p) * y).sum() + eps)
 
 
-TORCH = {
-    "mse": F.mse_loss,
-    "l1": F.l1_loss,
-    "huber": F.huber_loss,
-    "smooth_l1": F.smooth_l1_loss,
-    "log_cosh": lambda x, y: (
-        (d := (x - y).abs()) + F.softplus(-2 * d) - math.log(2.0)
-    ).mean(),
-    "pinball": lambda x, y, alpha: torch.maximum(alpha * (y - x), (alpha - 1) * (y - x)).mean(),
-    "poisson_nll": F.poisson_nll_loss,
-    "gaussian_nll": F.gaussian_nll_loss,
-    "kl_div": F.kl_div,
-    "bce": F.binary_cross_entropy,
-    "bce_with_logits": F.binary_cross_entropy_with_logits,
-    "cross_entropy": F.cross_entropy,
-    "nll": F.nll_loss,
-    "sigmoid_focal": _focal,
-    "hinge": lambda z, y: torch.clamp(1 - y * z, min=0).mean(),
-    "squared_hinge": lambda z, y: (torch.clamp(1 - y * z, min=0) ** 2).mean(),
-    "soft_margin": F.soft_margin_loss,
-    "multi_margin": F.multi_margin_loss,
-    "hinge_embedding": F.hinge_embedding_loss,
-    "dice": lambda p, y: 1 - 2 * (p * y).sum() / (p.sum() + y.sum() + 1e-7),
-    "tversky": _tversky,
-    "margin_ranking": F.margin_ranking_loss,
-    "cosine_embedding": F.cosine_embedding_loss,
-    "triplet_margin": F.triplet_margin_loss,
-    "bellman_td": _bellman,
-} if torch is not None else {}
+TORCH = (
+    {
+        "mse": F.mse_loss,
+        "l1": F.l1_loss,
+        "huber": F.huber_loss,
+        "smooth_l1": F.smooth_l1_loss,
+        "log_cosh": lambda x, y: ((d := (x - y).abs()) + F.softplus(-2 * d) - math.log(2.0)).mean(),
+        "pinball": lambda x, y, alpha: torch.maximum(alpha * (y - x), (alpha - 1) * (y - x)).mean(),
+        "poisson_nll": F.poisson_nll_loss,
+        "gaussian_nll": F.gaussian_nll_loss,
+        "kl_div": F.kl_div,
+        "bce": F.binary_cross_entropy,
+        "bce_with_logits": F.binary_cross_entropy_with_logits,
+        "cross_entropy": F.cross_entropy,
+        "nll": F.nll_loss,
+        "sigmoid_focal": _focal,
+        "hinge": lambda z, y: torch.clamp(1 - y * z, min=0).mean(),
+        "squared_hinge": lambda z, y: (torch.clamp(1 - y * z, min=0) ** 2).mean(),
+        "soft_margin": F.soft_margin_loss,
+        "multi_margin": F.multi_margin_loss,
+        "hinge_embedding": F.hinge_embedding_loss,
+        "dice": lambda p, y: 1 - 2 * (p * y).sum() / (p.sum() + y.sum() + 1e-7),
+        "tversky": _tversky,
+        "margin_ranking": F.margin_ranking_loss,
+        "cosine_embedding": F.cosine_embedding_loss,
+        "triplet_margin": F.triplet_margin_loss,
+        "bellman_td": _bellman,
+    }
+    if torch is not None
+    else {}
+)
 
 
 def torch_step(loss: losses.Loss, args: tuple, kw: dict):
@@ -182,10 +189,15 @@ def main() -> None:
     opts = parser.parse_args()
     inputs = make_inputs(np.random.default_rng(0))
     with_torch = torch is not None
-    print(f"lossviz.losses value_and_grad on 10^6 float64 elements, reduction='mean', "
-          f"median of {opts.repeat}" + (f"; torch {torch.__version__} CPU, "
-                                         f"{torch.get_num_threads()} threads" if with_torch
-                                         else "; torch not installed"))
+    print(
+        f"lossviz.losses value_and_grad on 10^6 float64 elements, reduction='mean', "
+        f"median of {opts.repeat}"
+        + (
+            f"; torch {torch.__version__} CPU, {torch.get_num_threads()} threads"
+            if with_torch
+            else "; torch not installed"
+        )
+    )
     header = f"{'loss':<18}{'lossviz ms':>11}{'peak/input':>11}"
     if with_torch:
         header += f"{'torch ms':>10}{'ratio':>8}"
@@ -211,8 +223,10 @@ def main() -> None:
             row += f"{t_torch * 1e3:>10.1f}{t_ours / t_torch:>8.2f}"
         print(row)
     if ratios:
-        print(f"median ratio {statistics.median(ratios):.2f}, largest {max(ratios):.2f}, "
-              f"{sum(r > 2 for r in ratios)} above 2; largest peak/input {max(peaks):.2f}")
+        print(
+            f"median ratio {statistics.median(ratios):.2f}, largest {max(ratios):.2f}, "
+            f"{sum(r > 2 for r in ratios)} above 2; largest peak/input {max(peaks):.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,18 @@ import numpy as np
 from lossviz.losses import DOMAINS, Loss, Slice
 from lossviz.style import OKABE_ITO
 
-__all__ = ["LossSlice", "REQUIRED_FIELDS", "alt_text", "anchor", "missing_metadata",
-           "natural_slice", "plot_slice", "section_markdown", "slice_for", "summary_table"]
+__all__ = [
+    "LossSlice",
+    "REQUIRED_FIELDS",
+    "alt_text",
+    "anchor",
+    "missing_metadata",
+    "natural_slice",
+    "plot_slice",
+    "section_markdown",
+    "slice_for",
+    "summary_table",
+]
 
 #: Metadata the catalogue page needs from every registry entry (non-empty strings).
 REQUIRED_FIELDS = ("name", "display_name", "task", "formula_latex", "grad_latex")
@@ -115,8 +125,11 @@ def missing_metadata(loss: Loss) -> list[str]:
     []
 
     """
-    missing = [f for f in REQUIRED_FIELDS
-               if not isinstance(getattr(loss, f, None), str) or not getattr(loss, f).strip()]
+    missing = [
+        f
+        for f in REQUIRED_FIELDS
+        if not isinstance(getattr(loss, f, None), str) or not getattr(loss, f).strip()
+    ]
     if not isinstance(getattr(loss, "convex", None), bool):
         missing.append("convex")
     inputs = getattr(loss, "inputs", ())
@@ -162,7 +175,7 @@ def _per_element(loss: Loss, z: np.ndarray, t: np.ndarray):
 
 
 def _entry(loss: Loss, spec: Slice, n: int):
-    """The reduced loss and its derivative along one entry of a declared point."""
+    """Return the reduced loss and its derivative along one entry of a declared point."""
     name, index = spec.vary
     names = list(inspect.signature(loss).parameters)
     k, j = names.index(name), loss.inputs.index(name)
@@ -211,7 +224,11 @@ def slice_for(loss: Loss, n: int = 201) -> LossSlice | None:
         name, index = spec.vary
         label = f"{name}[{', '.join(str(int(i)) for i in index)}]"
         return LossSlice(
-            "entry", x, value, grad, f"entry {label}",
+            "entry",
+            x,
+            value,
+            grad,
+            f"entry {label}",
             f"Every argument is held at the point the registry declares for this loss and "
             f"the entry `{label}` varies along the horizontal axis; the loss is the reduced "
             "(default) value.",
@@ -221,26 +238,38 @@ def slice_for(loss: Loss, n: int = 201) -> LossSlice | None:
         z[:, 0] = x
         value, grad = _per_element(loss, z, np.zeros(n, dtype=np.int64))
         return LossSlice(
-            "class-score", x, value, grad[:, 0], r"true-class entry of the input $z_y$",
+            "class-score",
+            x,
+            value,
+            grad[:, 0],
+            r"true-class entry of the input $z_y$",
             f"The input is a row of {_N_CLASSES} class scores with target class 0; its "
             "entry for the true class varies along the axis and the other entries are "
             "held at 0." + note,
         )
     if spec.kind == "residual":
         return LossSlice(
-            "residual", x, *_per_element(loss, x, np.zeros(n)), r"residual $r = \hat y - y$",
+            "residual",
+            x,
+            *_per_element(loss, x, np.zeros(n)),
+            r"residual $r = \hat y - y$",
             "The loss depends on prediction and target only through the residual "
             r"$r = \hat y - y$, shown on the horizontal axis." + note,
         )
     if spec.kind == "margin":
         return LossSlice(
-            "margin", x, *_per_element(loss, x, np.ones(n)), r"margin $yz$ (label $y = +1$)",
+            "margin",
+            x,
+            *_per_element(loss, x, np.ones(n)),
+            r"margin $yz$ (label $y = +1$)",
             "The label is $y = +1$, so the horizontal axis is the margin $yz$; a label "
             "of $-1$ mirrors the curves." + note,
         )
     if spec.kind == "probability":
         return LossSlice(
-            "probability", x, *_per_element(loss, x, np.ones(n)),
+            "probability",
+            x,
+            *_per_element(loss, x, np.ones(n)),
             r"predicted probability $p$ (target $y = 1$)",
             "The input is the predicted probability of the positive class and the "
             "target is 1." + note,
@@ -254,16 +283,22 @@ def slice_for(loss: Loss, n: int = 201) -> LossSlice | None:
             raise
         return None  # an undeclared loss that rejects the default slice: no figure
     return LossSlice(
-        "input", x, value, grad, r"input $z$ (target $y = 1$)",
-        "The target is held at 1 and the first input varies along the horizontal "
-        "axis." + note,
+        "input",
+        x,
+        value,
+        grad,
+        r"input $z$ (target $y = 1$)",
+        "The target is held at 1 and the first input varies along the horizontal axis." + note,
     )
 
 
 def _names(loss: Loss) -> str:
     rows = []
-    for library, attr in (("PyTorch", "torch_name"), ("Keras", "keras_name"),
-                          ("scikit-learn", "sklearn_name")):
+    for library, attr in (
+        ("PyTorch", "torch_name"),
+        ("Keras", "keras_name"),
+        ("scikit-learn", "sklearn_name"),
+    ):
         value = getattr(loss, attr, None)
         rows.append(f"{library}: `{value}`" if value else f"{library}: none")
     return "; ".join(rows)
@@ -286,13 +321,17 @@ def summary_table(entries: list[Loss]) -> str:
     '`mse`'
 
     """
-    rows = ["| Loss | `lossviz.losses.` | Task | Convex | PyTorch (`F = torch.nn.functional`) |",
-            "|---|---|---|---|---|"]
+    rows = [
+        "| Loss | `lossviz.losses.` | Task | Convex | PyTorch (`F = torch.nn.functional`) |",
+        "|---|---|---|---|---|",
+    ]
     for loss in entries:
         name = loss.torch_name or ""
         torch = f"`{name.replace('torch.nn.functional.', 'F.')}`" if name else "none"
-        rows.append(f"| [{loss.display_name}](#{anchor(loss)}) | `{loss.name}` | {loss.task} | "
-                    f"{'yes' if loss.convex else 'no'} | {torch} |")
+        rows.append(
+            f"| [{loss.display_name}](#{anchor(loss)}) | `{loss.name}` | {loss.task} | "
+            f"{'yes' if loss.convex else 'no'} | {torch} |"
+        )
     return "\n".join(rows)
 
 
@@ -336,8 +375,11 @@ def section_markdown(loss: Loss, level: int = 2) -> str:
         f"{'yes' if loss.convex else 'no'} (at the default options)",
         f"- **Differentiable inputs:** {inputs}; **options:** {options}",
     ]
-    domains = [f"**{what}:** {DOMAINS[d]}" for what, d in
-               (("Input", loss.input_domain), ("target", loss.target_domain)) if d]
+    domains = [
+        f"**{what}:** {DOMAINS[d]}"
+        for what, d in (("Input", loss.input_domain), ("target", loss.target_domain))
+        if d
+    ]
     if domains:
         lines.append("- " + "; ".join(domains))
     if loss.subgradient:

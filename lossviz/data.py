@@ -381,8 +381,9 @@ def _circle_centers(n_classes: int, radius: float) -> np.ndarray:
     return radius * np.column_stack([np.cos(angles), np.sin(angles)])
 
 
-def _draw_blobs(rng: np.random.Generator, counts: np.ndarray, centers: np.ndarray,
-                spread: float) -> tuple[np.ndarray, np.ndarray]:
+def _draw_blobs(
+    rng: np.random.Generator, counts: np.ndarray, centers: np.ndarray, spread: float
+) -> tuple[np.ndarray, np.ndarray]:
     y = np.repeat(np.arange(len(counts)), counts)
     X = centers[y] + spread * rng.standard_normal((len(y), 2))
     order = rng.permutation(len(y))
@@ -635,7 +636,9 @@ def segmentation_image(
     size = as_int(size, "size", low=4)
     if size > 512:
         raise ValueError(f"size must be at most 512 (a toy image), got {size}")
-    foreground_fraction = as_real(foreground_fraction, "foreground_fraction", low=0.0, high=1.0, low_open=True, high_open=True)
+    foreground_fraction = as_real(
+        foreground_fraction, "foreground_fraction", low=0.0, high=1.0, low_open=True, high_open=True
+    )
     noise = as_real(noise, "noise", low=0.0)
     rng = _rng(seed)
     k = max(1, round(foreground_fraction * size * size))

@@ -129,8 +129,10 @@ def _run(
                     raise ValueError(f"f(x0) must be finite and at most max_value, got {fx!r}")
                 xs.pop()
                 diverged = True
-                message = (f"diverged at step {t}: loss {fx:.3g} is not finite or exceeds"
-                           f" max_value={max_value:g}")
+                message = (
+                    f"diverged at step {t}: loss {fx:.3g} is not finite or exceeds"
+                    f" max_value={max_value:g}"
+                )
                 break
             fs.append(fx)
             if bad(g):
@@ -146,8 +148,10 @@ def _run(
             x = update(x, g, t + 1)
             if bad(x):
                 diverged = True
-                message = (f"diverged at step {t + 1}: parameters are not finite or exceed"
-                           f" max_value={max_value:g}")
+                message = (
+                    f"diverged at step {t + 1}: parameters are not finite or exceed"
+                    f" max_value={max_value:g}"
+                )
                 break
             xs.append(x.copy())
     params = np.array(xs, dtype=float).reshape(len(xs), -1)
@@ -203,8 +207,7 @@ def gradient_descent(
     def update(x, g, t):
         return x - lr * g
 
-    return _run(f, grad, x0, update, method="gd", lr=lr, steps=steps, tol=tol,
-                max_value=max_value)
+    return _run(f, grad, x0, update, method="gd", lr=lr, steps=steps, tol=tol, max_value=max_value)
 
 
 def momentum(
@@ -250,8 +253,9 @@ def momentum(
         state["v"] = v
         return x + v
 
-    return _run(f, grad, x0, update, method="momentum", lr=lr, steps=steps, tol=tol,
-                max_value=max_value)
+    return _run(
+        f, grad, x0, update, method="momentum", lr=lr, steps=steps, tol=tol, max_value=max_value
+    )
 
 
 def adam(
@@ -308,8 +312,9 @@ def adam(
         v_hat = v / (1 - beta2**t)
         return x - lr * m_hat / (np.sqrt(v_hat) + eps)
 
-    return _run(f, grad, x0, update, method="adam", lr=lr, steps=steps, tol=tol,
-                max_value=max_value)
+    return _run(
+        f, grad, x0, update, method="adam", lr=lr, steps=steps, tol=tol, max_value=max_value
+    )
 
 
 _METHODS = {"gd": gradient_descent, "momentum": momentum, "adam": adam}
@@ -390,12 +395,14 @@ def model_objective(
     y = np.asarray(y, dtype=float)
     if model == "linear" or model == "tanh":
         if X.ndim != 1 or X.shape != y.shape:
-            raise ValueError(f"{model} model needs x and y of equal shape (n,), got {X.shape}"
-                             f" and {y.shape}")
+            raise ValueError(
+                f"{model} model needs x and y of equal shape (n,), got {X.shape} and {y.shape}"
+            )
     elif model == "logistic":
         if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] != y.shape[0]:
-            raise ValueError(f"logistic model needs X (n, 2) and y (n,), got {X.shape} and"
-                             f" {y.shape}")
+            raise ValueError(
+                f"logistic model needs X (n, 2) and y (n,), got {X.shape} and {y.shape}"
+            )
     else:
         raise ValueError(f"model must be 'linear', 'logistic' or 'tanh', got {model!r}")
 
@@ -457,8 +464,10 @@ def surface_objective(surface: Surface) -> tuple[Objective, Gradient]:
 
     def interp(a, loc):
         i, j, tx, ty = loc
-        return float((1 - ty) * ((1 - tx) * a[i, j] + tx * a[i, j + 1])
-                     + ty * ((1 - tx) * a[i + 1, j] + tx * a[i + 1, j + 1]))
+        return float(
+            (1 - ty) * ((1 - tx) * a[i, j] + tx * a[i, j + 1])
+            + ty * ((1 - tx) * a[i + 1, j] + tx * a[i + 1, j + 1])
+        )
 
     def f(p):
         loc = locate(p)

@@ -243,9 +243,16 @@ def _finish(p1, p2, values, gx, gy, *, method, gradient_method, **meta) -> Surfa
     for a in arrays:
         a.setflags(write=False)
     return Surface(
-        p1=p1, p2=p2, values=values, argmin=(float(p1[j]), float(p2[i])),
-        min_value=float(values[i, j]), grad_x=gx, grad_y=gy,
-        gradient_method=gradient_method, method=method, **meta,
+        p1=p1,
+        p2=p2,
+        values=values,
+        argmin=(float(p1[j]), float(p2[i])),
+        min_value=float(values[i, j]),
+        grad_x=gx,
+        grad_y=gy,
+        gradient_method=gradient_method,
+        method=method,
+        **meta,
     )
 
 
@@ -313,8 +320,10 @@ def local_minima(surface: Surface) -> list[tuple[float, float, float]]:
             if di or dj:
                 is_min &= v < padded[1 + di : 1 + di + ny, 1 + dj : 1 + dj + nx]
     rows, cols = np.nonzero(is_min)
-    found = [(float(surface.p1[j]), float(surface.p2[i]), float(v[i, j]))
-             for i, j in zip(rows, cols, strict=True)]
+    found = [
+        (float(surface.p1[j]), float(surface.p2[i]), float(v[i, j]))
+        for i, j in zip(rows, cols, strict=True)
+    ]
     return sorted(found, key=lambda t: (t[2], t[0], t[1]))
 
 
@@ -522,14 +531,20 @@ def linear_regression_surface(
         values = np.maximum(W * W * vx - 2 * W * cxy + vy, 0.0) + c * c
         gx = 2 * (W * vx - cxy) + 2 * c * mx
         gy = np.broadcast_to(2 * c, values.shape).copy()
-        return _finish(w, b, values, gx, gy, method="closed-form",
-                       gradient_method="analytic", **meta)
+        return _finish(
+            w, b, values, gx, gy, method="closed-form", gradient_method="analytic", **meta
+        )
 
-    if closed_form and bins is None and _piecewise.supports(name, loss_options) \
-            and fn is REGISTRY.get(name):
+    if (
+        closed_form
+        and bins is None
+        and _piecewise.supports(name, loss_options)
+        and fn is REGISTRY.get(name)
+    ):
         values, gx, gy = _piecewise.line_surface(x, y, w, b, name, loss_options, gradient)
-        return _finish(w, b, values, gx, gy, method="sorted-prefix-sums",
-                       gradient_method="analytic", **meta)
+        return _finish(
+            w, b, values, gx, gy, method="sorted-prefix-sums", gradient_method="analytic", **meta
+        )
 
     line = _Model(
         predict=lambda a, c, feats: a * feats[None, :] + c,
@@ -537,8 +552,9 @@ def linear_regression_surface(
         features=x,
         target=y,
     )
-    values, gx, gy, method = _model_grid(line, w, b, fn, loss_options, gradient=gradient,
-                                         max_bytes=max_bytes, bins=bins)
+    values, gx, gy, method = _model_grid(
+        line, w, b, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins
+    )
     return _finish(w, b, values, gx, gy, method=method, gradient_method="analytic", **meta)
 
 
@@ -591,8 +607,9 @@ def logistic_regression_surface(
     (1.0, 1.0)
 
     """
-    X, y, w1, w2, max_bytes = _model_inputs(X, y, {"w1": w1, "w2": w2}, max_bytes,
-                                            two_features=True)
+    X, y, w1, w2, max_bytes = _model_inputs(
+        X, y, {"w1": w1, "w2": w2}, max_bytes, two_features=True
+    )
     fn, name = resolve_loss(loss)
     logit = _Model(
         predict=lambda a, c, feats: a * feats[None, :, 0] + c * feats[None, :, 1],
@@ -601,10 +618,22 @@ def logistic_regression_surface(
         target=y,
         discrete_target=True,
     )
-    values, gx, gy, method = _model_grid(logit, w1, w2, fn, loss_options, gradient=gradient,
-                                         max_bytes=max_bytes, bins=bins)
-    return _finish(w1, w2, values, gx, gy, method=method, gradient_method="analytic",
-                   loss=name, model="logistic regression", xlabel="w1", ylabel="w2")
+    values, gx, gy, method = _model_grid(
+        logit, w1, w2, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins
+    )
+    return _finish(
+        w1,
+        w2,
+        values,
+        gx,
+        gy,
+        method=method,
+        gradient_method="analytic",
+        loss=name,
+        model="logistic regression",
+        xlabel="w1",
+        ylabel="w2",
+    )
 
 
 def tanh_network_surface(
@@ -665,10 +694,22 @@ def tanh_network_surface(
         features=x,
         target=y,
     )
-    values, gx, gy, method = _model_grid(network, w, v, fn, loss_options, gradient=gradient,
-                                         max_bytes=max_bytes, bins=bins)
-    return _finish(w, v, values, gx, gy, method=method, gradient_method="analytic",
-                   loss=name, model="tanh network", xlabel="w", ylabel="v")
+    values, gx, gy, method = _model_grid(
+        network, w, v, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins
+    )
+    return _finish(
+        w,
+        v,
+        values,
+        gx,
+        gy,
+        method=method,
+        gradient_method="analytic",
+        loss=name,
+        model="tanh network",
+        xlabel="w",
+        ylabel="v",
+    )
 
 
 # --------------------------------------------------------------------------- any function
@@ -736,8 +777,19 @@ def function_surface(
     if g is not None:
         g = g.reshape(2, *X.shape)
         gx, gy = g[0].copy(), g[1].copy()
-    return _finish(p1, p2, values, gx, gy, method="function", gradient_method="analytic",
-                   loss=loss, model=model, xlabel=xlabel, ylabel=ylabel)
+    return _finish(
+        p1,
+        p2,
+        values,
+        gx,
+        gy,
+        method="function",
+        gradient_method="analytic",
+        loss=loss,
+        model=model,
+        xlabel=xlabel,
+        ylabel=ylabel,
+    )
 
 
 def direction_surface(
@@ -798,9 +850,11 @@ def direction_surface(
 
     g2 = None
     if grad is not None:
+
         def g2(p):
             g = np.asarray(grad(center + p[0] * d1 + p[1] * d2), dtype=float)
             return np.array([np.sum(g * d1), np.sum(g * d2)])
 
-    return function_surface(f2, alpha, beta, grad=g2, loss=loss, model=model,
-                            xlabel="α", ylabel="β")
+    return function_surface(
+        f2, alpha, beta, grad=g2, loss=loss, model=model, xlabel="α", ylabel="β"
+    )

@@ -79,8 +79,14 @@ def test_slice_gradient_matches_finite_differences_of_the_slice(loss):
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("mse", "residual"), ("huber", "residual"), ("hinge", "margin"), ("bce", "probability"),
-     ("cross_entropy", "class-score"), ("poisson_nll", "input")],
+    [
+        ("mse", "residual"),
+        ("huber", "residual"),
+        ("hinge", "margin"),
+        ("bce", "probability"),
+        ("cross_entropy", "class-score"),
+        ("poisson_nll", "input"),
+    ],
 )
 def test_slice_kind_is_chosen_from_what_the_loss_accepts(name, kind):
     assert cat.slice_for(REGISTRY[name]).kind == kind
@@ -132,23 +138,28 @@ def test_entry_slices_run_where_the_gradient_does_not_vanish():
             assert np.any(sl.grad != 0), loss.name
 
 
-@pytest.mark.parametrize(("domains", "task", "kind"), [
-    ({"target_domain": "class"}, "classification", "class-score"),
-    ({"target_domain": "sign"}, "classification", "margin"),
-    ({"target_domain": "sign"}, "ranking/metric learning", "input"),
-    ({"input_domain": "probability"}, "classification", "probability"),
-    ({}, "regression", "input"),
-])
+@pytest.mark.parametrize(
+    ("domains", "task", "kind"),
+    [
+        ({"target_domain": "class"}, "classification", "class-score"),
+        ({"target_domain": "sign"}, "classification", "margin"),
+        ({"target_domain": "sign"}, "ranking/metric learning", "input"),
+        ({"input_domain": "probability"}, "classification", "probability"),
+        ({}, "regression", "input"),
+    ],
+)
 def test_natural_slice_is_derived_from_the_declared_domains(domains, task, kind):
-    toy = losses.Loss("toy", "Toy", task, True, "0", "0", losses.mse.value_fn,
-                      losses.mse.grad_fn, **domains)
+    toy = losses.Loss(
+        "toy", "Toy", task, True, "0", "0", losses.mse.value_fn, losses.mse.grad_fn, **domains
+    )
     assert cat.natural_slice(toy).kind == kind
 
 
 def test_a_loss_that_declares_nothing_gets_the_input_slice():
     # e.g. a loss another chapter adds without domains: the page still draws it
-    toy = losses.Loss("toy", "Toy", "regression", True, "0", "0", losses.mse.value_fn,
-                      losses.mse.grad_fn)
+    toy = losses.Loss(
+        "toy", "Toy", "regression", True, "0", "0", losses.mse.value_fn, losses.mse.grad_fn
+    )
     sl = cat.slice_for(toy)
     assert sl.kind == "input" and np.allclose(sl.value, (sl.x - 1.0) ** 2)
 
@@ -160,8 +171,17 @@ def test_sections_state_the_declared_domains():
 
 def test_an_undeclared_domain_or_slice_kind_is_rejected():
     with pytest.raises(ValueError, match="input_domain must be None or one of"):
-        losses.Loss("toy", "Toy", "regression", True, "0", "0", losses.mse.value_fn,
-                    losses.mse.grad_fn, input_domain="reals")
+        losses.Loss(
+            "toy",
+            "Toy",
+            "regression",
+            True,
+            "0",
+            "0",
+            losses.mse.value_fn,
+            losses.mse.grad_fn,
+            input_domain="reals",
+        )
     with pytest.raises(ValueError, match="slice kind must be one of"):
         losses.Slice("diagonal")
 

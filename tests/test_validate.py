@@ -13,14 +13,19 @@ def test_as_real_returns_floats_and_reports_the_interval():
     assert as_real(1.0, "p", low=0.0, high=1.0) == 1.0
     with pytest.raises(ValueError, match=r"^p must be a finite real number in \[0, 1\), got 1.0$"):
         as_real(1.0, "p", low=0.0, high=1.0, high_open=True)
-    with pytest.raises(ValueError, match=r"^x must be a finite real number in \(-inf, inf\), "
-                                         r"got inf$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^x must be a finite real number in \(-inf, inf\), "
+        r"got inf$",
+    ):
         as_real(math.inf, "x")
 
 
 @pytest.mark.parametrize("value", [True, "1", None, [1.0], 1 + 0j])
 def test_as_real_rejects_non_reals_with_type_error(value):
-    with pytest.raises(TypeError, match=rf"^x must be a real number, got .* \({type(value).__name__}\)$"):
+    with pytest.raises(
+        TypeError, match=rf"^x must be a real number, got .* \({type(value).__name__}\)$"
+    ):
         as_real(value, "x")
 
 

@@ -53,13 +53,13 @@ BOTH = VALUE | GRAD
 
 @dataclass(frozen=True)
 class Slice:
-    """The natural one-dimensional slice of a loss, drawn by the appendix catalogue.
+    r"""The natural one-dimensional slice of a loss, drawn by the appendix catalogue.
 
     Attributes
     ----------
     kind : str
         One of :data:`SLICE_KINDS`:
-        ``"residual"``, the loss against :math:`r = \\hat y - y` (regression losses
+        ``"residual"``, the loss against :math:`r = \hat y - y` (regression losses
         depending on input and target only through their difference);
         ``"margin"``, against the margin :math:`yz` with label :math:`y = +1`;
         ``"probability"``, against a predicted probability with target 1;

@@ -321,7 +321,13 @@ def _mean_divisor(w_t, reduction):
 
 def _cross_entropy(
     want,
-    input, target, *, weight=None, ignore_index=IGNORE_INDEX, label_smoothing=0.0, reduction="mean"
+    input,
+    target,
+    *,
+    weight=None,
+    ignore_index=IGNORE_INDEX,
+    label_smoothing=0.0,
+    reduction="mean",
 ):
     r"""Cross-entropy between logits and class indices or class probabilities.
 

@@ -258,9 +258,7 @@ def _multi_margin_parts(input, target, p, margin, weight, reduction):
     if weight is not None:
         w = as_array(weight, "weight")
         if w.shape != (n_classes,):
-            raise ValueError(
-                f"weight must have shape ({n_classes},), one per class; got {w.shape}"
-            )
+            raise ValueError(f"weight must have shape ({n_classes},), one per class; got {w.shape}")
         check_nonnegative(w, "weight")
     rows = np.arange(xb.shape[0])
     zmat = margin - xb[rows, t][:, None] + xb  # margin violations, shape (N, C)

@@ -174,9 +174,7 @@ def _cosine_embedding(want, input1, input2, target, *, margin=0.0, reduction="me
     array([1., 1.])
 
     """
-    x1, x2, y, cos, m1, m2, denom, margin = _cosine_parts(
-        input1, input2, target, margin, reduction
-    )
+    x1, x2, y, cos, m1, m2, denom, margin = _cosine_parts(input1, input2, target, margin, reduction)
     similar = y == 1
     value = None
     if want & VALUE:
@@ -278,8 +276,7 @@ def _triplet_parts(anchor, positive, negative, margin, p, eps, reduction):
 
 
 def _triplet_margin(
-    want,
-    anchor, positive, negative, *, margin=1.0, p=2.0, eps=1e-6, reduction="mean"
+    want, anchor, positive, negative, *, margin=1.0, p=2.0, eps=1e-6, reduction="mean"
 ):
     r"""Triplet margin loss: the anchor closer to the positive than to the negative by ``margin``.
 

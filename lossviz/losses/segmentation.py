@@ -27,8 +27,7 @@ def _masks(input, target, reduction):
 def _positive_denominator(den, what):
     if not den > 0:
         raise ValueError(
-            f"the {what} denominator is 0 (input and target are all zero and eps is 0); "
-            "use eps > 0"
+            f"the {what} denominator is 0 (input and target are all zero and eps is 0); use eps > 0"
         )
 
 
