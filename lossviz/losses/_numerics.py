@@ -39,7 +39,8 @@ def softplus_pair(z: np.ndarray, e: np.ndarray | None = None):
     t = np.log1p(exp_neg_abs(z) if e is None else e)
     pos = np.maximum(z, 0.0)
     pos += t
-    neg = np.maximum(-z, 0.0)
+    neg = np.minimum(z, 0.0)
+    np.negative(neg, out=neg)  # max(-z, 0) without the temporary -z
     neg += t
     return pos, neg
 

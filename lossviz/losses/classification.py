@@ -412,20 +412,21 @@ def _cross_entropy(
         return value, g
     mask, safe, picked, w_t = _index_terms(logp, t, w, ignore_index)
     denom = _mean_divisor(w_t, reduction)
+    smooth = (eps / n_classes) * mask  # weight of the smoothing term, 0 where ignored
     if want & VALUE:
         per = -(1.0 - eps) * w_t * picked
-        if eps > 0.0:
-            smooth = -np.sum(logp * wb, axis=1)
-            per = per + (eps / n_classes) * np.where(mask, smooth, 0.0)
+        if eps > 0.0:  # - (eps / C) sum_c w_c log p_c
+            per -= smooth * np.einsum("ij...,j->i...", logp, w)
         value = reduce(per.reshape(out_shape), reduction, denom)
     if want & GRAD:
-        p = np.exp(logp, out=logp)
-        coef = (1.0 - eps) * w_t  # (1 - eps) w_y (p - onehot(y))
-        g = p * coef[:, None]
+        # (1 - eps) w_y (p - onehot(y)) + (eps / C) (p sum(w) - w), in one array
+        coef = (1.0 - eps) * w_t
+        g = np.exp(logp, out=logp)  # softmax p
+        g *= (coef + smooth * np.sum(w))[:, None]
         at = safe[:, None]
         np.put_along_axis(g, at, np.take_along_axis(g, at, axis=1) - coef[:, None], axis=1)
-        if eps > 0.0:  # (eps / C) (p sum(w) - w) where not ignored
-            g += (p * np.sum(w) - wb) * ((eps / n_classes) * mask[:, None])
+        if eps > 0.0:
+            g -= wb * smooth[:, None]
         g = reduce_grad(g, reduction, denom).reshape(in_shape)
     return value, g
 
@@ -531,7 +532,7 @@ class _FocalParts(NamedTuple):
     y: np.ndarray  # targets
     gamma: float
     s_pos: np.ndarray  # p = sigmoid(z)
-    s_neg: np.ndarray  # 1 - p = sigmoid(-z)
+    pq: np.ndarray  # p (1 - p), with 1 - p = sigmoid(-z)
     m: np.ndarray  # 1 - p_t
     ce: np.ndarray  # binary cross-entropy with logits
     a_t: np.ndarray | float  # class weight alpha_t (1.0 when alpha < 0)
@@ -542,13 +543,26 @@ def _focal_parts(input, target, alpha, gamma, reduction) -> _FocalParts:
     gamma = as_real(gamma, "gamma", low=0.0)
     z, y = pair(input, target, reduction)
     check_in_unit_interval(y, "target")
+    # in place where possible: at most about 8 arrays of the input's size at once
     e = exp_neg_abs(z)
-    sp_pos, sp_neg = softplus_pair(z, e)
-    s_pos, s_neg = sigmoid_pair(z, e)
-    m = y * s_neg + (1.0 - y) * s_pos  # 1 - p_t
-    ce = (1.0 - y) * sp_pos + y * sp_neg  # BCE with logits, no cancellation
-    a_t = alpha * y + (1.0 - alpha) * (1.0 - y) if alpha >= 0 else 1.0
-    return _FocalParts(y, gamma, s_pos, s_neg, m, ce, a_t)
+    y_neg = 1.0 - y
+    ce, sp_neg = softplus_pair(z, e)
+    ce *= y_neg
+    sp_neg *= y
+    ce += sp_neg  # (1 - y) softplus(z) + y softplus(-z): BCE with logits, no cancellation
+    del sp_neg
+    a_t = 1.0
+    if alpha >= 0:
+        a_t = y * alpha
+        a_t += (1.0 - alpha) * y_neg
+    s_pos, pq = sigmoid_pair(z, e)
+    del e
+    m = y * pq
+    y_neg *= s_pos
+    m += y_neg  # 1 - p_t = y (1 - p) + (1 - y) p
+    del y_neg
+    pq *= s_pos
+    return _FocalParts(y, gamma, s_pos, pq, m, ce, a_t)
 
 
 def _sigmoid_focal(want, input, target, *, alpha=0.25, gamma=2.0, reduction="mean"):
@@ -604,20 +618,28 @@ def _sigmoid_focal(want, input, target, *, alpha=0.25, gamma=2.0, reduction="mea
     """
     f = _focal_parts(input, target, alpha, gamma, reduction)
     m_gamma = f.m**f.gamma
-    value = reduce(f.a_t * f.ce * m_gamma, reduction) if want & VALUE else None
+    value = None
+    if want & VALUE:
+        per = f.ce * f.a_t
+        per *= m_gamma
+        value = reduce(per, reduction)
+        del per
     if not want & GRAD:
         return value, None
-    y, s_pos = f.y, f.s_pos
     if f.gamma >= 1.0:  # m^(gamma - 1) is finite everywhere
         focus = f.m ** (f.gamma - 1.0)
     else:  # only used where m > 0; the focusing term is taken as its limit 0 elsewhere
         pos = f.m > 0
-        focus = np.where(pos, f.m, 1.0) ** (f.gamma - 1.0) * pos
-    focus *= f.gamma * f.ce
-    focus *= 1.0 - 2.0 * y
-    focus *= s_pos
-    focus *= f.s_neg  # gamma ce m^(gamma - 1) (1 - 2y) p (1 - p)
-    g = s_pos - y
+        focus = np.where(pos, f.m, 1.0) ** (f.gamma - 1.0)
+        focus *= pos
+    focus *= f.ce
+    focus *= f.gamma
+    sign = np.multiply(f.y, -2.0, out=f.m)  # m is not needed any more: reuse its memory
+    sign += 1.0
+    focus *= sign  # (1 - 2y)
+    focus *= f.pq  # gamma ce m^(gamma - 1) (1 - 2y) p (1 - p)
+    g = f.s_pos  # p is not needed after this: reuse its memory
+    g -= f.y
     g *= m_gamma
     g += focus
     g *= f.a_t
