@@ -600,26 +600,20 @@ def descent_path(
         (line,) = ax.plot(pts[:, 0], pts[:, 1], marker="o", markersize=3, label=label, **style)
         ends = [(pts[0, 0], pts[0, 1]), (pts[-1, 0], pts[-1, 1])]
     start = end = None
-    if markers:
-        (start,) = ax.plot(
-            *[[c] for c in ends[0]],
-            linestyle="none",
-            marker="o",
-            markersize=8,
-            color=color,
-            markeredgecolor="white",
-            markeredgewidth=1.5,
-            zorder=6,
-        )
-        (end,) = ax.plot(
-            *[[c] for c in ends[1]],
-            linestyle="none",
-            marker="*",
-            markersize=14,
-            color=color,
-            markeredgecolor="white",
-            markeredgewidth=1.2,
-            zorder=6,
+    if markers:  # a dot at the start, a star at the end
+        marks = ((ends[0], "o", 8, 1.5), (ends[1], "*", 14, 1.2))
+        start, end = (
+            ax.plot(
+                *[[c] for c in where],
+                linestyle="none",
+                marker=marker,
+                markersize=size,
+                color=color,
+                markeredgecolor="white",
+                markeredgewidth=edge,
+                zorder=6,
+            )[0]
+            for where, marker, size, edge in marks
         )
     return PathArtists(line, start, end)
 

@@ -442,6 +442,26 @@ def _model_grid(
     return values, None, None, method
 
 
+def _model_surface(
+    model: _Model,
+    p1: np.ndarray,
+    p2: np.ndarray,
+    loss_fn: Callable,
+    options: dict | None,
+    /,
+    *,
+    gradient: bool,
+    max_bytes: int,
+    bins: int | None,
+    **meta,
+) -> Surface:
+    """:func:`_model_grid` wrapped into a :class:`Surface` carrying ``meta`` (names)."""
+    values, gx, gy, method = _model_grid(
+        model, p1, p2, loss_fn, options, gradient=gradient, max_bytes=max_bytes, bins=bins
+    )
+    return _finish(p1, p2, values, gx, gy, method=method, gradient_method="analytic", **meta)
+
+
 # --------------------------------------------------------------------------- models
 
 
@@ -552,10 +572,9 @@ def linear_regression_surface(
         features=x,
         target=y,
     )
-    values, gx, gy, method = _model_grid(
-        line, w, b, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins
+    return _model_surface(
+        line, w, b, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins, **meta
     )
-    return _finish(w, b, values, gx, gy, method=method, gradient_method="analytic", **meta)
 
 
 def logistic_regression_surface(
@@ -618,21 +637,9 @@ def logistic_regression_surface(
         target=y,
         discrete_target=True,
     )
-    values, gx, gy, method = _model_grid(
-        logit, w1, w2, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins
-    )
-    return _finish(
-        w1,
-        w2,
-        values,
-        gx,
-        gy,
-        method=method,
-        gradient_method="analytic",
-        loss=name,
-        model="logistic regression",
-        xlabel="w1",
-        ylabel="w2",
+    meta = {"loss": name, "model": "logistic regression", "xlabel": "w1", "ylabel": "w2"}
+    return _model_surface(
+        logit, w1, w2, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins, **meta
     )
 
 
@@ -694,21 +701,9 @@ def tanh_network_surface(
         features=x,
         target=y,
     )
-    values, gx, gy, method = _model_grid(
-        network, w, v, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins
-    )
-    return _finish(
-        w,
-        v,
-        values,
-        gx,
-        gy,
-        method=method,
-        gradient_method="analytic",
-        loss=name,
-        model="tanh network",
-        xlabel="w",
-        ylabel="v",
+    meta = {"loss": name, "model": "tanh network", "xlabel": "w", "ylabel": "v"}
+    return _model_surface(
+        network, w, v, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins, **meta
     )
 
 

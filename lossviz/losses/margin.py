@@ -26,6 +26,15 @@ def _signed_pair(input, target, reduction):
     return z, y
 
 
+#: What the binary margin losses (labels -1/+1) share in their Loss records.
+_SIGNED = {
+    "task": "classification",
+    "input_domain": "real",
+    "target_domain": "sign",
+    "convex": True,
+}
+
+
 # ------------------------------------------------------------------- hinge
 def _hinge(want, input, target, *, reduction="mean"):
     r"""Binary hinge loss of the SVM, labels -1/+1.
@@ -81,10 +90,7 @@ hinge = register(
     Loss(
         name="hinge",
         display_name="Hinge loss",
-        task="classification",
-        input_domain="real",
-        target_domain="sign",
-        convex=True,
+        **_SIGNED,
         formula_latex=r"\max(0, 1 - y z)",
         grad_latex=r"-y\,[1 - yz > 0]",
         **fused(_hinge),
@@ -151,10 +157,7 @@ squared_hinge = register(
     Loss(
         name="squared_hinge",
         display_name="Squared hinge loss",
-        task="classification",
-        input_domain="real",
-        target_domain="sign",
-        convex=True,
+        **_SIGNED,
         formula_latex=r"\max(0, 1 - y z)^2",
         grad_latex=r"-2y\max(0, 1 - yz)",
         **fused(_squared_hinge),
@@ -225,10 +228,7 @@ soft_margin = register(
     Loss(
         name="soft_margin",
         display_name="Soft-margin (logistic) loss",
-        task="classification",
-        input_domain="real",
-        target_domain="sign",
-        convex=True,
+        **_SIGNED,
         formula_latex=r"\log(1 + e^{-y z})",
         grad_latex=r"-y\,\sigma(-yz)",
         **fused(_soft_margin),

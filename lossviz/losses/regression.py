@@ -10,6 +10,15 @@ from .._validate import as_real, pair
 from ._reduction import reduce, reduce_dot, reduce_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
+#: What every loss of the residual shares in its Loss record.
+_RESIDUAL = {
+    "task": "regression",
+    "input_domain": "real",
+    "target_domain": "real",
+    "slice": Slice("residual"),
+    "convex": True,
+}
+
 
 # --------------------------------------------------------------------- mse
 def _mse(want, input, target, *, reduction="mean"):
@@ -65,11 +74,7 @@ mse = register(
     Loss(
         name="mse",
         display_name="Mean squared error",
-        task="regression",
-        input_domain="real",
-        target_domain="real",
-        slice=Slice("residual"),
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"(\hat y - y)^2",
         grad_latex=r"2(\hat y - y)",
         **fused(_mse),
@@ -133,11 +138,7 @@ l1 = register(
     Loss(
         name="l1",
         display_name="Mean absolute error (L1)",
-        task="regression",
-        input_domain="real",
-        target_domain="real",
-        slice=Slice("residual"),
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"|\hat y - y|",
         grad_latex=r"\operatorname{sign}(\hat y - y)",
         **fused(_l1),
@@ -226,11 +227,7 @@ huber = register(
     Loss(
         name="huber",
         display_name="Huber loss",
-        task="regression",
-        input_domain="real",
-        target_domain="real",
-        slice=Slice("residual"),
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"\begin{cases} \tfrac12 d^2 & |d|\le\delta \\ "
         r"\delta(|d| - \tfrac12\delta) & \text{otherwise} \end{cases},\ d = \hat y - y",
         grad_latex=r"\operatorname{clip}(\hat y - y, -\delta, \delta)",
@@ -310,11 +307,7 @@ smooth_l1 = register(
     Loss(
         name="smooth_l1",
         display_name="Smooth L1 loss",
-        task="regression",
-        input_domain="real",
-        target_domain="real",
-        slice=Slice("residual"),
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"\begin{cases} d^2/(2\beta) & |d|<\beta \\ "
         r"|d| - \tfrac12\beta & \text{otherwise} \end{cases},\ d = \hat y - y",
         grad_latex=r"\begin{cases} d/\beta & |d|<\beta \\ \operatorname{sign}(d) & "
@@ -389,11 +382,7 @@ log_cosh = register(
     Loss(
         name="log_cosh",
         display_name="Log-cosh loss",
-        task="regression",
-        input_domain="real",
-        target_domain="real",
-        slice=Slice("residual"),
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"\log\cosh(\hat y - y)",
         grad_latex=r"\tanh(\hat y - y)",
         **fused(_log_cosh),
@@ -464,11 +453,7 @@ pinball = register(
     Loss(
         name="pinball",
         display_name="Pinball (quantile) loss",
-        task="regression",
-        input_domain="real",
-        target_domain="real",
-        slice=Slice("residual"),
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"\alpha\max(y - \hat y, 0) + (1-\alpha)\max(\hat y - y, 0)",
         grad_latex=r"-\alpha\,[\hat y < y] + (1-\alpha)\,[\hat y > y]",
         **fused(_pinball),
