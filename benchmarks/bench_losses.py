@@ -161,15 +161,21 @@ def torch_step(loss: losses.Loss, args: tuple, kw: dict):
 
 
 # ----------------------------------------------------------------------- timing
-def median_time(fn, repeat: int) -> float:
-    """Median of ``repeat`` wall-clock timings of ``fn()``, in seconds (one warm-up)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+def timings(fns: list, repeat: int) -> list[tuple[float, float]]:
+    """Minimum and median of ``repeat`` wall-clock timings (s) of each function.
+
+    The functions run in turn (one warm-up each, then a, b, a, b, ...), so that the
+    load of a shared machine weighs on all of them alike.
+    """
+    for fn in fns:
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, ts in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - start)
+    return [(min(ts), statistics.median(ts)) for ts in times]
 
 
 def peak_bytes(fn) -> int:
@@ -184,26 +190,22 @@ def peak_bytes(fn) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7, help="timings per loss (median kept)")
+    parser.add_argument("--repeat", type=int, default=7, help="timings per loss")
     parser.add_argument("--only", nargs="*", default=None, help="names of losses to time")
     opts = parser.parse_args()
     inputs = make_inputs(np.random.default_rng(0))
     with_torch = torch is not None
+    threads = f"; torch {torch.__version__} CPU, {torch.get_num_threads()} threads"
     print(
-        f"lossviz.losses value_and_grad on 10^6 float64 elements, reduction='mean', "
-        f"median of {opts.repeat}"
-        + (
-            f"; torch {torch.__version__} CPU, {torch.get_num_threads()} threads"
-            if with_torch
-            else "; torch not installed"
-        )
+        "lossviz.losses value_and_grad on 10^6 float64 elements, reduction='mean', "
+        f"min and median of {opts.repeat} runs" + (threads if with_torch else "; no torch")
     )
-    header = f"{'loss':<18}{'lossviz ms':>11}{'peak/input':>11}"
+    header = f"{'loss':<18}{'lossviz min/med ms':>19}{'peak/input':>11}"
     if with_torch:
-        header += f"{'torch ms':>10}{'ratio':>8}"
+        header += f"{'torch min/med ms':>18}{'ratio med':>10}{'ratio min':>10}"
     print(header)
     print("-" * len(header))
-    ratios, peaks = [], []
+    ratios, ratios_min, peaks = [], [], []
     for loss in losses.catalogue():
         if opts.only and loss.name not in opts.only:
             continue
@@ -212,21 +214,26 @@ def main() -> None:
             continue
         args, kw = inputs[loss.name]
         in_bytes = sum(np.asarray(a).nbytes for a in args)
-        t_ours = median_time(lambda: loss.value_and_grad(*args, **kw), opts.repeat)  # noqa: B023
-        peak = peak_bytes(lambda: loss.value_and_grad(*args, **kw)) / in_bytes  # noqa: B023
+        ours = lambda: loss.value_and_grad(*args, **kw)  # noqa: B023, E731
+        peak = peak_bytes(ours) / in_bytes
         peaks.append(peak)
-        row = f"{loss.name:<18}{t_ours * 1e3:>11.1f}{peak:>11.2f}"
         step = torch_step(loss, args, kw) if with_torch else None
-        if step is not None:
-            t_torch = median_time(step, opts.repeat)
-            ratios.append(t_ours / t_torch)
-            row += f"{t_torch * 1e3:>10.1f}{t_ours / t_torch:>8.2f}"
+        (t_min, t_med), *rest = timings([ours] + ([step] if step else []), opts.repeat)
+        row = f"{loss.name:<18}{t_min * 1e3:>9.1f} /{t_med * 1e3:>7.1f}{peak:>11.2f}"
+        if rest:
+            ((s_min, s_med),) = rest
+            ratios.append(t_med / s_med)
+            ratios_min.append(t_min / s_min)
+            row += f"{s_min * 1e3:>9.1f} /{s_med * 1e3:>6.1f}"
+            row += f"{ratios[-1]:>10.2f}{ratios_min[-1]:>10.2f}"
         print(row)
     if ratios:
         print(
-            f"median ratio {statistics.median(ratios):.2f}, largest {max(ratios):.2f}, "
-            f"{sum(r > 2 for r in ratios)} above 2; largest peak/input {max(peaks):.2f}"
+            f"ratio of medians: median {statistics.median(ratios):.2f}, largest {max(ratios):.2f}, "
+            f"{sum(r > 2 for r in ratios)} above 2; ratio of minima: median "
+            f"{statistics.median(ratios_min):.2f}, largest {max(ratios_min):.2f}"
         )
+    print(f"largest peak/input {max(peaks):.2f}")
 
 
 if __name__ == "__main__":
