@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lossviz import _piecewise
-from lossviz._validate import as_int
+from lossviz._validate import as_array, as_int
 from lossviz.losses import REGISTRY
 
 __all__ = [
@@ -191,25 +191,21 @@ def _is_mse(loss: str | Callable) -> bool:
 
 
 def _axis(name: str, values: object) -> np.ndarray:
-    a = np.asarray(values, dtype=float)
+    a = as_array(values, name)  # real, finite, non-empty
     if a.ndim != 1 or a.size < 2:
         raise ValueError(
             f"{name} must be a 1-D array of at least 2 grid values, got shape {a.shape}"
         )
-    if not np.all(np.isfinite(a)) or np.any(np.diff(a) <= 0):
-        raise ValueError(f"{name} must be finite and strictly increasing")
+    if np.any(np.diff(a) <= 0):
+        raise ValueError(f"{name} must be finite and strictly increasing, got {a.tolist()[:5]}")
     return a
 
 
 def _samples(name: str, values: object, ndim: int) -> np.ndarray:
-    a = np.asarray(values, dtype=float)
-    if a.ndim != ndim or a.shape[0] == 0:
-        want = "(n,)" if ndim == 1 else "(n, 2)"
-        raise ValueError(f"{name} must have shape {want} with n >= 1, got shape {a.shape}")
-    if ndim == 2 and a.shape[1] != 2:
-        raise ValueError(f"{name} must have shape (n, 2) (two features), got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, got {int((~np.isfinite(a)).sum())} NaN/inf")
+    a = as_array(values, name)  # real, finite, non-empty
+    if a.ndim != ndim or (ndim == 2 and a.shape[1] != 2):
+        want = "(n,)" if ndim == 1 else "(n, 2) (two features)"
+        raise ValueError(f"{name} must have shape {want}, got shape {a.shape}")
     return a
 
 

@@ -374,3 +374,16 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(lossviz.surface, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_model_surfaces_share_one_validation_with_type_and_value_errors():
+    x = np.array([0.0, 1.0, 2.0])
+    axes = {"w": W_AX, "b": B_AX}
+    with pytest.raises(TypeError, match="x must hold real numbers, got a boolean array"):
+        linear_regression_surface(x > 0, x, **axes)
+    with pytest.raises(ValueError, match="y must be finite"):
+        tanh_network_surface(x, [0.0, np.nan, 1.0], w=W_AX, v=B_AX)
+    with pytest.raises(ValueError, match=r"X and y must have the same length"):
+        logistic_regression_surface(np.ones((3, 2)), [0.0, 1.0], w1=W_AX, w2=B_AX)
+    with pytest.raises(TypeError, match=r"max_bytes must be an integer, got 1000000.0 \(float\)"):
+        linear_regression_surface(x, x, **axes, max_bytes=1e6)
