@@ -261,7 +261,8 @@ def _multi_margin_parts(input, target, p, margin, weight, reduction):
             raise ValueError(f"weight must have shape ({n_classes},), one per class; got {w.shape}")
         check_nonnegative(w, "weight")
     rows = np.arange(xb.shape[0])
-    zmat = margin - xb[rows, t][:, None] + xb  # margin violations, shape (N, C)
+    zmat = xb - xb[rows, t][:, None]
+    zmat += margin  # margin violations m - x_y + x_i, shape (N, C)
     zmat[rows, t] = 0.0  # the target class itself does not count
     return x, xb, t, w, rows, zmat, n_classes, expected
 
@@ -321,15 +322,22 @@ def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reductio
     x, xb, t, w, rows, zmat, n_classes, expected = _multi_margin_parts(
         input, target, p, margin, weight, reduction
     )
-    active = zmat > 0
+    scale = w[t] / n_classes  # w_y / C per sample
+    ones = np.ones(n_classes)  # row sums as matrix-vector products, the fastest way
     value = None
     if want & VALUE:
-        per = w[t] * np.sum(np.maximum(zmat, 0.0) ** p, axis=1) / n_classes
-        value = reduce(per.reshape(expected), reduction)
+        hinge = np.maximum(zmat, 0.0)
+        if p == 2:
+            hinge *= hinge
+        value = reduce((scale * (hinge @ ones)).reshape(expected), reduction)
     if not want & GRAD:
         return value, None
-    g = (active if p == 1 else 2.0 * zmat * active) * (w[t] / n_classes)[:, None]
-    g[rows, t] = -np.sum(g, axis=1)
+    if p == 1:
+        g = (zmat > 0) * scale[:, None]
+    else:
+        g = np.maximum(zmat, 0.0)
+        g *= (2.0 * scale)[:, None]
+    g[rows, t] = -(g @ ones)
     return value, reduce_grad(g, reduction, xb.shape[0]).reshape(x.shape)
 
 
