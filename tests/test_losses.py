@@ -456,3 +456,25 @@ def test_scalar_inputs_give_float_values_and_0d_array_gradients():
     assert isinstance(losses.dice.grad(0.5, 1.0), np.ndarray)
     none = losses.cross_entropy([0.0, 1.0, 2.0], 2, reduction="none")
     assert isinstance(none, np.ndarray) and none.shape == ()
+
+
+def test_a_loss_written_the_old_way_still_registers_and_runs():
+    # other chapters' losses may import the former module paths and give value_fn and
+    # grad_fn separately, declaring no domains: everything new in Loss is optional
+    from lossviz.losses._reduction import reduce, reduce_grad
+    from lossviz.losses._validate import as_option, pair
+
+    def value(input, target, *, scale=1.0, reduction="mean"):
+        scale = as_option(scale, "scale", low=0.0, low_open=True)
+        x, y = pair(input, target, reduction)
+        return reduce(scale * (x - y) ** 2, reduction)
+
+    def grad(input, target, *, scale=1.0, reduction="mean"):
+        x, y = pair(input, target, reduction)
+        g = 2.0 * scale * (x - y)
+        return reduce_grad(g, reduction), reduce_grad(-g, reduction)  # g is used twice
+
+    toy = Loss("toy", "Toy", "regression", True, "x^2", "2x", value, grad)
+    assert toy.input_domain is toy.target_domain is toy.slice is None
+    v, (g1, g2) = toy.value_and_grad([1.0, 3.0], [0.0, 0.0])
+    assert v == 5.0 and np.array_equal(g1, [1.0, 3.0]) and np.array_equal(g2, [-1.0, -3.0])

@@ -32,15 +32,25 @@ def reduce_dot(a: np.ndarray, b: np.ndarray, reduction: str, count: float | None
 
 
 def reduce_grad(grad: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:
-    """Scale the gradient of the summed loss to the gradient of the reduced loss.
+    """Scale the gradient of the summed loss to the gradient of the reduced loss (a new array).
 
-    ``grad`` must be an array the caller owns (a fresh result, not an input): for
-    "mean" it is divided in place, which saves a pass and a copy of its size.
+    ``count`` is the divisor of the mean (default: ``grad.size``).
     """
-    grad = np.asarray(grad)  # 0-d arithmetic gives NumPy scalars; keep arrays
     if reduction == "mean":
-        divisor = np.size(grad) if count is None else count
-        if grad.ndim == 0 or not grad.flags.writeable:
-            return np.asarray(grad / divisor)
-        np.divide(grad, divisor, out=grad)
-    return grad
+        grad = grad / (np.size(grad) if count is None else count)
+    return np.asarray(grad)  # 0-d arithmetic gives NumPy scalars; keep arrays
+
+
+def scale_grad(grad: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:
+    """:func:`reduce_grad` in place: ``grad`` must be a fresh array the caller owns.
+
+    For "mean" it is divided in place, which saves a pass and an array of its size.
+    Never pass an input, or an array used again afterwards (e.g. ``g`` before ``-g``).
+    """
+    grad = np.asarray(grad)
+    if reduction != "mean":
+        return grad
+    divisor = np.size(grad) if count is None else count
+    if grad.ndim == 0 or not grad.flags.writeable:
+        return np.asarray(grad / divisor)
+    return np.divide(grad, divisor, out=grad)

@@ -7,7 +7,7 @@ A loss is written as ONE function, its *core*, and entered with :func:`fused`::
         x, y = pair(input, target, reduction)        # validate once
         d = x - y                                    # intermediates shared by both
         value = reduce(d * d, reduction) if want & VALUE else None
-        grad = reduce_grad(2.0 * d, reduction) if want & GRAD else None
+        grad = scale_grad(2.0 * d, reduction) if want & GRAD else None
         return value, grad
 
     my_loss = register(Loss(name="my_loss", ..., **fused(_my_loss)))

@@ -18,7 +18,7 @@ from .._validate import (
     pair,
 )
 from ._numerics import exp_neg_abs, log_softmax, sigmoid_pair, softplus_pair
-from ._reduction import reduce, reduce_grad
+from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, fused, register
 
 _BCE_EPS = 1e-12  # PyTorch's floor on p(1 - p) in the BCE gradient
@@ -111,7 +111,7 @@ def _bce(want, input, target, *, weight=None, reduction="mean"):
     g /= den
     if weight is not None:
         g *= w
-    return value, reduce_grad(g, reduction)
+    return value, scale_grad(g, reduction)
 
 
 bce = register(
@@ -218,7 +218,7 @@ def _bce_with_logits(want, input, target, *, weight=None, pos_weight=None, reduc
     s_pos -= s_neg  # (1 - y) sigmoid(z) - pi y sigmoid(-z)
     if weight is not None:
         s_pos *= w
-    return value, reduce_grad(s_pos, reduction)
+    return value, scale_grad(s_pos, reduction)
 
 
 bce_with_logits = register(
@@ -408,7 +408,7 @@ def _cross_entropy(
             g = np.exp(logp, out=logp)  # softmax p
             g *= np.sum(wq, axis=1, keepdims=True)
             g -= wq  # p sum(w q') - w q'
-            g = reduce_grad(g, reduction, g.size / n_classes).reshape(in_shape)
+            g = scale_grad(g, reduction, g.size / n_classes).reshape(in_shape)
         return value, g
     mask, safe, picked, w_t = _index_terms(logp, t, w, ignore_index)
     denom = _mean_divisor(w_t, reduction)
@@ -427,7 +427,7 @@ def _cross_entropy(
         np.put_along_axis(g, at, np.take_along_axis(g, at, axis=1) - coef[:, None], axis=1)
         if eps > 0.0:
             g -= wb * smooth[:, None]
-        g = reduce_grad(g, reduction, denom).reshape(in_shape)
+        g = scale_grad(g, reduction, denom).reshape(in_shape)
     return value, g
 
 
@@ -506,7 +506,7 @@ def _nll(want, input, target, *, weight=None, ignore_index=IGNORE_INDEX, reducti
         return value, None
     g = np.zeros_like(x)
     np.put_along_axis(g, safe[:, None], -w_t[:, None], axis=1)
-    return value, reduce_grad(g, reduction, denom).reshape(in_shape)
+    return value, scale_grad(g, reduction, denom).reshape(in_shape)
 
 
 nll = register(
@@ -643,7 +643,7 @@ def _sigmoid_focal(want, input, target, *, alpha=0.25, gamma=2.0, reduction="mea
     g *= m_gamma
     g += focus
     g *= f.a_t
-    return value, reduce_grad(g, reduction)
+    return value, scale_grad(g, reduction)
 
 
 sigmoid_focal = register(

@@ -15,7 +15,7 @@ from .._validate import (
     pair,
 )
 from ._numerics import exp_neg_abs, sigmoid_pair
-from ._reduction import reduce, reduce_dot, reduce_grad
+from ._reduction import reduce, reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, fused, register
 
 
@@ -81,9 +81,9 @@ def _hinge(want, input, target, *, reduction="mean"):
     np.subtract(1.0, slack, out=slack)  # 1 - y z
     g = (slack > 0) * -y if want & GRAD else None  # -y where the margin is violated
     if not want & VALUE:
-        return None, reduce_grad(g, reduction)
+        return None, scale_grad(g, reduction)
     np.maximum(slack, 0.0, out=slack)
-    return reduce(slack, reduction), reduce_grad(g, reduction) if want & GRAD else None
+    return reduce(slack, reduction), scale_grad(g, reduction) if want & GRAD else None
 
 
 hinge = register(
@@ -150,7 +150,7 @@ def _squared_hinge(want, input, target, *, reduction="mean"):
         return value, None
     slack *= y
     slack *= -2.0
-    return value, reduce_grad(slack, reduction)
+    return value, scale_grad(slack, reduction)
 
 
 squared_hinge = register(
@@ -221,7 +221,7 @@ def _soft_margin(want, input, target, *, reduction="mean"):
     s, _ = sigmoid_pair(u, e)  # sigmoid(-y z)
     s *= y
     np.negative(s, out=s)
-    return value, reduce_grad(s, reduction)
+    return value, scale_grad(s, reduction)
 
 
 soft_margin = register(
@@ -338,7 +338,7 @@ def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reductio
         g = np.maximum(zmat, 0.0)
         g *= (2.0 * scale)[:, None]
     g[rows, t] = -(g @ ones)
-    return value, reduce_grad(g, reduction, xb.shape[0]).reshape(x.shape)
+    return value, scale_grad(g, reduction, xb.shape[0]).reshape(x.shape)
 
 
 multi_margin = register(
@@ -417,7 +417,7 @@ def _hinge_embedding(want, input, target, *, margin=1.0, reduction="mean"):
         return value, None
     g = pick_gap * (gap >= 0)
     np.subtract(pick_x, g, out=g)  # 1 for y = 1, -[m - x >= 0] for y = -1
-    return value, reduce_grad(g, reduction)
+    return value, scale_grad(g, reduction)
 
 
 hinge_embedding = register(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_array, as_real, check_plus_minus_one, check_reduction, same_shape
-from ._reduction import reduce, reduce_grad
+from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _COS_EPS = 1e-12  # PyTorch's guard added to the squared norms in cosine_embedding_loss
@@ -78,7 +78,7 @@ def _margin_ranking(want, input1, input2, target, *, margin=0.0, reduction="mean
         value = None
     if g is None:
         return value, None
-    g = reduce_grad(g, reduction)
+    g = scale_grad(g, reduction)
     return value, (g, -g)
 
 

@@ -15,7 +15,7 @@ from .._validate import (
     pair,
     same_shape,
 )
-from ._reduction import reduce, reduce_dot, reduce_grad
+from ._reduction import reduce, reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
@@ -99,10 +99,10 @@ def _poisson_nll(want, input, target, *, log_input=True, full=False, eps=1e-8, r
     if log_input:
         with np.errstate(over="ignore"):
             np.subtract(rate, y, out=rate)  # e^z - y
-        return value, reduce_grad(rate, reduction)
+        return value, scale_grad(rate, reduction)
     g = y / rate
     np.subtract(1.0, g, out=g)  # 1 - y / (lambda + eps)
-    return value, reduce_grad(g, reduction)
+    return value, scale_grad(g, reduction)
 
 
 def _stirling(y):
@@ -233,7 +233,7 @@ def _gaussian_nll(want, input, target, var, *, full=False, eps=1e-6, reduction="
         g_v = np.sum(g_v, axis=axes, keepdims=True)
     g_v = np.array(np.reshape(g_v, v.shape), dtype=float)
     n = x.size
-    return value, (reduce_grad(g_x, reduction, n), reduce_grad(g_v, reduction, n))
+    return value, (scale_grad(g_x, reduction, n), scale_grad(g_v, reduction, n))
 
 
 gaussian_nll = register(
@@ -337,7 +337,7 @@ def _kl_div(want, input, target, *, log_target=False, reduction="mean"):
             log_p = np.zeros_like(p)
             np.log(p, out=log_p, where=p > 0)
         value = reduce_dot(p, log_p - x, red, count)  # p (log p - log q)
-    return value, reduce_grad(-p, red, count) if want & GRAD else None
+    return value, scale_grad(-p, red, count) if want & GRAD else None
 
 
 kl_div = register(

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .._validate import as_real, pair
-from ._reduction import reduce, reduce_dot, reduce_grad
+from ._reduction import reduce, reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 #: What every loss of the residual shares in its Loss record.
@@ -67,7 +67,7 @@ def _mse(want, input, target, *, reduction="mean"):
     if not want & GRAD:
         return value, None
     d *= 2.0
-    return value, reduce_grad(d, reduction)
+    return value, scale_grad(d, reduction)
 
 
 mse = register(
@@ -131,7 +131,7 @@ def _l1(want, input, target, *, reduction="mean"):
     d = x - y
     g = np.sign(d)
     value = reduce_dot(g, d, reduction) if want & VALUE else None  # sign(d) d = |d|
-    return value, reduce_grad(g, reduction) if want & GRAD else None
+    return value, scale_grad(g, reduction) if want & GRAD else None
 
 
 l1 = register(
@@ -204,7 +204,7 @@ def _huber(want, input, target, *, delta=1.0, reduction="mean"):
     d = x - y
     g = np.clip(d, -delta, delta)
     value = _huber_value(g, d, reduction, want)
-    return value, reduce_grad(g, reduction) if want & GRAD else None
+    return value, scale_grad(g, reduction) if want & GRAD else None
 
 
 def _huber_value(g, d, reduction, want, scale=1.0):
@@ -294,13 +294,13 @@ def _smooth_l1(want, input, target, *, beta=1.0, reduction="mean"):
     if beta == 0.0:  # the L1 loss
         g = np.sign(d)
         value = reduce_dot(g, d, reduction) if want & VALUE else None
-        return value, reduce_grad(g, reduction) if want & GRAD else None
+        return value, scale_grad(g, reduction) if want & GRAD else None
     g = np.clip(d, -beta, beta)  # beta times the gradient
     value = _huber_value(g, d, reduction, want, scale=beta)
     if not want & GRAD:
         return value, None
     g /= beta
-    return value, reduce_grad(g, reduction)
+    return value, scale_grad(g, reduction)
 
 
 smooth_l1 = register(
@@ -375,7 +375,7 @@ def _log_cosh(want, input, target, *, reduction="mean"):
     if not want & GRAD:
         return value, None
     np.tanh(d, out=d)
-    return value, reduce_grad(d, reduction)
+    return value, scale_grad(d, reduction)
 
 
 log_cosh = register(
@@ -446,7 +446,7 @@ def _pinball(want, input, target, *, alpha=0.5, reduction="mean"):
     g = (d > 0) * (1.0 - alpha)  # the gradient: 1 - alpha above the target, -alpha below
     g -= (d < 0) * alpha
     value = reduce_dot(g, d, reduction) if want & VALUE else None  # g d = the loss
-    return value, reduce_grad(g, reduction) if want & GRAD else None
+    return value, scale_grad(g, reduction) if want & GRAD else None
 
 
 pinball = register(

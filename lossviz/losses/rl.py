@@ -12,7 +12,7 @@ from .._validate import (
     check_reduction,
     same_shape,
 )
-from ._reduction import reduce_dot, reduce_grad
+from ._reduction import reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
@@ -142,7 +142,7 @@ def _bellman_td(
         return value, None
     g = np.zeros_like(q)
     g[np.arange(q.shape[0]), a] = g_td
-    return value, reduce_grad(g, reduction, q.shape[0])
+    return value, scale_grad(g, reduction, q.shape[0])
 
 
 bellman_td = register(
