@@ -161,21 +161,25 @@ def torch_step(loss: losses.Loss, args: tuple, kw: dict):
 
 
 # ----------------------------------------------------------------------- timing
-def timings(fns: list, repeat: int) -> list[tuple[float, float]]:
-    """Minimum and median of ``repeat`` wall-clock timings (s) of each function.
+def timings(fns: list, repeat: int) -> list[tuple[float, float, float]]:
+    """Minimum and median wall-clock time and minimum CPU time (s) of each function.
 
     The functions run in turn (one warm-up each, then a, b, a, b, ...), so that the
-    load of a shared machine weighs on all of them alike.
+    load of a shared machine weighs on all of them alike. The CPU time (of all the
+    process's threads) is steadier than the wall time on a busy machine.
     """
     for fn in fns:
         fn()
-    times: list[list[float]] = [[] for _ in fns]
+    times: list[list[tuple[float, float]]] = [[] for _ in fns]
     for _ in range(repeat):
         for fn, ts in zip(fns, times, strict=True):
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             fn()
-            ts.append(time.perf_counter() - start)
-    return [(min(ts), statistics.median(ts)) for ts in times]
+            ts.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return [
+        (min(w for w, _ in ts), statistics.median(w for w, _ in ts), min(c for _, c in ts))
+        for ts in times
+    ]
 
 
 def peak_bytes(fn) -> int:
@@ -192,7 +196,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="timings per loss")
     parser.add_argument("--only", nargs="*", default=None, help="names of losses to time")
+    parser.add_argument("--torch-threads", type=int, default=None, help="torch.set_num_threads")
     opts = parser.parse_args()
+    if torch is not None and opts.torch_threads:
+        torch.set_num_threads(opts.torch_threads)
     inputs = make_inputs(np.random.default_rng(0))
     with_torch = torch is not None
     threads = f"; torch {torch.__version__} CPU, {torch.get_num_threads()} threads"
@@ -202,10 +209,10 @@ def main() -> None:
     )
     header = f"{'loss':<18}{'lossviz min/med ms':>19}{'peak/input':>11}"
     if with_torch:
-        header += f"{'torch min/med ms':>18}{'ratio med':>10}{'ratio min':>10}"
+        header += f"{'torch min/med ms':>18}{'ratio med':>10}{'ratio min':>10}{'ratio cpu':>10}"
     print(header)
     print("-" * len(header))
-    ratios, ratios_min, peaks = [], [], []
+    ratios, ratios_min, ratios_cpu, peaks = [], [], [], []
     for loss in losses.catalogue():
         if opts.only and loss.name not in opts.only:
             continue
@@ -218,20 +225,23 @@ def main() -> None:
         peak = peak_bytes(ours) / in_bytes
         peaks.append(peak)
         step = torch_step(loss, args, kw) if with_torch else None
-        (t_min, t_med), *rest = timings([ours] + ([step] if step else []), opts.repeat)
+        (t_min, t_med, t_cpu), *rest = timings([ours] + ([step] if step else []), opts.repeat)
         row = f"{loss.name:<18}{t_min * 1e3:>9.1f} /{t_med * 1e3:>7.1f}{peak:>11.2f}"
         if rest:
-            ((s_min, s_med),) = rest
+            ((s_min, s_med, s_cpu),) = rest
             ratios.append(t_med / s_med)
             ratios_min.append(t_min / s_min)
+            ratios_cpu.append(t_cpu / s_cpu)
             row += f"{s_min * 1e3:>9.1f} /{s_med * 1e3:>6.1f}"
-            row += f"{ratios[-1]:>10.2f}{ratios_min[-1]:>10.2f}"
+            row += f"{ratios[-1]:>10.2f}{ratios_min[-1]:>10.2f}{ratios_cpu[-1]:>10.2f}"
         print(row)
     if ratios:
         print(
             f"ratio of medians: median {statistics.median(ratios):.2f}, largest {max(ratios):.2f}, "
             f"{sum(r > 2 for r in ratios)} above 2; ratio of minima: median "
-            f"{statistics.median(ratios_min):.2f}, largest {max(ratios_min):.2f}"
+            f"{statistics.median(ratios_min):.2f}, largest {max(ratios_min):.2f}; "
+            f"ratio of CPU times: median {statistics.median(ratios_cpu):.2f}, "
+            f"largest {max(ratios_cpu):.2f}"
         )
     print(f"largest peak/input {max(peaks):.2f}")
 

@@ -322,22 +322,23 @@ def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reductio
     x, xb, t, w, rows, zmat, n_classes, expected = _multi_margin_parts(
         input, target, p, margin, weight, reduction
     )
-    scale = w[t] / n_classes  # w_y / C per sample
-    ones = np.ones(n_classes)  # row sums as matrix-vector products, the fastest way
+    # w_y / C per sample, as a column; one number without class weights (no broadcasting)
+    scale = (w[t] / n_classes)[:, None] if weight is not None else 1.0 / n_classes
     value = None
     if want & VALUE:
         hinge = np.maximum(zmat, 0.0)
         if p == 2:
             hinge *= hinge
-        value = reduce((scale * (hinge @ ones)).reshape(expected), reduction)
+        hinge *= scale
+        value = reduce(np.einsum("ij->i", hinge).reshape(expected), reduction)
     if not want & GRAD:
         return value, None
     if p == 1:
-        g = (zmat > 0) * scale[:, None]
+        g = (zmat > 0) * scale
     else:
         g = np.maximum(zmat, 0.0)
-        g *= (2.0 * scale)[:, None]
-    g[rows, t] = -(g @ ones)
+        g *= 2.0 * scale
+    g[rows, t] = -np.einsum("ij->i", g)  # row sums (einsum: the fastest for short rows)
     return value, scale_grad(g, reduction, xb.shape[0]).reshape(x.shape)
 
 
