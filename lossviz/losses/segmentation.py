@@ -95,9 +95,8 @@ def _dice(want, input, target, *, smooth=0.0, eps=1e-7, reduction="mean"):
     value = float(1.0 - num / den) if want & VALUE else None
     if not want & GRAD:
         return value, None
-    g = y * (-2.0 * den)
-    g += num
-    g /= den**2  # (N - 2 y D) / D^2
+    g = y * (-2.0 / den)
+    g += num / den**2  # (N - 2 y D) / D^2, in two passes
     return value, np.asarray(g)
 
 
