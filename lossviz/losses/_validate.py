@@ -5,37 +5,11 @@ lossviz); new code imports from there. ``as_option`` is the old name of
 :func:`lossviz._validate.as_real`.
 """
 
-from .._validate import (
-    REDUCTIONS,
-    as_array,
-    as_choice,
-    as_class_indices,
-    as_int,
-    as_real,
-    broadcastable_to,
-    check_in_unit_interval,
-    check_nonnegative,
-    check_plus_minus_one,
-    check_reduction,
-    pair,
-    same_shape,
-)
+from .. import _validate
 
-as_option = as_real
+as_option = _validate.as_real
 
-__all__ = [
-    "REDUCTIONS",
-    "as_array",
-    "as_choice",
-    "as_class_indices",
-    "as_int",
-    "as_option",
-    "as_real",
-    "broadcastable_to",
-    "check_in_unit_interval",
-    "check_nonnegative",
-    "check_plus_minus_one",
-    "check_reduction",
-    "pair",
-    "same_shape",
-]
+
+def __getattr__(name: str):
+    """Look every other name up in :mod:`lossviz._validate` (e.g. ``pair``, ``as_array``)."""
+    return getattr(_validate, name)
