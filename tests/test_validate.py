@@ -53,3 +53,13 @@ def test_as_array_checks_finiteness_once_and_passes_float64_through():
     assert as_array([1, 2], "input").dtype == np.float64
     with pytest.raises(ValueError, match=r"input must be finite, got 2 NaN or infinite value\(s\)"):
         as_array([np.nan, 1.0, np.inf], "input")
+
+
+@pytest.mark.parametrize("module", ["lossviz._validate", "lossviz.appendix"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
