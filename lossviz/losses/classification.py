@@ -205,20 +205,39 @@ def _bce_with_logits(want, input, target, *, weight=None, pos_weight=None, reduc
     y_pos = y if pos_weight is None else pw * y
     value = None
     if want & VALUE:
-        sp_pos, sp_neg = softplus_pair(z, e)
-        sp_pos *= y_neg
-        sp_neg *= y_pos
-        sp_pos += sp_neg  # (1 - y) softplus(z) + pi y softplus(-z)
-        value = reduce(sp_pos * w if weight is not None else sp_pos, reduction)
+        if weight is None and reduction != "none":
+            # softplus(+-z) = relu(+-z) + log(1 + e): the sum of (1 - y) softplus(z) and
+            # pi y softplus(-z) as sums of non-negative terms, no per-element array
+            t = np.log1p(e)
+            total = float(np.sum(t if pos_weight is None else t * (y_neg + y_pos)))
+            total += float(np.dot(y_neg.ravel(), np.maximum(z, 0.0).ravel()))
+            total -= float(np.dot(y_pos.ravel(), np.minimum(z, 0.0).ravel()))
+            value = total / z.size if reduction == "mean" else total
+        else:
+            sp_pos, sp_neg = softplus_pair(z, e)
+            sp_pos *= y_neg
+            sp_neg *= y_pos
+            sp_pos += sp_neg  # (1 - y) softplus(z) + pi y softplus(-z)
+            value = reduce(sp_pos * w if weight is not None else sp_pos, reduction)
     if not want & GRAD:
         return value, None
-    s_pos, s_neg = sigmoid_pair(z, e)
-    s_pos *= y_neg
-    s_neg *= y_pos
-    s_pos -= s_neg  # (1 - y) sigmoid(z) - pi y sigmoid(-z)
+    if pos_weight is None:
+        # (1 - y) sigmoid(z) - y sigmoid(-z) with s = sigmoid(-|z|) = e / (1 + e) and
+        # q = [z < 0]: (1 - y) - s where z >= 0, s - y where z < 0, i.e.
+        # ((1 - y) - q) + (2q - 1) s: no 1 - sigmoid, so tiny gradients keep their digits
+        q = z < 0
+        s_small = e / (e + 1.0)
+        s_small *= 2.0 * q - 1.0
+        g = y_neg - q
+        g += s_small
+    else:
+        g, s_neg = sigmoid_pair(z, e)
+        g *= y_neg
+        s_neg *= y_pos
+        g -= s_neg  # (1 - y) sigmoid(z) - pi y sigmoid(-z)
     if weight is not None:
-        s_pos *= w
-    return value, scale_grad(s_pos, reduction)
+        g *= w
+    return value, scale_grad(g, reduction)
 
 
 bce_with_logits = register(
