@@ -45,6 +45,18 @@ def softplus_pair(z: np.ndarray, e: np.ndarray | None = None):
     return pos, neg
 
 
+def sigmoid_from(z: np.ndarray, e: np.ndarray) -> np.ndarray:
+    r"""Return ``sigmoid(z)`` given ``e = exp_neg_abs(z)``, as one side of :func:`sigmoid_pair`.
+
+    :math:`\sigma(z) = n / (1 + e)` with the numerator ``n = max(e, [z >= 0])``: 1 for
+    :math:`z \ge 0`, :math:`e` below, so neither side is computed as :math:`1 - \sigma`.
+
+    """
+    num = np.maximum(e, z >= 0)
+    num /= e + 1.0
+    return num
+
+
 def sigmoid_pair(z: np.ndarray, e: np.ndarray | None = None):
     r"""Return ``sigmoid(z), sigmoid(-z)`` from one ``exp``.
 

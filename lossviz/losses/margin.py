@@ -14,7 +14,7 @@ from .._validate import (
     check_reduction,
     pair,
 )
-from ._numerics import exp_neg_abs, sigmoid_pair
+from ._numerics import exp_neg_abs, sigmoid_from
 from ._reduction import reduce, reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, fused, register
 
@@ -212,15 +212,18 @@ def _soft_margin(want, input, target, *, reduction="mean"):
     np.negative(u, out=u)  # -y z
     e = exp_neg_abs(u)
     value = None
-    if want & VALUE:
+    if want & VALUE:  # softplus(-y z) = relu(-y z) + log(1 + e)
         t = np.log1p(e)
-        t += np.maximum(u, 0.0)  # softplus(-y z)
-        value = reduce(t, reduction)
+        if reduction == "none":
+            t += np.maximum(u, 0.0)
+            value = t
+        else:  # two sums of non-negative terms, no per-element array
+            total = float(np.sum(t)) + float(np.sum(np.maximum(u, 0.0)))
+            value = total / u.size if reduction == "mean" else total
     if not want & GRAD:
         return value, None
-    s, _ = sigmoid_pair(u, e)  # sigmoid(-y z)
-    s *= y
-    np.negative(s, out=s)
+    s = sigmoid_from(u, e)  # sigmoid(-y z)
+    s *= -y
     return value, scale_grad(s, reduction)
 
 
