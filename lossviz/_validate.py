@@ -29,7 +29,7 @@ def _describe(arr: np.ndarray) -> str:
     return f"[{shown}{more}]"
 
 
-def as_array(x, name: str) -> np.ndarray:
+def as_array(x, name: str, *, finite: bool = True) -> np.ndarray:
     """Convert ``x`` to a finite, non-empty float64 array.
 
     Parameters
@@ -38,6 +38,9 @@ def as_array(x, name: str) -> np.ndarray:
         Real numbers (Python numbers, lists, NumPy arrays of int or float dtype).
     name : str
         Argument name used in error messages.
+    finite : bool
+        Check that every entry is finite (``False`` leaves it to the caller, see
+        :func:`residual`).
 
     Returns
     -------
@@ -70,7 +73,7 @@ def as_array(x, name: str) -> np.ndarray:
     arr = raw.astype(np.float64, copy=False)
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one element")
-    if kind == "f" and not np.isfinite(arr).all():  # integers are always finite
+    if finite and kind == "f" and not np.isfinite(arr).all():  # integers are always finite
         bad = ~np.isfinite(arr)
         raise ValueError(
             f"{name} must be finite, got {int(bad.sum())} NaN or infinite value(s): "
@@ -268,6 +271,24 @@ def as_choice(value, name: str, choices: tuple):
             f"{name} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}"
         )
     return value
+
+
+def residual(input, target, reduction):
+    """Validate ``input``/``target`` like :func:`pair` and return them and ``input - target``.
+
+    Finiteness is checked once, on the difference: it is finite only if both are
+    (or, when not, the inputs are checked one by one for the error message; finite
+    inputs whose difference overflows pass). One pass over the data instead of two.
+    """
+    check_reduction(reduction)
+    x = as_array(input, "input", finite=False)
+    y = as_array(target, "target", finite=False)
+    same_shape(x, "input", y, "target")
+    d = x - y
+    if not np.isfinite(d).all():
+        as_array(x, "input")
+        as_array(y, "target")
+    return x, y, d
 
 
 def pair(input, target, reduction):

@@ -63,3 +63,16 @@ def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_residual_checks_finiteness_once_and_names_the_culprit():
+    from lossviz._validate import residual
+
+    x, y, d = residual([1.0, 2.0], [0.5, 0.5], "mean")
+    assert np.array_equal(d, [0.5, 1.5])
+    with pytest.raises(ValueError, match=r"^target must be finite, got 1 NaN"):
+        residual([1.0, 2.0], [0.5, np.nan], "mean")
+    with pytest.raises(ValueError, match=r"^input must be finite, got 1 NaN or infinite"):
+        residual([np.inf, 2.0], [np.inf, 0.0], "mean")  # inf - inf is NaN: input is named
+    _, _, d = residual([1e308], [-1e308], "sum")  # finite inputs may overflow: no error
+    assert np.isinf(d).all()

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .._validate import as_real, pair
+from .._validate import as_real, residual
 from ._reduction import reduce, reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
@@ -61,8 +61,7 @@ def _mse(want, input, target, *, reduction="mean"):
     array([ 0., -2.])
 
     """
-    x, y = pair(input, target, reduction)
-    d = x - y
+    x, y, d = residual(input, target, reduction)
     value = reduce_dot(d, d, reduction) if want & VALUE else None
     if not want & GRAD:
         return value, None
@@ -127,8 +126,7 @@ def _l1(want, input, target, *, reduction="mean"):
     array([ 0., -1.,  1.])
 
     """
-    x, y = pair(input, target, reduction)
-    d = x - y
+    x, y, d = residual(input, target, reduction)
     g = np.sign(d)
     value = reduce_dot(g, d, reduction) if want & VALUE else None  # sign(d) d = |d|
     return value, scale_grad(g, reduction) if want & GRAD else None
@@ -200,8 +198,7 @@ def _huber(want, input, target, *, delta=1.0, reduction="mean"):
 
     """
     delta = as_real(delta, "delta", low=0.0, low_open=True)
-    x, y = pair(input, target, reduction)
-    d = x - y
+    x, y, d = residual(input, target, reduction)
     g = np.clip(d, -delta, delta)
     value = _huber_value(g, d, reduction, want)
     return value, scale_grad(g, reduction) if want & GRAD else None
@@ -289,8 +286,7 @@ def _smooth_l1(want, input, target, *, beta=1.0, reduction="mean"):
 
     """
     beta = as_real(beta, "beta", low=0.0)
-    x, y = pair(input, target, reduction)
-    d = x - y
+    x, y, d = residual(input, target, reduction)
     if beta == 0.0:  # the L1 loss
         g = np.sign(d)
         value = reduce_dot(g, d, reduction) if want & VALUE else None
@@ -362,8 +358,7 @@ def _log_cosh(want, input, target, *, reduction="mean"):
     9999.306853
 
     """
-    x, y = pair(input, target, reduction)
-    d = x - y
+    x, y, d = residual(input, target, reduction)
     value = None
     if want & VALUE:
         a = np.abs(d)
@@ -441,8 +436,7 @@ def _pinball(want, input, target, *, alpha=0.5, reduction="mean"):
 
     """
     alpha = as_real(alpha, "alpha", low=0.0, high=1.0)
-    x, y = pair(input, target, reduction)
-    d = x - y
+    x, y, d = residual(input, target, reduction)
     g = (d > 0) * (1.0 - alpha)  # the gradient: 1 - alpha above the target, -alpha below
     g -= (d < 0) * alpha
     value = reduce_dot(g, d, reduction) if want & VALUE else None  # g d = the loss
