@@ -1117,3 +1117,30 @@ def test_laws_reductions_and_gradient_hold_for_every_loss(name):
     check()
     # the strategies keep most examples away from kinks: the gradient check is not vacuous
     assert len(fd_checked) >= 100
+
+
+# ------------------------------------------------------------ value_and_grad
+@pytest.mark.parametrize("name", [loss.name for loss in losses.catalogue()])
+def test_value_and_grad_equals_the_separate_calls_bit_for_bit(name):
+    """``value_and_grad`` is the value and the gradient, exactly, for every option set drawn."""
+    loss = losses.REGISTRY[name]
+    strategy, _ = CASES[name]
+    reductions = st.sampled_from(
+        ["mean", "sum"] if name in WHOLE_TENSOR else ["none", "mean", "sum"]
+    )
+
+    @settings(max_examples=60, deadline=None)
+    @given(strategy, reductions)
+    def check(case, reduction):
+        args, kw = case
+        value, grad = loss.value_and_grad(*args, **kw, reduction=reduction)
+        assert type(value) is type(loss(*args, **kw, reduction=reduction))
+        np.testing.assert_array_equal(value, loss(*args, **kw, reduction=reduction))
+        separate = _tup(loss.grad(*args, **kw, reduction=reduction))
+        assert len(_tup(grad)) == len(separate)
+        for a, b in zip(_tup(grad), separate, strict=True):
+            assert type(a) is type(b) and a.shape == b.shape
+            assert np.array_equal(a, b)
+            assert np.array_equal(np.signbit(a), np.signbit(b))  # even the sign of zeros
+
+    check()
