@@ -254,6 +254,12 @@ def _pnorm_grad(w, norm, p, scale):
     return np.sign(w) * (np.abs(w) / safe[..., None]) ** (p - 1.0) * factor
 
 
+def _pnorm_and_grad(v, p):
+    """Return ||v||_p over the last axis and its gradient (0 where the norm is 0)."""
+    norm = _pnorm(v, p)
+    return norm, _pnorm_grad(v, norm, p, np.ones_like(norm))
+
+
 def _triplet_parts(anchor, positive, negative, margin, p, eps, reduction):
     check_reduction(reduction)
     margin = as_real(margin, "margin", low=0.0, low_open=True)
