@@ -35,7 +35,12 @@ from lossviz.checks._core import (
 from lossviz.checks.ch1 import empirical_risk, mae, objective
 from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
-from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
+from lossviz.checks.ch4 import (
+    central_difference,
+    generalized_cross_entropy,
+    stable_bce_with_logits,
+    stable_cross_entropy,
+)
 from lossviz.checks.ch5 import info_nce, per_class_recall
 
 __all__ = [
@@ -59,6 +64,7 @@ __all__ = [
     "fail",
     "finite_difference",
     "focal",
+    "generalized_cross_entropy",
     "huber",
     "info_nce",
     "lr_limit",
