@@ -22,6 +22,7 @@ from the student notebooks instead:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -219,9 +220,10 @@ def build_class_site(
         leaks = _html_leaks(html)
         if leaks:
             raise ValueError("solution text in the class site: " + "; ".join(leaks[:10]))
-        warnings = [ln for ln in proc.stderr.splitlines() if "WARNING" in ln]
-        for line in warnings:
-            log(line)
+        # Sphinx's warnings ("WARNING: ..."), not the kernels' "[IPKernelApp] WARNING |".
+        for line in (proc.stdout + proc.stderr).splitlines():
+            if re.search(r"\b(WARNING|ERROR):", line):
+                log(line)
         shutil.copytree(html, outdir, dirs_exist_ok=True)
     log(f"class site written to {outdir} (open {outdir / 'index.html'})")
     return outdir
