@@ -42,6 +42,7 @@ from lossviz.checks.ch4 import (
     stable_cross_entropy,
 )
 from lossviz.checks.ch5 import info_nce, per_class_recall
+from lossviz.checks.ch10 import clip_grad_norm, global_mean_grad, round_bf16
 
 __all__ = [
     "call",
@@ -55,6 +56,7 @@ __all__ = [
     "check_scalar",
     "check_shape",
     "check_value",
+    "clip_grad_norm",
     "confirm",
     "describe",
     "dice",
@@ -63,6 +65,7 @@ __all__ = [
     "ExerciseFailed",
     "fail",
     "finite_difference",
+    "global_mean_grad",
     "focal",
     "generalized_cross_entropy",
     "huber",
@@ -71,6 +74,7 @@ __all__ = [
     "mae",
     "objective",
     "per_class_recall",
+    "round_bf16",
     "smoothed_ce_grad",
     "stable_bce_with_logits",
     "stable_cross_entropy",

@@ -584,7 +584,10 @@ sigmoid_focal = register(
         value_fn=_sigmoid_focal,
         grad_fn=_sigmoid_focal_grad,
         torch_name="torchvision.ops.sigmoid_focal_loss",
-        keras_name="keras.losses.BinaryFocalCrossentropy",
+        # Keras weights the classes by alpha only when asked, and reads probabilities by default
+        keras_name=(
+            "keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, from_logits=True)"
+        ),
         subgradient="where 1 - p_t underflows to 0 the focusing term is taken as its limit 0",
     )
 )

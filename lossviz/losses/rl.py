@@ -98,8 +98,9 @@ def _bellman_td(
 
     Notes
     -----
-    The target :math:`t_n = r_n + \gamma (1 - d_n)\max_{a'} Q(s'_n, a')` is a constant
-    (no gradient flows into ``next_q``), and :math:`\delta_n = Q(s_n, a_n) - t_n`:
+    The target :math:`t_n = r_n + \gamma (1 - d_n)\max_{a'} \bar Q(s'_n, a')`, with
+    :math:`\bar Q` the target network, is a constant (no gradient flows into ``next_q``),
+    and :math:`\delta_n = Q(s_n, a_n) - t_n`:
 
     .. math:: \ell_n = \delta_n^2 \;\text{(mse)} \quad\text{or}\quad
               \operatorname{huber}_\delta(\delta_n), \qquad
@@ -159,7 +160,7 @@ bellman_td = register(
         display_name="Bellman / TD error (DQN)",
         task="reinforcement learning",
         convex=True,
-        formula_latex=r"\big(Q(s, a) - r - \gamma(1 - d)\max_{a'} Q'(s', a')\big)^2",
+        formula_latex=r"\big(Q(s, a) - r - \gamma(1 - d)\max_{a'} \bar Q(s', a')\big)^2",
         grad_latex=r"2\delta\,[a = a_n]",
         value_fn=_bellman_td,
         grad_fn=_bellman_td_grad,
