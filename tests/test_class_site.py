@@ -21,7 +21,7 @@ from conftest import ROOT, toc_files
 
 from lossviz.classroom.__main__ import main as cli
 from lossviz.classroom.site import class_site_config, tag_for_build
-from lossviz.classroom.student import INSTRUCTOR_ONLY, find_leaks
+from lossviz.classroom.student import INSTRUCTOR_ONLY, find_leaks, student_notebook
 
 _REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 _SOLUTION = re.compile(r"^(?P<fence>:{3,}|`{3,})\{solution\}.*?^(?P=fence)[ \t]*$", re.M | re.S)
@@ -142,6 +142,11 @@ def test_class_site_has_no_solution_and_serves_student_notebooks(tmp_path) -> No
             assert not [c for c in nb.cells if INSTRUCTOR_ONLY in c.metadata.get("tags", [])]
             if any("nbgrader" in c.metadata for c in nb.cells):
                 assert "raise NotImplementedError()" in "\n".join(c.source for c in nb.cells)
+            # exactly the notebook that `student-version` hands out
+            handed_out = student_notebook(nbformat.read(src, as_version=4))
+            assert [(c.source, c.metadata) for c in nb.cells] == [
+                (c.source, c.metadata) for c in handed_out.cells
+            ], f"{doc}: the download differs from the student version"
 
 
 def test_class_site_config_hides_solutions_and_buttons_to_the_repository() -> None:

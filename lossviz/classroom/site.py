@@ -12,11 +12,14 @@ from the student notebooks instead:
 2. ``_config.yml`` gets an overlay: sphinx-exercise's ``hide_solutions`` (drops any
    ``{solution}`` directive left in a page, e.g. a Markdown page), and no repository,
    edit, issue, Binder or Colab button, since those lead to the instructor's repository;
-3. the student notebooks' unanswered exercises raise when the build runs them: their
-   answer and check cells are tagged ``raises-exception`` (this cell may fail; every other
-   cell still fails the build) and ``remove-output`` (no red error box on the page);
-4. ``jupyter-book build`` runs there, the HTML is searched once more for solution markers,
-   and copied to the output folder.
+3. the student notebooks' unanswered exercises raise when the build runs them: for the
+   build, their answer and check cells are tagged ``raises-exception`` (this cell may
+   fail; every other cell still fails the build) and ``remove-output`` (no red error
+   box on the page);
+4. ``jupyter-book build`` runs there; the download button's notebooks are replaced by
+   the untagged student version (exactly what ``student-version`` hands out), the HTML
+   is searched once more for solution markers, and the site is copied to the output
+   folder.
 """
 
 from __future__ import annotations
@@ -172,9 +175,12 @@ def build_class_site(
                 shutil.copytree(entry, work / entry.name, ignore=shutil.ignore_patterns("_build"))
             else:
                 shutil.copy2(entry, work / entry.name)
-        written = make_student_version(root / "book", work / "book")
+        release = Path(tmp) / "release"
+        written = make_student_version(root / "book", release)
+        shutil.copytree(release, work / "book")
         for path in written:
-            nbformat.write(tag_for_build(nbformat.read(path, as_version=4)), path)
+            built = work / "book" / path.relative_to(release)
+            nbformat.write(tag_for_build(nbformat.read(built, as_version=4)), built)
         log(f"student version: {len(written)} notebook(s)")
 
         config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
@@ -185,6 +191,7 @@ def build_class_site(
         )
         if chapters is not None:
             toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+            toc.pop("parts", None)
             toc["chapters"] = [{"file": c} for c in chapters]
             (work / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
 
@@ -213,6 +220,11 @@ def build_class_site(
         if proc.returncode != 0 or not (html / "index.html").is_file():
             tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
             raise RuntimeError(f"jupyter-book build of the class site failed:\n{tail}")
+        # The download button serves the student version exactly as handed out.
+        for path in written:
+            served = html / "_sources" / "book" / path.relative_to(release)
+            if served.is_file():
+                shutil.copy2(path, served)
         for notebook in sorted((html / "_sources").rglob("*.ipynb")):
             leaks = find_leaks(nbformat.read(notebook, as_version=4))
             if leaks:
