@@ -288,8 +288,28 @@ def td_case(draw):
     return (q, actions, rewards, nq, dones), kw
 
 
+@st.composite
+def ctc_case(draw):
+    """Feasible CTC batches with one target length S for all samples (so the mean is sum/(N S))."""
+    n_classes, n, s = draw(st.integers(2, 4)), draw(st.integers(1, 2)), draw(st.integers(0, 2))
+    blank = draw(st.integers(0, n_classes - 1))
+    others = [k for k in range(n_classes) if k != blank]
+    labels = draw(arr_of((n, s), st.sampled_from(others), np.int64))
+    need = max([s + int(np.sum(row[1:] == row[:-1])) for row in labels] + [1])
+    t = need + draw(st.integers(0, 4 - min(need, 4)))
+    input_lengths = draw(arr_of((n,), st.integers(need, t), np.int64))
+    log_probs = log_softmax(draw(arr((t, n, n_classes), -3, 3)), axis=2)
+    targets = labels if draw(st.booleans()) else labels.reshape(-1)
+    kw = {"blank": blank, "zero_infinity": draw(st.booleans())}
+    return (log_probs, targets, input_lengths, np.full(n, s)), kw
+
+
 def _elements(args, kw):
     return args[0].size
+
+
+def _ctc_count(args, kw):
+    return args[0].shape[1] * max(int(args[3][0]), 1)
 
 
 def _rows(args, kw):
@@ -332,6 +352,7 @@ CASES = {
     "cosine_embedding": (cosine_case(), _rows),
     "triplet_margin": (triplet_case(), _rows),
     "bellman_td": (td_case(), _rows),
+    "ctc": (ctc_case(), _ctc_count),
 }
 WHOLE_TENSOR = {"dice", "tversky"}
 
@@ -607,6 +628,27 @@ def law_td_with_zero_discount_or_terminal_is_regression_on_rewards(args, kw):
     assert np.all(h <= 0.5 * s + 1e-12)
 
 
+def law_ctc_sums_the_probability_of_every_alignment_and_posteriors_sum_to_one(args, kw):
+    import itertools
+
+    lp, tg, il, tl = args
+    blank = kw["blank"]
+    per = L.ctc(*args, **kw, reduction="none")
+    rows = tg.reshape(lp.shape[1], -1)
+    for n in range(lp.shape[1]):
+        want = [int(v) for v in rows[n, : tl[n]]]
+        total = 0.0
+        for path in itertools.product(range(lp.shape[2]), repeat=int(il[n])):
+            collapsed = [k for i, k in enumerate(path)
+                         if k != blank and (i == 0 or k != path[i - 1])]
+            if collapsed == want:
+                total += math.exp(sum(lp[t, n, k] for t, k in enumerate(path)))
+        assert per[n] == pytest.approx(-math.log(total), rel=1e-10, abs=1e-12)
+    occupancy = -L.ctc.grad(*args, **kw, reduction="none").sum(axis=2)
+    used = np.arange(lp.shape[0])[:, None] < il[None, :]
+    close(occupancy, used.astype(float))
+
+
 LAWS = {
     "mse": law_mse_is_symmetric_and_scales_quadratically,
     "l1": law_l1_is_symmetric_and_scales_linearly,
@@ -633,6 +675,7 @@ LAWS = {
     "cosine_embedding": law_cosine_embedding_is_symmetric_and_scale_invariant,
     "triplet_margin": law_triplet_is_translation_invariant_and_swapped_pair_sums_to_twice_margin,
     "bellman_td": law_td_with_zero_discount_or_terminal_is_regression_on_rewards,
+    "ctc": law_ctc_sums_the_probability_of_every_alignment_and_posteriors_sum_to_one,
 }
 
 

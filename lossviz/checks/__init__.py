@@ -42,6 +42,7 @@ from lossviz.checks.ch4 import (
     stable_cross_entropy,
 )
 from lossviz.checks.ch5 import info_nce, per_class_recall
+from lossviz.checks.ch7 import ctc, masked_ce
 from lossviz.checks.ch10 import clip_grad_norm, global_mean_grad, round_bf16
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "check_value",
     "clip_grad_norm",
     "confirm",
+    "ctc",
     "describe",
     "dice",
     "empirical_risk",
@@ -71,6 +73,7 @@ __all__ = [
     "huber",
     "info_nce",
     "lr_limit",
+    "masked_ce",
     "mae",
     "objective",
     "per_class_recall",

@@ -38,6 +38,7 @@ from .margin import hinge, hinge_embedding, multi_margin, soft_margin, squared_h
 from .segmentation import dice, tversky
 from .metric import cosine_embedding, margin_ranking, triplet_margin
 from .rl import bellman_td
+from .sequence import ctc
 
 # isort: on
 
@@ -51,6 +52,7 @@ __all__ = [
     "bellman_td",
     "cosine_embedding",
     "cross_entropy",
+    "ctc",
     "dice",
     "gaussian_nll",
     "hinge",

@@ -12,6 +12,7 @@ TASKS = (
     "segmentation",
     "ranking/metric learning",
     "reinforcement learning",
+    "sequence modelling",
 )
 
 
