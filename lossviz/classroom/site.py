@@ -120,6 +120,17 @@ def _html_leaks(html: Path) -> list[str]:
     return found
 
 
+def _failure(output: str) -> str:
+    """Return the part of a failed build's output that names the cause (the failing cell)."""
+    lines = output.splitlines()
+    notebook = [ln.strip() for ln in lines if "ExecutionError:" in ln and ".ipynb" in ln][:1]
+    for marker in ("An error occurred while executing the following cell", "Exception occurred"):
+        starts = [i for i, line in enumerate(lines) if marker in line]
+        if starts:
+            return "\n".join(notebook + lines[starts[0] : starts[0] + 40])
+    return "\n".join(notebook + lines[-40:])
+
+
 def build_class_site(
     outdir: Path,
     root: Path = Path("."),
@@ -218,8 +229,10 @@ def build_class_site(
         )
         html = work / "_build" / "html"
         if proc.returncode != 0 or not (html / "index.html").is_file():
-            tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
-            raise RuntimeError(f"jupyter-book build of the class site failed:\n{tail}")
+            raise RuntimeError(
+                "jupyter-book build of the class site failed:\n"
+                + _failure(proc.stdout + proc.stderr)
+            )
         # The download button serves the student version exactly as handed out.
         for path in written:
             served = html / "_sources" / "book" / path.relative_to(release)
