@@ -42,10 +42,13 @@ from lossviz.checks.ch4 import (
     stable_cross_entropy,
 )
 from lossviz.checks.ch5 import info_nce, per_class_recall
+from lossviz.checks.ch6 import adamw_step, giou, soft_threshold
 from lossviz.checks.ch7 import ctc, masked_ce
+from lossviz.checks.ch8 import contrastive, dpo, ndcg  # noqa: F401
 from lossviz.checks.ch10 import clip_grad_norm, global_mean_grad, round_bf16
 
 __all__ = [
+    "adamw_step",
     "call",
     "Case",
     "central_difference",
@@ -70,6 +73,7 @@ __all__ = [
     "global_mean_grad",
     "focal",
     "generalized_cross_entropy",
+    "giou",
     "huber",
     "info_nce",
     "lr_limit",
@@ -79,6 +83,7 @@ __all__ = [
     "per_class_recall",
     "round_bf16",
     "smoothed_ce_grad",
+    "soft_threshold",
     "stable_bce_with_logits",
     "stable_cross_entropy",
     "two_layer_backprop",
