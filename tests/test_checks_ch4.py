@@ -302,3 +302,13 @@ def test_gce_unfinished_exercise_says_so():
 
     with pytest.raises(ExerciseFailed, match="my_gce still raises NotImplementedError"):
         ch4.generalized_cross_entropy(my_gce)
+
+
+def test_gce_cases_are_independent_for_partial_credit():
+    """The grader's collect mode records all 7 cases: a wrong gradient loses only its 2."""
+    from lossviz.checks._core import collect
+
+    outcomes, _ = collect(ch4.generalized_cross_entropy, ce_gradient_gce)
+    assert [o.passed for o in outcomes] == [True] * 5 + [False] * 2
+    outcomes, printed = collect(ch4.generalized_cross_entropy, good_gce)
+    assert [o.passed for o in outcomes] == [True] * 7 and "correct" in printed
