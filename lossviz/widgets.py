@@ -50,6 +50,7 @@ In a notebook, the cell ends with ``slope_figure(x)`` so that the figure display
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import itertools
@@ -530,7 +531,7 @@ class SliderFigure:
             width, _ = self.css_size
             # A fixed CSS width (not the output's width) and no more than the output's:
             # the picture keeps its drawn size and its 2x pixels stay sharp.
-            self._image = ipywidgets.Image(
+            self._image = _alt_image_class()(
                 format="jpeg", tooltip=self.alt,
                 layout={"width": f"{width}px", "max_width": "100%", "height": "auto"},
             )
@@ -543,8 +544,10 @@ class SliderFigure:
                 control.observe(self._redraw, names="value")
             children = [self._image]
             if self.caption:
-                caption = ipywidgets.HTML(f'<p style="margin:0.3em 0">{html.escape(self.caption)}'
-                                          "</p>", layout={"max_width": f"{width}px"})
+                caption = ipywidgets.HTML(
+                    f'<p style="margin:0.3em 0;line-height:1.4">{html.escape(self.caption)}</p>',
+                    layout={"max_width": f"{width}px"},
+                )
                 caption.add_class("lossviz-caption")
                 children.append(caption)
             children += [*self._controls.values(), self._error_view]
@@ -631,6 +634,24 @@ class SliderFigure:
         display(bundle, raw=True)
         if face() == "live":
             display({"text/plain": OFFLINE_NOTE, "text/html": _OFFLINE_HTML}, raw=True)
+
+
+@functools.cache
+def _alt_image_class() -> type:
+    """Return an ``ipywidgets.Image`` whose ``tooltip`` becomes the picture's accessible name.
+
+    ipywidgets 8's views write ``tooltip`` into the element's ``title`` (which screen
+    readers read as the image's name, like ``alt``) only when the model has an empty
+    ``description``; ``Image`` has no ``description`` at all, and its view then fails to
+    render. This subclass adds the empty one.
+    """
+    import ipywidgets
+    import traitlets
+
+    class AltImage(ipywidgets.Image):
+        description = traitlets.Unicode("").tag(sync=True)
+
+    return AltImage
 
 
 #: The note that follows a live figure. JupyterLab 4 and Notebook 7 render both outputs in
