@@ -152,8 +152,11 @@ class FloatSlider:
         where = (self.value - self.min) / (self.max - self.min)
         # the largest evenly spaced grid that has the initial value as one of its points
         n = next(
-            (k for k in range(limit, 1, -1)
-             if abs(where * (k - 1) - round(where * (k - 1))) < 1e-9),
+            (
+                k
+                for k in range(limit, 1, -1)
+                if abs(where * (k - 1) - round(where * (k - 1))) < 1e-9
+            ),
             limit,
         )
         values = np.linspace(self.min, self.max, n)
@@ -166,8 +169,12 @@ class FloatSlider:
         import ipywidgets
 
         return ipywidgets.FloatSlider(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            description=self.label or self.name, continuous_update=True,
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            description=self.label or self.name,
+            continuous_update=True,
             readout_format=_readout(self.fmt),
             style={"description_width": "initial"},
         )
@@ -220,8 +227,12 @@ class IntSlider:
         import ipywidgets
 
         return ipywidgets.IntSlider(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            description=self.label or self.name, continuous_update=True,
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            description=self.label or self.name,
+            continuous_update=True,
             style={"description_width": "initial"},
         )
 
@@ -260,8 +271,10 @@ class Choice:
         import ipywidgets
 
         return ipywidgets.Dropdown(
-            options=list(self.options), value=self.value,
-            description=self.label or self.name, style={"description_width": "initial"},
+            options=list(self.options),
+            value=self.value,
+            description=self.label or self.name,
+            style={"description_width": "initial"},
         )
 
 
@@ -426,8 +439,7 @@ class SliderFigure:
         if len(set(names)) != len(names):
             raise ValueError(f"sliders: names must be distinct, got {names}")
         if not isinstance(alt, str) or not alt.strip():
-            raise ValueError("alt: expected a non-empty description of the figure, got "
-                             f"{alt!r}")
+            raise ValueError(f"alt: expected a non-empty description of the figure, got {alt!r}")
         if max_frames < 2:
             raise ValueError(f"max_frames: expected at least 2, got {max_frames}")
         if not (isinstance(dpi, (int, float)) and math.isfinite(dpi) and dpi > 0):
@@ -532,7 +544,8 @@ class SliderFigure:
             # A fixed CSS width (not the output's width) and no more than the output's:
             # the picture keeps its drawn size and its 2x pixels stay sharp.
             self._image = _alt_image_class()(
-                format="jpeg", tooltip=self.alt,
+                format="jpeg",
+                tooltip=self.alt,
                 layout={"width": f"{width}px", "max_width": "100%", "height": "auto"},
             )
             self._image.add_class("lossviz-live-image")
@@ -576,8 +589,9 @@ class SliderFigure:
             self._error_view.layout.display = "none"
 
     def _describe(self, values: dict[str, Any]) -> str:
-        return ", ".join(f"{s.label or s.name} = {s.fmt.format(values[s.name])}"
-                         for s in self.sliders)
+        return ", ".join(
+            f"{s.label or s.name} = {s.fmt.format(values[s.name])}" for s in self.sliders
+        )
 
     def _show_error(self, values: dict[str, Any], exc: Exception) -> None:
         """Show one line under the figure (the traceback folded) and put the sliders back."""
@@ -590,7 +604,7 @@ class SliderFigure:
         trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         self._error_view.value = (
             '<details style="color:#b00020"><summary>'
-            f"{html.escape(line)}</summary><pre style=\"white-space:pre-wrap;font-size:85%\">"
+            f'{html.escape(line)}</summary><pre style="white-space:pre-wrap;font-size:85%">'
             f"{html.escape(trace)}</pre></details>"
         )
         self._error_view.layout.display = None
@@ -738,9 +752,14 @@ class _Blitter:
         stale = [a for a in candidates if a.stale]
         limits = self._limits()
         same = len(stale) == len(self.dynamic) and all(
-            a is b for a, b in zip(stale, self.dynamic, strict=True))
-        reuse = (self.background is not None and same and limits == self.limits
-                 and len(candidates) == self.children)
+            a is b for a, b in zip(stale, self.dynamic, strict=True)
+        )
+        reuse = (
+            self.background is not None
+            and same
+            and limits == self.limits
+            and len(candidates) == self.children
+        )
         canvas = fig.canvas
         if reuse:
             canvas.restore_region(self.background)
@@ -782,7 +801,7 @@ def _frame_grids(sliders: Sequence[Slider], max_frames: int) -> list[list[Any]]:
                 continue
             bigger = s.grid(len(grids[i]) + 1)
             if len(bigger) > len(grids[i]):
-                trial = grids[:i] + [bigger] + grids[i + 1:]
+                trial = grids[:i] + [bigger] + grids[i + 1 :]
                 if math.prod(len(g) for g in trial) <= max_frames:
                     grids = trial
                     grown = True
@@ -838,9 +857,7 @@ def _static_html(sf: SliderFigure, frames: list[bytes]) -> str:
         {"sizes": [len(g) for g in sf.grids], "labels": labels, "frames": encoded},
         separators=(",", ":"),
     ).replace("</", "<\\/")
-    caption = (
-        f"<figcaption>{html.escape(sf.caption)}</figcaption>" if sf.caption else ""
-    )
+    caption = f"<figcaption>{html.escape(sf.caption)}</figcaption>" if sf.caption else ""
     return (
         f'<div class="lossviz-slider" id="{uid}" data-frame="{index}" '
         f'data-frames="{len(frames)}">'

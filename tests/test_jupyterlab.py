@@ -31,8 +31,14 @@ from conftest import ROOT
 pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 CHAPTER = ROOT / "book" / "01_what_is_a_loss.ipynb"
 #: Goal for the median key-to-image latency on the project's 2-core machine (reported).
 LATENCY_GOAL_MS = 50
@@ -47,8 +53,9 @@ def free_port() -> int:
 
 
 def api(lab: dict, path: str, method: str = "GET") -> object:
-    request = urllib.request.Request(f"{lab['url']}{path}", method=method,
-                                     headers={"Authorization": f"token {lab['token']}"})
+    request = urllib.request.Request(
+        f"{lab['url']}{path}", method=method, headers={"Authorization": f"token {lab['token']}"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         body = response.read()
     return json.loads(body) if body else None
@@ -71,24 +78,43 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
     # every cell in the DOM (no windowing, so off-screen outputs can be queried), no news
-    settings = {"notebook-extension/tracker": {"windowingMode": "none"},
-                "apputils-extension/notification": {"fetchNews": "false"}}
+    settings = {
+        "notebook-extension/tracker": {"windowingMode": "none"},
+        "apputils-extension/notification": {"fetchNews": "false"},
+    }
     for name, values in settings.items():
         path = base / "settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values), encoding="utf-8")
     log = open(base / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--LabApp.extension_manager=readonly"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
-    info = {"url": f"http://127.0.0.1:{port}", "token": token, "root": root,
-            "log": base / "server.log"}
+    info = {
+        "url": f"http://127.0.0.1:{port}",
+        "token": token,
+        "root": root,
+        "log": base / "server.log",
+    }
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -133,7 +159,9 @@ def open_notebook(browser, lab: dict, app: str = "lab"):
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
     page.wait_for_function(
         "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-        "?.getAttribute('data-status') === 'idle'", timeout=90_000)
+        "?.getAttribute('data-status') === 'idle'",
+        timeout=90_000,
+    )
     return context, page, errors
 
 
@@ -147,10 +175,14 @@ def test_chapter_1_live_in_jupyterlab_then_reopened(browser, lab: dict) -> None:
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_function(
             "() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
-            ".every(p => /\\[\\d+\\]/.test(p.textContent))", timeout=180_000)
+            ".every(p => /\\[\\d+\\]/.test(p.textContent))",
+            timeout=180_000,
+        )
         page.wait_for_function(
             "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-            "?.getAttribute('data-status') === 'idle'", timeout=60_000)
+            "?.getAttribute('data-status') === 'idle'",
+            timeout=60_000,
+        )
         failed = page.locator("[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
         assert not [t for t in failed if "Traceback" in t or "Error" in t], failed
         live = page.locator(".lossviz-live")
@@ -159,7 +191,8 @@ def test_chapter_1_live_in_jupyterlab_then_reopened(browser, lab: dict) -> None:
         img = live.locator("img").first
         page.wait_for_function(
             "() => { const i = document.querySelector('.lossviz-live img');"
-            " return i && i.complete && i.naturalWidth > 0; }")
+            " return i && i.complete && i.naturalWidth > 0; }"
+        )
         img.scroll_into_view_if_needed()
         size = img.evaluate("i => [i.getBoundingClientRect().width, i.naturalWidth, i.title]")
         assert abs(size[0] - CSS_WIDTH) <= 1, f"shown {size[0]} CSS px wide, drawn {CSS_WIDTH}"
@@ -180,34 +213,38 @@ def test_chapter_1_live_in_jupyterlab_then_reopened(browser, lab: dict) -> None:
                 if (window.__lossvizKey !== null) {
                   window.__lossvizLatency.push(performance.now() - window.__lossvizKey);
                   window.__lossvizKey = null; } });
-            }""")
+            }"""
+        )
         handle = live.locator(".noUi-handle").first
         handle.focus()
         before = img.screenshot()
         for step in range(10):
             page.keyboard.press("ArrowRight")
-            page.wait_for_function(f"() => window.__lossvizLatency.length > {step}",
-                                   timeout=10_000)
+            page.wait_for_function(f"() => window.__lossvizLatency.length > {step}", timeout=10_000)
             if step == 0:
                 assert img.screenshot() != before, "the picture did not change"
         latencies = page.evaluate("() => window.__lossvizLatency")
         readout = live.locator(".widget-readout").first.inner_text()
         assert readout.strip() == "3.00", f"10 steps of 0.2 from 1.00 read {readout!r}"
-        assert live.locator(".lossviz-error").inner_text().strip() == "", \
-            live.locator(".lossviz-error").inner_text()
+        assert live.locator(".lossviz-error").inner_text().strip() == "", live.locator(
+            ".lossviz-error"
+        ).inner_text()
         median = statistics.median(latencies)
-        print(f"\nchapter 1 key-to-image latency: median {median:.1f} ms over 10 steps "
-              f"(goal {LATENCY_GOAL_MS} ms): {[round(x) for x in latencies]}")
+        print(
+            f"\nchapter 1 key-to-image latency: median {median:.1f} ms over 10 steps "
+            f"(goal {LATENCY_GOAL_MS} ms): {[round(x) for x in latencies]}"
+        )
         assert widget_errors(errors) == [], widget_errors(errors)
 
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-        page.wait_for_function(
-            "() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
+        page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
     finally:
         context.close()
     saved = lab["root"] / CHAPTER.name
-    print(f"chapter 1 saved after Run All: {saved.stat().st_size:,} bytes "
-          f"(stored without outputs: {CHAPTER.stat().st_size:,})")
+    print(
+        f"chapter 1 saved after Run All: {saved.stat().st_size:,} bytes "
+        f"(stored without outputs: {CHAPTER.stat().st_size:,})"
+    )
     nb = json.loads(saved.read_text(encoding="utf-8"))
     outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
@@ -225,8 +262,10 @@ def test_chapter_1_live_in_jupyterlab_then_reopened(browser, lab: dict) -> None:
             shown = [e for e in page.get_by_text("model not found").all() if e.is_visible()]
             assert shown == [], f"{app}: the reopened notebook shows 'model not found'"
             hidden = page.get_by_text("model not found").count()
-            print(f"reopened in {app}: the offline note shows, ipywidgets' 'model not found' "
-                  f"error is {'present and hidden' if hidden else 'absent'}")
+            print(
+                f"reopened in {app}: the offline note shows, ipywidgets' 'model not found' "
+                f"error is {'present and hidden' if hidden else 'absent'}"
+            )
             assert page.locator(".lossviz-live").count() == 0
         finally:
             context.close()

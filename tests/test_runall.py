@@ -24,7 +24,7 @@ NOTEBOOKS = sorted(
 )
 MARK = "LOSSVIZ-RUNALL-REPORT "
 
-PROBE = r'''
+PROBE = r"""
 import gc as _gc
 import json as _json
 
@@ -68,20 +68,21 @@ for _n, _sf in enumerate(_displayed()):
                 "others": sum(1 for _f in _figures if _f is not _sf.fig and _f.stale),
             })
 print("LOSSVIZ-RUNALL-REPORT " + _json.dumps(_report))
-'''
+"""
 
 
 def run_all_and_probe(path) -> dict:
     """Execute ``path`` and the probe in one fresh kernel; return the probe's report."""
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
     line = next((x for x in text.splitlines() if x.startswith(MARK)), None)
     assert line is not None, f"{path.name}: the probe printed no report: {text[-500:]!r}"
-    return json.loads(line[len(MARK):])
+    return json.loads(line[len(MARK) :])
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -94,12 +95,17 @@ def test_run_all_then_every_slider_moves(path, monkeypatch) -> None:
     bad = [
         f"figure {s['figure']} ({report['figures'][s['figure']]}...), {s['slider']} = "
         f"{s['value']}: "
-        + "; ".join(filter(None, [
-            s["error"],
-            None if s["changed"] else "the picture did not change",
-            None if s["stayed"] else "the slider jumped back",
-            f"{s['others']} other figure(s) changed" if s["others"] else None,
-        ]))
+        + "; ".join(
+            filter(
+                None,
+                [
+                    s["error"],
+                    None if s["changed"] else "the picture did not change",
+                    None if s["stayed"] else "the slider jumped back",
+                    f"{s['others']} other figure(s) changed" if s["others"] else None,
+                ],
+            )
+        )
         for s in steps
         if s["error"] or not s["changed"] or not s["stayed"] or s["others"]
     ]

@@ -46,8 +46,9 @@ def pixels(png: bytes) -> np.ndarray:
 
 
 def static_payload(html: str) -> dict:
-    match = re.search(r'<script type="application/json" class="lossviz-frames">(.*?)</script>',
-                      html, re.S)
+    match = re.search(
+        r'<script type="application/json" class="lossviz-frames">(.*?)</script>', html, re.S
+    )
     assert match, "no frame payload in the static HTML"
     return json.loads(match.group(1).replace("<\\/", "</"))
 
@@ -72,8 +73,13 @@ def test_int_slider_thins_to_the_limit_and_keeps_the_value():
 
 def test_two_sliders_share_the_frame_budget():
     fig, update = line_figure()
-    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.1, 1.0),
-                                    FloatSlider("b", -1, 1, 0.1, 0.0)], alt="a line", max_frames=30)
+    sf = SliderFigure(
+        fig,
+        update,
+        [FloatSlider("w", 0, 2, 0.1, 1.0), FloatSlider("b", -1, 1, 0.1, 0.0)],
+        alt="a line",
+        max_frames=30,
+    )
     sizes = [len(g) for g in sf.grids]
     assert np.prod(sizes) <= 30 and min(sizes) >= 3
     assert len(sf.frame_values) == np.prod(sizes)
@@ -174,8 +180,9 @@ def test_live_view_redraws_everything_when_the_limits_change():
 def test_live_choice_slider_passes_the_option():
     seen = []
     fig, ax = plt.subplots()
-    sf = SliderFigure(fig, lambda kind: seen.append(kind), [Choice("kind", ["mse", "mae"])],
-                      alt="x")
+    sf = SliderFigure(
+        fig, lambda kind: seen.append(kind), [Choice("kind", ["mse", "mae"])], alt="x"
+    )
     sf.controls["kind"].value = "mae"
     assert seen[-1] == "mae"
     assert [v["kind"] for v in sf.frame_values] == ["mse", "mae"]
@@ -241,12 +248,15 @@ def test_ipython_display_static_shows_only_the_html_slider(monkeypatch):
 
 def test_live_image_has_the_drawn_css_size_twice_the_pixels_and_the_alt_text():
     fig, update = line_figure()  # 4 x 3 inches
-    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line",
-                      caption="the caption", dpi=70)
+    sf = SliderFigure(
+        fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line", caption="the caption", dpi=70
+    )
     assert sf.css_size == (280, 210)
     assert sf.image.layout.width == "280px" and sf.image.layout.max_width == "100%"
-    assert Image.open(io.BytesIO(sf.image.value)).size == (280 * LIVE_PIXEL_RATIO,
-                                                           210 * LIVE_PIXEL_RATIO)
+    assert Image.open(io.BytesIO(sf.image.value)).size == (
+        280 * LIVE_PIXEL_RATIO,
+        210 * LIVE_PIXEL_RATIO,
+    )
     assert sf.image.tooltip == "a line", "the live image's accessible name is the alt text"
     captions = [c for c in sf.widget().children if "lossviz-caption" in c._dom_classes]
     assert len(captions) == 1 and "the caption" in captions[0].value
@@ -262,13 +272,14 @@ def test_an_error_in_update_is_shown_and_the_sliders_go_back():
             raise KeyError("no such curve")
         line.set_ydata(w * X)
 
-    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0, label="slope")],
-                      alt="a line")
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0, label="slope")], alt="a line")
     sf.controls["w"].value = 0.5
     picture = sf.image.value
     sf.controls["w"].value = 2.0
-    assert sf.last_error == ("update failed at slope = 2.00: KeyError: 'no such curve'. "
-                             "The figure still shows slope = 0.50.")
+    assert sf.last_error == (
+        "update failed at slope = 2.00: KeyError: 'no such curve'. "
+        "The figure still shows slope = 0.50."
+    )
     assert sf.image.value == picture, "the picture changed although update failed"
     assert sf.controls["w"].value == 0.5, "the readout pretends the figure moved"
     view = sf._error_view
@@ -288,22 +299,28 @@ def test_an_error_at_the_initial_values_is_shown_with_the_figure_as_drawn():
 
     sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line")
     sf.widget()
-    assert sf.last_error == ("update failed at w = 1.00: NameError: name 'line' is not "
-                             "defined")
+    assert sf.last_error == ("update failed at w = 1.00: NameError: name 'line' is not defined")
     assert len(sf.image.value) > 0 and sf.shown is None
 
 
 def test_static_html_fits_the_budget_by_lowering_the_resolution():
     fig, update = line_figure()
-    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.05, 1.0)], alt="a line",
-                      budget_bytes=120_000, dpi=150)
+    sf = SliderFigure(
+        fig,
+        update,
+        [FloatSlider("w", 0, 2, 0.05, 1.0)],
+        alt="a line",
+        budget_bytes=120_000,
+        dpi=150,
+    )
     assert len(sf.to_html().encode()) <= 120_000
 
 
 def test_static_html_over_budget_says_so():
     fig, update = line_figure()
-    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.05, 1.0)], alt="a line",
-                      budget_bytes=2_000)
+    sf = SliderFigure(
+        fig, update, [FloatSlider("w", 0, 2, 0.05, 1.0)], alt="a line", budget_bytes=2_000
+    )
     with pytest.raises(ValueError, match="budget_bytes=2000"):
         sf.to_html()
 
