@@ -465,7 +465,7 @@ class SliderFigure:
         plt.close(fig)
         FigureCanvasAgg(fig)
         if freeze_layout and fig.get_layout_engine() is not None:
-            fig.canvas.draw()  # the engine places the axes once ...
+            fig.draw_without_rendering()  # the engine places the axes once ...
             fig.set_layout_engine("none")  # ... and they stay there
 
     # ----------------------------------------------------------------- values
