@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -157,12 +158,46 @@ def open_notebook(browser, lab: dict, app: str = "lab"):
     path = "lab/tree" if app == "lab" else "notebooks"
     page.goto(f"{lab['url']}/{path}/{CHAPTER.name}?token={lab['token']}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    page.wait_for_function(
-        "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-        "?.getAttribute('data-status') === 'idle'",
-        timeout=90_000,
-    )
+    if app == "lab":
+        page.wait_for_function(KERNEL_READY, timeout=120_000)
+    else:  # Notebook 7 does not expose its application object
+        page.wait_for_function(
+            "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
+            "?.getAttribute('data-status') === 'idle'",
+            timeout=120_000,
+        )
     return context, page, errors
+
+
+#: The notebook is open, current, and its kernel connected and idle.
+KERNEL_READY = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = w && w.sessionContext && w.sessionContext.session
+    && w.sessionContext.session.kernel;
+  return !!(w && w.context && w.context.isReady && kernel
+    && kernel.connectionStatus === 'connected' && kernel.status === 'idle');
+}"""
+PROMPTS = (
+    "() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
+    ".map(p => p.textContent.trim())"
+)
+
+
+def run_all(page) -> None:
+    """Run all cells and wait until every code cell has run (the command is retried once
+    if no cell has started 20 s after it was issued)."""
+    for attempt in range(2):
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        deadline = time.monotonic() + (20 if attempt == 0 else 240)
+        while time.monotonic() < deadline:
+            prompts = page.evaluate(PROMPTS)
+            if all(re.fullmatch(r"\[\d+\]:", p) for p in prompts):
+                page.wait_for_function(KERNEL_READY, timeout=60_000)
+                return
+            if attempt == 0 and any(p != "[ ]:" for p in prompts):
+                deadline = time.monotonic() + 240  # running: give it the time it needs
+            page.wait_for_timeout(500)
+    pytest.fail(f"Run All did not finish: input prompts {page.evaluate(PROMPTS)}")
 
 
 def widget_errors(errors: list[str]) -> list[str]:
@@ -172,17 +207,7 @@ def widget_errors(errors: list[str]) -> list[str]:
 def test_chapter_1_live_in_jupyterlab_then_reopened(browser, lab: dict) -> None:
     context, page, errors = open_notebook(browser, lab)
     try:
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
-            ".every(p => /\\[\\d+\\]/.test(p.textContent))",
-            timeout=180_000,
-        )
-        page.wait_for_function(
-            "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-            "?.getAttribute('data-status') === 'idle'",
-            timeout=60_000,
-        )
+        run_all(page)
         failed = page.locator("[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
         assert not [t for t in failed if "Traceback" in t or "Error" in t], failed
         live = page.locator(".lossviz-live")
