@@ -644,7 +644,8 @@ class SliderFigure:
         from IPython.display import display
 
         bundle = self._repr_mimebundle_()
-        _DISPLAYED.append(self)
+        if not any(shown is self for shown in _DISPLAYED):
+            _DISPLAYED.append(self)
         display(bundle, raw=True)
         if face() == "live":
             display({"text/plain": OFFLINE_NOTE, "text/html": _OFFLINE_HTML}, raw=True)

@@ -233,6 +233,8 @@ def test_ipython_display_live_shows_the_view_then_the_offline_note(monkeypatch):
     note = shown[1]["text/html"]
     assert 'class="lossviz-offline"' in note and ":has(.lossviz-live)" in note
     assert displayed()[-1] is sf
+    sf._ipython_display_()  # shown again: still one entry
+    assert sum(f is sf for f in displayed()) == 1
 
 
 def test_ipython_display_static_shows_only_the_html_slider(monkeypatch):
