@@ -41,6 +41,18 @@ _OTHER = {
 }
 #: What the Chinese edition's download and launch buttons add.
 _ENGLISH_NOTEBOOK = "（英文原版笔记本）"
+#: The Chinese edition's title, search box text and the theme's button strings that its
+#: own zh_CN catalogue leaves in English (or in traditional characters).
+_ZH_TITLE = "深度学习中的损失函数"
+_ZH_SEARCH = "搜索本书……"
+_ZH_BUTTONS = {
+    "Launch on Binder": "在 Binder 中启动",
+    "Launch on Colab": "在 Colab 中启动",
+    "Launch on JupyterHub": "在 JupyterHub 中启动",
+    "Launch interactive content": "启动交互式页面",
+    "列印成 PDF": "打印为 PDF",
+    "Print to PDF": "打印为 PDF",
+}
 
 
 def _edition(app: Sphinx) -> str:
@@ -87,16 +99,50 @@ def _extract_titles(app: Sphinx, doctree: nodes.document) -> None:
             catalog.add(sub.rawsource, sub)
 
 
+def _translate_captions(app: Sphinx, doctree: nodes.document) -> None:
+    """Translate the table of contents' part captions, which the Locale transform misses.
+
+    sphinx-external-toc inserts the toctrees after the page's messages are translated;
+    their captions are extracted with the root page's messages and translated here.
+    """
+    if _edition(app) != "zh":
+        return
+    from sphinx import addnodes
+
+    from lossviz import i18n
+
+    table = i18n.translations(_catalogues(app) / f"{app.env.docname}.po")
+    for toctree in doctree.findall(addnodes.toctree):
+        caption = toctree.get("caption")
+        if caption in table:
+            toctree["caption"] = table[caption]
+
+
+def _catalogues(app: Sphinx) -> Path:
+    from lossviz import i18n
+
+    locales = Path(app.config.locale_dirs[0]) if app.config.locale_dirs else i18n.LOCALES
+    if not locales.is_absolute():
+        locales = Path(app.confdir) / locales
+    return i18n.catalogue_dir(locales)
+
+
+def _zh_config(app: Sphinx, config: Any) -> None:
+    """Give the Chinese edition its title and search box text."""
+    if not (config.language or "").startswith("zh"):
+        return
+    config.html_title = _ZH_TITLE
+    config.project = _ZH_TITLE
+    config.html_theme_options = {**config.html_theme_options, "search_bar_text": _ZH_SEARCH}
+
+
 # ------------------------------------------------------------------ figure strings
 def _translate_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if _edition(app) != "zh":
         return
     from lossviz import i18n
 
-    catalogue = Path(app.config.locale_dirs[0]) if app.config.locale_dirs else i18n.LOCALES
-    if not catalogue.is_absolute():
-        catalogue = Path(app.confdir) / catalogue
-    po = i18n.catalogue_dir(catalogue) / i18n.FIGURES / f"{docname}.po"
+    po = _catalogues(app) / i18n.FIGURES / f"{docname}.po"
     i18n.translate_outputs(doctree, i18n.translations(po))
 
 
@@ -108,8 +154,11 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict,
         for group in context.get("header_buttons", []):
             if group.get("label") not in ("download-buttons", "launch-buttons"):
                 continue
-            group["tooltip"] = f"{group.get('tooltip', '')}{_ENGLISH_NOTEBOOK}"
+            group["tooltip"] = _ZH_BUTTONS.get(group.get("tooltip", ""), group.get("tooltip", ""))
+            group["tooltip"] += _ENGLISH_NOTEBOOK
             for button in group.get("buttons", []):
+                tip = button.get("tooltip", "")
+                button["tooltip"] = _ZH_BUTTONS.get(tip, tip)
                 if button.get("label") == "download-pdf-button":
                     continue  # prints this (Chinese) page
                 button["tooltip"] = f"{button.get('tooltip', '')}{_ENGLISH_NOTEBOOK}"
@@ -145,7 +194,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     for name, cls in [("exercise", ex.ExerciseDirective),
                       ("exercise-start", ex.ExerciseStartDirective)]:
         app.add_directive(name, _translatable_titles(cls), override=True)
+    app.connect("config-inited", _zh_config)
     app.connect("doctree-read", _extract_titles)
+    app.connect("doctree-read", _translate_captions)
     app.connect("doctree-resolved", _translate_figures)
     app.connect("html-page-context", _page_context, priority=600)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

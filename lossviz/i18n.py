@@ -50,7 +50,7 @@ EDITIONS = ("en", "zh")
 
 
 def catalogue_dir(locales: Path = LOCALES) -> Path:
-    """The ``LC_MESSAGES`` folder of the Chinese edition."""
+    """Return the ``LC_MESSAGES`` folder of the Chinese edition."""
     return locales / LANGUAGE / "LC_MESSAGES"
 
 
@@ -197,7 +197,7 @@ class _OutputStrings(HTMLParser):
 
 
 def figure_strings(page_html: str) -> list[str]:
-    """The distinct figure strings of one built English page, in order of appearance."""
+    """Return the distinct figure strings of a built English page, in order."""
     parser = _OutputStrings()
     parser.feed(page_html)
     return list(dict.fromkeys(parser.found))
@@ -281,7 +281,7 @@ def read_catalogue(path: Path) -> Any:
 
 
 def translations(path: Path) -> dict[str, str]:
-    """The finished translations of one catalogue: msgid to msgstr, fuzzy ones left out."""
+    """Return the finished translations of a catalogue (msgid to msgstr, no fuzzy ones)."""
     if not path.is_file():
         return {}
     return {m.id: m.string for m in read_catalogue(path)
