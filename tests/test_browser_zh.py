@@ -12,6 +12,7 @@ say the notebooks are English, and CJK glyphs that really render.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
@@ -141,7 +142,12 @@ def test_chinese_search_finds_chinese_words(zh_visit, site_url: str) -> None:
     page = zh_visit("search").page
     page.goto(f"{site_url}/search.html?q=%E6%8D%9F%E5%A4%B1%E5%87%BD%E6%95%B0",  # 损失函数
               wait_until="networkidle")
-    page.wait_for_selector("#search-results ul li", timeout=20_000)
+    # the summary line is written when the search has finished
+    page.wait_for_function(
+        "() => (document.querySelector('#search-results .search-summary') || {})"
+        ".innerText", timeout=20_000)
+    summary = page.locator("#search-results .search-summary").inner_text()
+    assert re.search(r"[\u4e00-\u9fff]", summary), f"search summary not Chinese: {summary!r}"
     hits = page.eval_on_selector_all("#search-results ul li a",
                                      "links => links.map(a => a.getAttribute('href'))")
     assert any("glossary" in h for h in hits), hits
