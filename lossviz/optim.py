@@ -487,3 +487,186 @@ def surface_objective(surface: Surface) -> tuple[Objective, Gradient]:
         return np.array([interp(surface.grad_x, loc), interp(surface.grad_y, loc)])
 
     return f, grad
+
+
+# ----------------------------------------------- chapter 6: proximal steps and AdamW
+# Added at the end of the module on purpose (see the chapter 6 notes); these functions
+# reuse the loop of ``_run`` and validate their own extra options.
+
+
+def _ch6_real(name: str, value: object, *, low: float, allow_low: bool) -> float:
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    v = float(value) if ok else math.nan  # type: ignore[arg-type]
+    if not (math.isfinite(v) and (v >= low if allow_low else v > low)):
+        bound = f">= {low:g}" if allow_low else f"> {low:g}"
+        raise ValueError(f"{name} must be a finite real number {bound}, got {value!r}")
+    return v
+
+
+def soft_threshold(x: object, threshold: float) -> np.ndarray:
+    r"""Soft-thresholding, the proximal operator of :math:`\tau\lVert\cdot\rVert_1`.
+
+    :math:`\operatorname{prox}_{\tau\lVert\cdot\rVert_1}(x)_j
+    = \operatorname{sign}(x_j)\max(|x_j| - \tau, 0)`: every entry moves ``threshold``
+    towards 0 and entries within ``threshold`` of 0 become exactly 0.
+
+    Parameters
+    ----------
+    x : float or array_like
+        The point.
+    threshold : float
+        :math:`\tau \ge 0`.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x`` (a 0-d array for a scalar).
+
+    Raises
+    ------
+    ValueError
+        If ``threshold`` is negative or not finite, or ``x`` is not finite.
+
+    Examples
+    --------
+    >>> soft_threshold([3.0, -0.5, 0.2, -2.0], 1.0).tolist()
+    [2.0, -0.0, 0.0, -1.0]
+
+    """
+    tau = _ch6_real("threshold", threshold, low=0.0, allow_low=True)
+    arr = np.asarray(x, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"x must be finite, got {x!r}")
+    return np.sign(arr) * np.maximum(np.abs(arr) - tau, 0.0)
+
+
+def proximal_gradient(
+    f: Objective,
+    grad: Gradient,
+    x0: object,
+    *,
+    l1: float,
+    lr: float = 0.1,
+    steps: int = 100,
+    tol: float = 1e-8,
+    max_value: float = 1e12,
+) -> Path:
+    r"""Proximal gradient descent (ISTA) on :math:`f(x) + \lambda\lVert x\rVert_1`.
+
+    :math:`x_{t+1} = \operatorname{prox}_{\eta\lambda\lVert\cdot\rVert_1}
+    \bigl(x_t - \eta\nabla f(x_t)\bigr)` (:func:`soft_threshold`): a gradient step on
+    the smooth part, then the exact minimiser of the L1 part near that point. Unlike
+    (sub)gradient descent on the sum, it sets coordinates exactly to 0.
+
+    Parameters
+    ----------
+    f, grad : callable
+        The smooth part :math:`f` and its gradient.
+    x0 : float or array_like
+        Starting point.
+    l1 : float
+        :math:`\lambda \ge 0`; 0 gives gradient descent.
+    lr : float
+        Step size :math:`\eta > 0` (converges for :math:`\eta \le 1/L` when
+        :math:`\nabla f` is :math:`L`-Lipschitz).
+    steps, tol, max_value
+        As in :func:`gradient_descent`; convergence is measured on the gradient
+        mapping :math:`(x - x^+)/\eta`, which is 0 exactly at a minimiser.
+
+    Returns
+    -------
+    Path
+        ``method="prox"``; ``losses`` hold the full objective
+        :math:`f(x) + \lambda\lVert x\rVert_1`.
+
+    Examples
+    --------
+    >>> p = proximal_gradient(lambda x: 0.5 * float((x[0] - 1.0) ** 2), lambda x: x - 1.0,
+    ...                       0.0, l1=0.25, lr=1.0, steps=1)
+    >>> p.final.tolist()  # argmin of (x - 1)^2 / 2 + |x| / 4 is 0.75
+    [0.75]
+
+    """
+    lam = _ch6_real("l1", l1, low=0.0, allow_low=True)
+    eta = _ch6_real("lr", lr, low=0.0, allow_low=False)
+
+    def objective(x):
+        return float(f(x)) + lam * float(np.sum(np.abs(x)))
+
+    def mapping(x):
+        g = np.asarray(grad(x), dtype=float).reshape(np.shape(x))
+        return (x - soft_threshold(x - eta * g, eta * lam)) / eta
+
+    def update(x, g, t):
+        return x - eta * g  # = prox(x - eta * grad f(x)), by the definition of the mapping
+
+    return _run(objective, mapping, x0, update, method="prox", lr=eta, steps=steps, tol=tol,
+                max_value=max_value)
+
+
+def adamw(
+    f: Objective,
+    grad: Gradient,
+    x0: object,
+    *,
+    lr: float = 0.1,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+    weight_decay: float = 0.01,
+    steps: int = 100,
+    tol: float = 1e-8,
+    max_value: float = 1e12,
+) -> Path:
+    r"""Adam with decoupled weight decay (AdamW, Loshchilov & Hutter 2019), as PyTorch.
+
+    Each step first shrinks the parameters, :math:`x \leftarrow (1 - \eta\lambda)\,x`,
+    then takes the Adam step of :func:`adam` with the gradient of ``f`` alone,
+    evaluated at the point before shrinking, as ``torch.optim.AdamW`` does. The decay
+    never passes through Adam's moment estimates, so every coordinate decays at the
+    same rate :math:`\eta\lambda` whatever the size of its gradients. Adding
+    :math:`\tfrac{\lambda}{2}\lVert x\rVert^2` to ``f`` instead (what
+    ``torch.optim.Adam(..., weight_decay=lam)`` does) divides the decay by
+    :math:`\sqrt{\hat v_t}`.
+
+    Parameters
+    ----------
+    f, grad, x0, lr, beta1, beta2, eps, steps, tol, max_value
+        As in :func:`adam`.
+    weight_decay : float
+        :math:`\lambda \ge 0` (PyTorch's AdamW default is 0.01); 0 gives :func:`adam`.
+
+    Returns
+    -------
+    Path
+        ``method="adamw"``; ``losses`` hold ``f`` (without a penalty term).
+
+    Examples
+    --------
+    >>> p = adamw(lambda x: x[0] ** 2, lambda x: 2 * x, [2.0], lr=0.1, weight_decay=0.5, steps=1)
+    >>> round(float(p.final[0]), 6)  # decay 2 * (1 - 0.1 * 0.5), then an Adam step of length 0.1
+    1.8
+
+    """
+    eta = _ch6_real("lr", lr, low=0.0, allow_low=False)
+    wd = _ch6_real("weight_decay", weight_decay, low=0.0, allow_low=True)
+    for name, beta in (("beta1", beta1), ("beta2", beta2)):
+        if _ch6_real(name, beta, low=0.0, allow_low=True) >= 1.0:
+            raise ValueError(f"{name} must be a real number in [0, 1), got {beta!r}")
+    b1, b2 = float(beta1), float(beta2)
+    eps_ = _ch6_real("eps", eps, low=0.0, allow_low=False)
+    state: dict[str, np.ndarray | float] = {"m": 0.0, "v": 0.0}
+
+    def update(x, g, t):
+        m = b1 * state["m"] + (1 - b1) * g
+        v = b2 * state["v"] + (1 - b2) * g * g
+        state["m"], state["v"] = m, v
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        return (1 - eta * wd) * x - eta * m_hat / (np.sqrt(v_hat) + eps_)
+
+    return _run(f, grad, x0, update, method="adamw", lr=eta, steps=steps, tol=tol,
+                max_value=max_value)
+
+
+__all__ += ["adamw", "proximal_gradient", "soft_threshold"]

@@ -80,8 +80,11 @@ def poisson_case(draw):
     log_input = draw(st.booleans())
     x = draw(arr(shape, -5, 5)) if log_input else draw(arr(shape, 0.1, 8))
     y = draw(arr_of(shape, COUNTS))
-    kw = {"log_input": log_input, "full": draw(st.booleans()),
-          "eps": draw(st.sampled_from([1e-8, 0.1]))}
+    kw = {
+        "log_input": log_input,
+        "full": draw(st.booleans()),
+        "eps": draw(st.sampled_from([1e-8, 0.1])),
+    }
     return (x, y), kw
 
 
@@ -227,15 +230,20 @@ def mask_case(draw):
 @st.composite
 def dice_case(draw):
     _, p, y = draw(mask_case())
-    return (p, y), {"smooth": draw(st.sampled_from([0.0, 1.0]) | reals(0, 2)),
-                    "eps": draw(st.sampled_from([1e-7, 1e-3]))}
+    return (p, y), {
+        "smooth": draw(st.sampled_from([0.0, 1.0]) | reals(0, 2)),
+        "eps": draw(st.sampled_from([1e-7, 1e-3])),
+    }
 
 
 @st.composite
 def tversky_case(draw):
     _, p, y = draw(mask_case())
-    return (p, y), {"alpha": draw(reals(0, 1)), "beta": draw(reals(0, 1)),
-                    "eps": draw(st.sampled_from([1e-7, 1e-3]))}
+    return (p, y), {
+        "alpha": draw(reals(0, 1)),
+        "beta": draw(reals(0, 1)),
+        "eps": draw(st.sampled_from([1e-7, 1e-3])),
+    }
 
 
 @st.composite
@@ -271,9 +279,11 @@ def triplet_case(draw):
     # positive and negative differ from the anchor in every coordinate by >= 0.01
     p = a + draw(signs(shape)) * draw(arr_of(shape, AWAY))
     n = a + draw(signs(shape)) * draw(arr_of(shape, AWAY))
-    return (a, p, n), {"margin": draw(reals(0.1, 2.0)),
-                       "p": draw(st.sampled_from([1.0, 1.5, 2.0, 3.0])),
-                       "eps": draw(st.sampled_from([0.0, 1e-6]))}
+    return (a, p, n), {
+        "margin": draw(reals(0.1, 2.0)),
+        "p": draw(st.sampled_from([1.0, 1.5, 2.0, 3.0])),
+        "eps": draw(st.sampled_from([0.0, 1e-6])),
+    }
 
 
 @st.composite
@@ -283,13 +293,36 @@ def td_case(draw):
     actions = draw(arr_of((n,), st.integers(0, a - 1), np.int64))
     rewards = draw(arr((n,), -2, 2))
     dones = draw(arr_of((n,), st.booleans(), np.bool_))
-    kw = {"gamma": draw(reals(0, 1)), "kind": draw(st.sampled_from(["mse", "huber"])),
-          "delta": draw(st.sampled_from([0.5, 1.0, 2.0]))}
+    kw = {
+        "gamma": draw(reals(0, 1)),
+        "kind": draw(st.sampled_from(["mse", "huber"])),
+        "delta": draw(st.sampled_from([0.5, 1.0, 2.0])),
+    }
     return (q, actions, rewards, nq, dones), kw
+
+
+@st.composite
+def ctc_case(draw):
+    """Feasible CTC batches with one target length S for all samples (so the mean is sum/(N S))."""
+    n_classes, n, s = draw(st.integers(2, 4)), draw(st.integers(1, 2)), draw(st.integers(0, 2))
+    blank = draw(st.integers(0, n_classes - 1))
+    others = [k for k in range(n_classes) if k != blank]
+    labels = draw(arr_of((n, s), st.sampled_from(others), np.int64))
+    need = max([s + int(np.sum(row[1:] == row[:-1])) for row in labels] + [1])
+    t = need + draw(st.integers(0, 4 - min(need, 4)))
+    input_lengths = draw(arr_of((n,), st.integers(need, t), np.int64))
+    log_probs = log_softmax(draw(arr((t, n, n_classes), -3, 3)), axis=2)
+    targets = labels if draw(st.booleans()) else labels.reshape(-1)
+    kw = {"blank": blank, "zero_infinity": draw(st.booleans())}
+    return (log_probs, targets, input_lengths, np.full(n, s)), kw
 
 
 def _elements(args, kw):
     return args[0].size
+
+
+def _ctc_count(args, kw):
+    return args[0].shape[1] * max(int(args[3][0]), 1)
 
 
 def _rows(args, kw):
@@ -303,6 +336,77 @@ def _class_count(args, kw):
     w = kw.get("weight", np.ones(z.shape[0] if z.ndim == 1 else z.shape[1]))
     valid = t[t != -100]
     return float(np.sum(w[valid]))
+
+
+@st.composite
+def contrastive_case(draw):
+    shape, (x1, x2) = draw(pairs_case(2))
+    return (x1, x2, draw(signs(shape[:-1]))), {"margin": draw(reals(0.1, 3.0))}
+
+
+@st.composite
+def info_nce_case(draw):
+    n, d, extra = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(0, 2))
+    symmetric = draw(st.booleans())
+    # every entry at least 0.5 from zero, so rows are far from the kink of the
+    # normalisation at length 0
+    q = draw(arr((n, d), -2, 2))
+    q = np.where(q >= 0, q + 0.5, q - 0.5)
+    k = draw(arr((n + (0 if symmetric else extra), d), -2, 2))
+    k = np.where(k >= 0, k + 0.5, k - 0.5)
+    return (q, k), {
+        "temperature": draw(reals(0.1, 2.0)),
+        "symmetric": symmetric,
+        "normalize": draw(st.booleans()),
+    }
+
+
+@st.composite
+def lists_case(draw, option=None):
+    n, m = draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    kw = {option: draw(reals(0.3, 5.0))} if option else {}
+    return (draw(arr((n, m), -6, 6)), draw(arr((n, m), -6, 6))), kw
+
+
+@st.composite
+def preference_case(draw, n_args=2, option=None, lo=-6.0, hi=6.0):
+    shape = draw(SHAPES)
+    kw = {}
+    if option == "margin":
+        kw = {"margin": draw(reals(-2.0, 2.0))}
+    elif option == "beta":
+        kw = {"beta": draw(reals(0.01, 5.0))}
+    return tuple(draw(arr(shape, lo, hi)) for _ in range(n_args)), kw
+
+
+@st.composite
+def box_case(draw):
+    """(input, target) boxes (n, 4) or (4,) from a seeded generator: no ties between edges."""
+    n = draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    xy = rng.uniform(-2, 2, size=(2, n, 2))
+    boxes = np.concatenate([xy, xy + rng.uniform(0.3, 3.0, size=(2, n, 2))], axis=2)
+    p, g = boxes
+    if draw(st.booleans()):
+        p, g = p[0], g[0]
+    return (p, g), {"eps": draw(st.sampled_from([1e-7, 0.0]))}
+
+
+@st.composite
+def penalty_case(draw):
+    shape = draw(SHAPES)
+    theta = draw(signs(shape)) * draw(arr_of(shape, AWAY))  # |theta| >= 0.01: off the kink
+    return (theta,), {"lam": draw(reals(0.0, 3.0))}
+
+
+@st.composite
+def task_case(draw):
+    shape = draw(SHAPES)
+    return (draw(arr(shape, 0.01, 20.0)), draw(arr(shape, -3.0, 3.0))), {}
+
+
+def _boxes_count(args, kw):
+    return args[0].size // 4
 
 
 # name -> (strategy of (args, kwargs), divisor of the mean)
@@ -332,6 +436,21 @@ CASES = {
     "cosine_embedding": (cosine_case(), _rows),
     "triplet_margin": (triplet_case(), _rows),
     "bellman_td": (td_case(), _rows),
+    "ctc": (ctc_case(), _ctc_count),
+    "contrastive": (contrastive_case(), _rows),
+    "info_nce": (info_nce_case(), _rows),
+    "distillation": (lists_case("temperature"), _rows),
+    "bpr": (preference_case(), _elements),
+    "listnet": (lists_case(), _rows),
+    "bradley_terry": (preference_case(option="margin"), _elements),
+    "dpo": (preference_case(4, "beta", -30.0, 0.0), _elements),
+    "iou": (box_case(), _boxes_count),
+    "giou": (box_case(), _boxes_count),
+    "diou": (box_case(), _boxes_count),
+    "ciou": (box_case(), _boxes_count),
+    "l1_penalty": (penalty_case(), _elements),
+    "l2_penalty": (penalty_case(), _elements),
+    "uncertainty_weighted": (task_case(), _elements),
 }
 WHOLE_TENSOR = {"dice", "tversky"}
 
@@ -380,10 +499,24 @@ def kink_distance(name, args, kw):
         d2 = np.sum(np.abs(v2) ** order, axis=-1) ** (1 / order)
         near_zero = min(np.min(np.abs(v1)), np.min(np.abs(v2))) * 10  # |v|^(p-1) is stiff at 0
         return min(np.min(np.abs(d1 - d2 + kw["margin"])), near_zero)
+    if name == "info_nce" and kw["normalize"]:
+        return min(np.min(np.linalg.norm(a, axis=-1)) for a in args)
+    if name == "contrastive":
+        x1, x2, y = args
+        d = np.atleast_1d(np.linalg.norm(x1 - x2, axis=-1))
+        neg = np.atleast_1d(y) == -1
+        return min(np.min(np.abs(d - kw["margin"])[neg]), np.min(d[neg])) if neg.any() else np.inf
     if name == "bellman_td" and kw["kind"] == "huber":
         q, a, r, nq, d = args
         td = q[np.arange(len(a)), a] - (r + kw["gamma"] * (1 - d) * nq.max(axis=1))
         return np.min(np.abs(np.abs(td) - kw["delta"]))
+    if name in ("iou", "giou", "diou", "ciou"):  # max/min ties and the edge of the overlap
+        p, g = np.atleast_2d(args[0]), np.atleast_2d(args[1])
+        iw = np.minimum(p[:, 2], g[:, 2]) - np.maximum(p[:, 0], g[:, 0])
+        ih = np.minimum(p[:, 3], g[:, 3]) - np.maximum(p[:, 1], g[:, 1])
+        return min(np.min(np.abs(p - g)), np.min(np.abs(iw)), np.min(np.abs(ih)))
+    if name == "l1_penalty":
+        return np.min(np.abs(args[0]))
     if name in WHOLE_TENSOR:  # stiff when the denominator is tiny
         p, y = args
         tp, fp, fn = np.sum(p * y), np.sum(p * (1 - y)), np.sum((1 - p) * y)
@@ -394,7 +527,7 @@ def kink_distance(name, args, kw):
 
 # ----------------------------------------------------------- laws per loss
 L = losses
-NONNEGATIVE = set(CASES) - {"poisson_nll", "gaussian_nll", "kl_div"}
+NONNEGATIVE = set(CASES) - {"poisson_nll", "gaussian_nll", "kl_div", "uncertainty_weighted"}
 close = functools.partial(np.testing.assert_allclose, rtol=1e-10, atol=1e-12)
 
 
@@ -443,9 +576,12 @@ def law_poisson_log_rate_and_rate_forms_agree_and_minimum_is_at_log_target(args,
     x, y = args
     z = x if kw["log_input"] else np.log(x)
     full = kw["full"]
-    close(L.poisson_nll(z, y, full=full, reduction="none"),
-          L.poisson_nll(np.exp(z), y, log_input=False, full=full, eps=1e-300,
-                        reduction="none"), rtol=1e-9, atol=1e-9)
+    close(
+        L.poisson_nll(z, y, full=full, reduction="none"),
+        L.poisson_nll(np.exp(z), y, log_input=False, full=full, eps=1e-300, reduction="none"),
+        rtol=1e-9,
+        atol=1e-9,
+    )
     pos = y > 0
     if pos.any():
         at_min = L.poisson_nll(np.log(y[pos]), y[pos], reduction="none")
@@ -458,8 +594,10 @@ def law_gaussian_nll_is_half_mse_at_unit_variance_and_shifts_by_log_scale(args, 
     const = 0.5 * math.log(2 * math.pi) if full else 0.0
     close(L.gaussian_nll(x, y, np.ones(x.shape), full=full), 0.5 * L.mse(x, y) + const)
     c = 1.7  # residual x c and variance x c^2: the loss grows by log c per element
-    close(L.gaussian_nll(c * x, c * y, c * c * var, full=full),
-          L.gaussian_nll(x, y, var, full=full) + math.log(c))
+    close(
+        L.gaussian_nll(c * x, c * y, c * c * var, full=full),
+        L.gaussian_nll(x, y, var, full=full) + math.log(c),
+    )
 
 
 def law_kl_is_nonnegative_zero_at_equality_and_log_target_agrees(args, kw):
@@ -468,8 +606,10 @@ def law_kl_is_nonnegative_zero_at_equality_and_log_target_agrees(args, kw):
     assert L.kl_div(logq, p, reduction="batchmean") >= -1e-12  # Gibbs' inequality
     assert abs(L.kl_div(np.log(p + (p == 0)), p, reduction="sum")) < 1e-12
     if np.all(p > 0):
-        close(L.kl_div(logq, np.log(p), log_target=True, reduction="none"),
-              L.kl_div(logq, p, reduction="none"))
+        close(
+            L.kl_div(logq, np.log(p), log_target=True, reduction="none"),
+            L.kl_div(logq, p, reduction="none"),
+        )
 
 
 def law_bce_flips_with_labels_and_equals_bce_on_logits(args, kw):
@@ -483,25 +623,29 @@ def law_bce_with_logits_flips_with_labels_and_pos_weight_one_is_no_weight(args, 
     z, y = args
     w = kw.get("weight")
     close(L.bce_with_logits(z, y, weight=w), L.bce_with_logits(-z, 1 - y, weight=w))
-    close(L.bce_with_logits(z, y, weight=w, pos_weight=np.ones(z.shape[-1:])),
-          L.bce_with_logits(z, y, weight=w))
+    close(
+        L.bce_with_logits(z, y, weight=w, pos_weight=np.ones(z.shape[-1:])),
+        L.bce_with_logits(z, y, weight=w),
+    )
 
 
 def law_cross_entropy_ignores_logit_shifts_and_one_hot_equals_indices(args, kw):
     z, t = args
     axis = 0 if z.ndim == 1 else 1
-    close(L.cross_entropy(z + 7.5, t, **kw), L.cross_entropy(z, t, **kw), rtol=1e-9,
-          atol=1e-9)
+    close(L.cross_entropy(z + 7.5, t, **kw), L.cross_entropy(z, t, **kw), rtol=1e-9, atol=1e-9)
     if np.shape(t) != z.shape and "weight" not in kw and np.all(t != -100):
         onehot = np.moveaxis(np.eye(z.shape[axis])[t], -1, axis)
-        close(L.cross_entropy(z, onehot, **kw), L.cross_entropy(z, t, **kw), rtol=1e-9,
-              atol=1e-12)
+        close(L.cross_entropy(z, onehot, **kw), L.cross_entropy(z, t, **kw), rtol=1e-9, atol=1e-12)
 
 
 def law_nll_of_log_probabilities_equals_cross_entropy(args, kw):
     logp, t = args
-    close(L.nll(logp, t, **kw, reduction="none"),
-          L.cross_entropy(logp, t, **kw, reduction="none"), rtol=1e-9, atol=1e-9)
+    close(
+        L.nll(logp, t, **kw, reduction="none"),
+        L.cross_entropy(logp, t, **kw, reduction="none"),
+        rtol=1e-9,
+        atol=1e-9,
+    )
 
 
 def law_focal_is_below_weighted_bce_flips_with_labels_and_is_bce_at_gamma_zero(args, kw):
@@ -512,8 +656,10 @@ def law_focal_is_below_weighted_bce_flips_with_labels_and_is_bce_at_gamma_zero(a
     assert np.all(focal <= a_t * L.bce_with_logits(z, y, reduction="none") + 1e-12)
     if a >= 0:
         close(L.sigmoid_focal(-z, 1 - y, alpha=1 - a, gamma=g, reduction="none"), focal)
-    close(L.sigmoid_focal(z, y, alpha=-1, gamma=0.0, reduction="none"),
-          L.bce_with_logits(z, y, reduction="none"))
+    close(
+        L.sigmoid_focal(z, y, alpha=-1, gamma=0.0, reduction="none"),
+        L.bce_with_logits(z, y, reduction="none"),
+    )
 
 
 def law_hinge_bounds_one_minus_margin_and_flips(args, kw):
@@ -529,23 +675,25 @@ def law_squared_hinge_is_hinge_squared(args, kw):
 
 def law_soft_margin_is_bce_with_logits_on_zero_one_labels(args, kw):
     z, y = args
-    close(L.soft_margin(z, y, reduction="none"),
-          L.bce_with_logits(z, (y + 1) / 2, reduction="none"))
+    close(
+        L.soft_margin(z, y, reduction="none"), L.bce_with_logits(z, (y + 1) / 2, reduction="none")
+    )
 
 
 def law_multi_margin_ignores_score_shifts_and_unit_weights(args, kw):
     x, t = args
     close(L.multi_margin(x - 2.25, t, **kw), L.multi_margin(x, t, **kw), atol=1e-12)
     plain = {k: v for k, v in kw.items() if k != "weight"}
-    close(L.multi_margin(x, t, **plain, weight=np.ones(x.shape[-1])),
-          L.multi_margin(x, t, **plain))
+    close(L.multi_margin(x, t, **plain, weight=np.ones(x.shape[-1])), L.multi_margin(x, t, **plain))
 
 
 def law_hinge_embedding_is_distance_or_margin_hinge(args, kw):
     x, y = args
     m = kw["margin"]
-    close(L.hinge_embedding(x, y, margin=m, reduction="none"),
-          np.where(y == 1, x, np.maximum(0, m - x)))
+    close(
+        L.hinge_embedding(x, y, margin=m, reduction="none"),
+        np.where(y == 1, x, np.maximum(0, m - x)),
+    )
 
 
 def law_dice_lies_in_unit_interval_is_symmetric_and_is_tversky_at_half(args, kw):
@@ -589,8 +737,9 @@ def law_cosine_embedding_is_symmetric_and_scale_invariant(args, kw):
 def law_triplet_is_translation_invariant_and_swapped_pair_sums_to_twice_margin(args, kw):
     a, p, n = args
     v = L.triplet_margin(a, p, n, **kw, reduction="none")
-    close(L.triplet_margin(a + 1.5, p + 1.5, n + 1.5, **kw, reduction="none"), v,
-          rtol=1e-9, atol=1e-9)
+    close(
+        L.triplet_margin(a + 1.5, p + 1.5, n + 1.5, **kw, reduction="none"), v, rtol=1e-9, atol=1e-9
+    )
     swapped = L.triplet_margin(a, n, p, **kw, reduction="none")
     assert np.all(v + swapped >= 2 * kw["margin"] - 1e-12)
 
@@ -599,12 +748,132 @@ def law_td_with_zero_discount_or_terminal_is_regression_on_rewards(args, kw):
     q, a, r, nq, d = args
     picked = q[np.arange(len(a)), a]
     close(L.bellman_td(q, a, r, nq, d, gamma=0.0), L.mse(picked, r))
-    close(L.bellman_td(q, a, r, nq, np.ones(len(a), bool), gamma=kw["gamma"]),
-          L.mse(picked, r))
-    h = L.bellman_td(q, a, r, nq, d, gamma=kw["gamma"], kind="huber", delta=kw["delta"],
-                     reduction="none")
+    close(L.bellman_td(q, a, r, nq, np.ones(len(a), bool), gamma=kw["gamma"]), L.mse(picked, r))
+    h = L.bellman_td(
+        q, a, r, nq, d, gamma=kw["gamma"], kind="huber", delta=kw["delta"], reduction="none"
+    )
     s = L.bellman_td(q, a, r, nq, d, gamma=kw["gamma"], reduction="none")
     assert np.all(h <= 0.5 * s + 1e-12)
+
+
+def law_ctc_sums_the_probability_of_every_alignment_and_posteriors_sum_to_one(args, kw):
+    import itertools
+
+    lp, tg, il, tl = args
+    blank = kw["blank"]
+    per = L.ctc(*args, **kw, reduction="none")
+    rows = tg.reshape(lp.shape[1], -1)
+    for n in range(lp.shape[1]):
+        want = [int(v) for v in rows[n, : tl[n]]]
+        total = 0.0
+        for path in itertools.product(range(lp.shape[2]), repeat=int(il[n])):
+            collapsed = [
+                k for i, k in enumerate(path) if k != blank and (i == 0 or k != path[i - 1])
+            ]
+            if collapsed == want:
+                total += math.exp(sum(lp[t, n, k] for t, k in enumerate(path)))
+        assert per[n] == pytest.approx(-math.log(total), rel=1e-10, abs=1e-12)
+    occupancy = -L.ctc.grad(*args, **kw, reduction="none").sum(axis=2)
+    used = np.arange(lp.shape[0])[:, None] < il[None, :]
+    close(occupancy, used.astype(float))
+
+
+def law_contrastive_is_symmetric_and_translation_invariant(args, kw):
+    x1, x2, y = args
+    per = L.contrastive(x1, x2, y, **kw, reduction="none")
+    close(L.contrastive(x2, x1, y, **kw, reduction="none"), per)
+    close(L.contrastive(x1 + 1.5, x2 + 1.5, y, **kw, reduction="none"), per)
+    sim = np.atleast_1d(y) == 1
+    d = np.atleast_1d(np.linalg.norm(x1 - x2, axis=-1))
+    close(np.atleast_1d(per)[sim], 0.5 * d[sim] ** 2)
+
+
+def law_info_nce_is_below_log_n_plus_two_over_tau_and_ignores_row_order(args, kw):
+    q, k = args
+    per = L.info_nce(q, k, **kw, reduction="none")
+    n, m = q.shape[0], k.shape[0]
+    bound = np.log(m) + 2.0 / kw["temperature"] if kw["normalize"] else np.inf
+    assert np.all(per <= bound + 1e-9)
+    perm = np.arange(n)[::-1]
+    keys = np.concatenate([k[:n][perm], k[n:]])
+    close(L.info_nce(q[perm], keys, **kw, reduction="none"), per[perm])
+
+
+def law_distillation_is_zero_at_the_teacher_and_shift_invariant(args, kw):
+    z, v = args
+    assert L.distillation(v + 2.0, v, **kw) == pytest.approx(0.0, abs=1e-10)
+    close(
+        L.distillation(z - 3.0, v + 1.0, **kw, reduction="none"),
+        L.distillation(z, v, **kw, reduction="none"),
+    )
+
+
+def law_bpr_is_bradley_terry_and_swaps_by_the_gap(args, kw):
+    x, y = args
+    assert L.bpr(x, y, reduction="sum") == L.bradley_terry(x, y, reduction="sum")
+    close(L.bpr(x, y, reduction="none") - L.bpr(y, x, reduction="none"), y - x)
+
+
+def law_listnet_is_smallest_at_the_grades_and_shift_invariant(args, kw):
+    s, y = args
+    assert np.all(
+        L.listnet(s, y, reduction="none") >= L.listnet(y - 1.0, y, reduction="none") - 1e-9
+    )
+    close(L.listnet(s + 4.0, y - 2.0, reduction="none"), L.listnet(s, y, reduction="none"))
+
+
+def law_bradley_terry_margin_shifts_the_chosen_reward(args, kw):
+    w, lo = args
+    close(
+        L.bradley_terry(w, lo, **kw, reduction="none"),
+        L.bradley_terry(w - kw["margin"], lo, reduction="none"),
+    )
+
+
+def law_dpo_is_bradley_terry_on_implicit_rewards(args, kw):
+    pw, pl, rw, rl = args
+    b = kw["beta"]
+    close(
+        L.dpo(pw, pl, rw, rl, **kw, reduction="none"),
+        L.bradley_terry(b * (pw - rw), b * (pl - rl), reduction="none"),
+    )
+
+
+def law_box_losses_are_translation_and_scale_invariant_and_ordered(args, kw):
+    p, g = args
+    eps = kw["eps"]
+    shift = np.array([0.7, -1.3, 0.7, -1.3])
+    for loss in (L.iou, L.giou, L.diou, L.ciou):
+        v = loss(p, g, eps=0.0, reduction="none")
+        close(loss(p + shift, g + shift, eps=0.0, reduction="none"), v, rtol=1e-9, atol=1e-9)
+        close(loss(3.0 * p, 3.0 * g, eps=0.0, reduction="none"), v, rtol=1e-9, atol=1e-9)
+    iou = L.iou(p, g, eps=eps, reduction="none")
+    assert np.all(L.giou(p, g, eps=eps, reduction="none") >= iou - 1e-12)
+    assert np.all(L.diou(p, g, eps=eps, reduction="none") >= iou - 1e-12)
+    assert np.all(
+        L.ciou(p, g, eps=eps, reduction="none") >= L.diou(p, g, eps=eps, reduction="none") - 1e-12
+    )
+    assert np.all((0 <= iou) & (iou <= 1))
+
+
+def law_l1_penalty_is_lam_times_the_l1_norm_and_even(args, kw):
+    (theta,) = args
+    close(L.l1_penalty(theta, **kw), kw["lam"] * np.sum(np.abs(theta)))
+    assert L.l1_penalty(-theta, **kw) == L.l1_penalty(theta, **kw)
+
+
+def law_l2_penalty_is_half_lam_squared_norm_with_gradient_lam_theta(args, kw):
+    (theta,) = args
+    close(L.l2_penalty(theta, **kw), 0.5 * kw["lam"] * np.sum(theta**2))
+    close(L.l2_penalty.grad(theta, **kw), kw["lam"] * theta)
+
+
+def law_uncertainty_weighted_is_minimised_over_log_vars_at_log_losses(args, kw):
+    task, s = args
+    pos = task > 1e-3
+    if pos.any():
+        best = L.uncertainty_weighted(task[pos], np.log(task[pos]), reduction="none")
+        assert np.all(L.uncertainty_weighted(task[pos], s[pos], reduction="none") >= best - 1e-12)
 
 
 LAWS = {
@@ -633,6 +902,21 @@ LAWS = {
     "cosine_embedding": law_cosine_embedding_is_symmetric_and_scale_invariant,
     "triplet_margin": law_triplet_is_translation_invariant_and_swapped_pair_sums_to_twice_margin,
     "bellman_td": law_td_with_zero_discount_or_terminal_is_regression_on_rewards,
+    "ctc": law_ctc_sums_the_probability_of_every_alignment_and_posteriors_sum_to_one,
+    "contrastive": law_contrastive_is_symmetric_and_translation_invariant,
+    "info_nce": law_info_nce_is_below_log_n_plus_two_over_tau_and_ignores_row_order,
+    "distillation": law_distillation_is_zero_at_the_teacher_and_shift_invariant,
+    "bpr": law_bpr_is_bradley_terry_and_swaps_by_the_gap,
+    "listnet": law_listnet_is_smallest_at_the_grades_and_shift_invariant,
+    "bradley_terry": law_bradley_terry_margin_shifts_the_chosen_reward,
+    "dpo": law_dpo_is_bradley_terry_on_implicit_rewards,
+    "iou": law_box_losses_are_translation_and_scale_invariant_and_ordered,
+    "giou": law_box_losses_are_translation_and_scale_invariant_and_ordered,
+    "diou": law_box_losses_are_translation_and_scale_invariant_and_ordered,
+    "ciou": law_box_losses_are_translation_and_scale_invariant_and_ordered,
+    "l1_penalty": law_l1_penalty_is_lam_times_the_l1_norm_and_even,
+    "l2_penalty": law_l2_penalty_is_half_lam_squared_norm_with_gradient_lam_theta,
+    "uncertainty_weighted": law_uncertainty_weighted_is_minimised_over_log_vars_at_log_losses,
 }
 
 

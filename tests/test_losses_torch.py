@@ -360,7 +360,7 @@ def test_torch_counterparts_are_named_where_they_exist():
     assert {loss.name for loss in WITH_TORCH_NAME} == {
         "mse", "l1", "huber", "smooth_l1", "poisson_nll", "gaussian_nll", "kl_div", "bce",
         "bce_with_logits", "cross_entropy", "nll", "soft_margin", "multi_margin",
-        "hinge_embedding", "margin_ranking", "cosine_embedding", "triplet_margin"}
+        "hinge_embedding", "margin_ranking", "cosine_embedding", "triplet_margin", "ctc"}
 
 
 @pytest.mark.parametrize("loss", WITH_TORCH_NAME, ids=lambda loss: loss.name)

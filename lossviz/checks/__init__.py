@@ -37,9 +37,13 @@ from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
 from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
 from lossviz.checks.ch5 import info_nce, per_class_recall
+from lossviz.checks.ch6 import adamw_step, giou, soft_threshold
+from lossviz.checks.ch7 import ctc, masked_ce
+from lossviz.checks.ch8 import contrastive, dpo, ndcg  # noqa: F401
 from lossviz.checks.ch10 import clip_grad_norm, global_mean_grad, round_bf16
 
 __all__ = [
+    "adamw_step",
     "call",
     "Case",
     "central_difference",
@@ -53,6 +57,7 @@ __all__ = [
     "check_value",
     "clip_grad_norm",
     "confirm",
+    "ctc",
     "describe",
     "dice",
     "empirical_risk",
@@ -62,14 +67,17 @@ __all__ = [
     "finite_difference",
     "global_mean_grad",
     "focal",
+    "giou",
     "huber",
     "info_nce",
     "lr_limit",
+    "masked_ce",
     "mae",
     "objective",
     "per_class_recall",
     "round_bf16",
     "smoothed_ce_grad",
+    "soft_threshold",
     "stable_bce_with_logits",
     "stable_cross_entropy",
     "two_layer_backprop",

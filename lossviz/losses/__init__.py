@@ -14,15 +14,16 @@ Modules, one job each: ``_validate`` (argument checks and error messages),
 ``_reduction`` (reductions and gradient scaling), ``_numerics`` (stable sigmoid,
 softplus, log-softmax), ``_registry`` (:class:`Loss`, the registry),
 ``_gradcheck`` (:func:`check_grad`), and the losses by family: ``regression``,
-``probabilistic``, ``classification``, ``margin``, ``segmentation``, ``metric``, ``rl``.
+``probabilistic``, ``classification``, ``margin``, ``segmentation``, ``metric``, ``rl``, ``boxes``,
+``penalties``.
 
 Examples
 --------
 >>> from lossviz import losses
 >>> losses.huber([0.5, 3.0], [0.0, 0.0])
 1.3125
->>> sorted({loss.task for loss in losses.catalogue()})[:2]
-['classification', 'ranking/metric learning']
+>>> sorted({loss.task for loss in losses.catalogue()})[:1]
+['classification']
 
 """
 
@@ -38,6 +39,11 @@ from .margin import hinge, hinge_embedding, multi_margin, soft_margin, squared_h
 from .segmentation import dice, tversky
 from .metric import cosine_embedding, margin_ranking, triplet_margin
 from .rl import bellman_td
+from .boxes import ciou, diou, giou, iou
+from .penalties import l1_penalty, l2_penalty, uncertainty_weighted
+from .sequence import ctc
+from .representation import contrastive, distillation, info_nce
+from .preference import bpr, bradley_terry, dpo, listnet
 
 # isort: on
 
@@ -51,6 +57,7 @@ __all__ = [
     "bellman_td",
     "cosine_embedding",
     "cross_entropy",
+    "ctc",
     "dice",
     "gaussian_nll",
     "hinge",
@@ -72,5 +79,19 @@ __all__ = [
     "squared_hinge",
     "triplet_margin",
     "tversky",
+    "ciou",
+    "diou",
+    "giou",
+    "iou",
+    "l1_penalty",
+    "l2_penalty",
+    "uncertainty_weighted",
     "check_grad",
+    "contrastive",
+    "info_nce",
+    "distillation",
+    "bpr",
+    "listnet",
+    "bradley_terry",
+    "dpo",
 ]

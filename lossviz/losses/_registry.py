@@ -12,6 +12,12 @@ TASKS = (
     "segmentation",
     "ranking/metric learning",
     "reinforcement learning",
+    "object detection",
+    "regularisation",
+    "multi-task learning",
+    "sequence modelling",
+    "representation learning",
+    "reward/preference learning",
 )
 
 

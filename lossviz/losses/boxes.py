@@ -1,0 +1,456 @@
+r"""Bounding-box losses of object detection: IoU, GIoU, DIoU and CIoU.
+
+Boxes are in torchvision's format ``(x1, y1, x2, y2)``: the last axis holds the
+left, top, right and bottom edges, with ``x1 < x2`` and ``y1 < y2``. ``input`` and
+``target`` have the same shape ``(..., 4)`` (one box per row); the losses are
+computed per box pair and then reduced over the boxes.
+
+The formulas follow torchvision's ``generalized_box_iou_loss``,
+``distance_box_iou_loss`` and ``complete_box_iou_loss`` (including where ``eps``
+enters and that CIoU's trade-off weight :math:`\alpha` is a constant for the
+gradient), except that the default ``reduction`` here is ``"mean"`` as for every
+lossviz loss, where torchvision's default is ``"none"``.
+
+Gradients are written out by hand (reverse mode through the intersection, the
+union, the enclosing box, the centres and the aspect ratios). At a tie in a
+``max``/``min`` (e.g. equal left edges), the gradient is split in half between
+the two arguments, as PyTorch's ``torch.maximum``/``torch.minimum`` do; where the
+boxes touch without overlapping, the intersection contributes no gradient.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._reduction import reduce, reduce_grad
+from ._registry import Loss, register
+from ._validate import _describe, as_option, check_reduction, pair
+
+_FOUR_OVER_PI2 = 4.0 / math.pi**2
+
+
+def _boxes(input, target, reduction):
+    check_reduction(reduction)
+    p, g = pair(input, target, reduction)
+    if p.shape[-1] != 4:
+        raise ValueError(
+            f"input must hold boxes (x1, y1, x2, y2) along its last axis, of shape (..., 4); "
+            f"got shape {p.shape}"
+        )
+    for arr, name in ((p, "input"), (g, "target")):
+        bad = (arr[..., 2] <= arr[..., 0]) | (arr[..., 3] <= arr[..., 1])
+        if bad.any():
+            raise ValueError(
+                f"{name} boxes must satisfy x1 < x2 and y1 < y2 (format (x1, y1, x2, y2)), "
+                f"got {int(bad.sum())} box(es) that do not, e.g. {_describe(arr[bad][0])}"
+            )
+    return p, g
+
+
+def _tie_weight(a, b, larger: bool):
+    """Return the derivative of max(a, b) (``larger``) or min(a, b) in a: 1, 0 or 1/2 at ties."""
+    wins = a > b if larger else a < b
+    return np.where(a == b, 0.5, wins.astype(float))
+
+
+def _box_terms(p, g, eps, kind):
+    """Per-box loss and the pieces the gradient needs (a dict)."""
+    x1, y1, x2, y2 = np.moveaxis(p, -1, 0)
+    a1, b1, a2, b2 = np.moveaxis(g, -1, 0)
+    iw = np.minimum(x2, a2) - np.maximum(x1, a1)
+    ih = np.minimum(y2, b2) - np.maximum(y1, b1)
+    overlap = (iw > 0) & (ih > 0)
+    inter = np.where(overlap, iw * ih, 0.0)
+    wp, hp = x2 - x1, y2 - y1
+    union = wp * hp + (a2 - a1) * (b2 - b1) - inter
+    den = union + eps
+    iou = inter / den
+    cw = np.maximum(x2, a2) - np.minimum(x1, a1)
+    ch = np.maximum(y2, b2) - np.minimum(y1, b1)
+    t = {
+        "iou": iou,
+        "inter": inter,
+        "union": union,
+        "den": den,
+        "iw": iw,
+        "ih": ih,
+        "overlap": overlap,
+        "wp": wp,
+        "hp": hp,
+        "cw": cw,
+        "ch": ch,
+    }
+    loss = 1.0 - iou
+    if kind == "giou":
+        area_c = cw * ch
+        t["area_c"] = area_c
+        loss = loss + (area_c - union) / (area_c + eps)
+    elif kind in ("diou", "ciou"):
+        diag = cw**2 + ch**2 + eps
+        dx = 0.5 * (x1 + x2 - a1 - a2)
+        dy = 0.5 * (y1 + y2 - b1 - b2)
+        rho = dx**2 + dy**2
+        t.update(diag=diag, dx=dx, dy=dy, rho=rho)
+        loss = loss + rho / diag
+        if kind == "ciou":
+            dtheta = np.arctan((a2 - a1) / (b2 - b1)) - np.arctan(wp / hp)
+            v = _FOUR_OVER_PI2 * dtheta**2
+            # alpha*v -> 0 as v -> 0; v = 0 (equal aspect ratios) gives alpha = 0, no 0/0
+            d = 1.0 - iou + v + eps
+            alpha = np.where(v > 0, v / np.where(v > 0, d, 1.0), 0.0)
+            t["alpha_den"] = np.where(v > 0, d, 1.0)
+            t.update(dtheta=dtheta, v=v, alpha=alpha)
+            loss = loss + alpha * v
+    return loss, t
+
+
+def _box_grad(p, g, t, eps, kind, detach_alpha=False):
+    """d(per-box loss)/d(input box), shape ``p.shape``, by reverse mode through ``t``."""
+    x1, y1, x2, y2 = np.moveaxis(p, -1, 0)
+    a1, b1, a2, b2 = np.moveaxis(g, -1, 0)
+    inter, den = t["inter"], t["den"]
+    g_iou = -np.ones_like(inter)  # from 1 - iou
+    g_v = None
+    if kind == "ciou":
+        g_v = t["alpha"].copy()
+        if not detach_alpha:  # alpha = v / (q + v + eps), q = 1 - iou, is differentiated too
+            q_eps = 1.0 - t["iou"] + eps
+            d2 = t["alpha_den"] ** 2
+            g_v = g_v + t["v"] * q_eps / d2
+            g_iou = g_iou + t["v"] ** 2 / d2
+    # iou = inter / (area_p + area_g - inter + eps)
+    g_inter = g_iou * (den + inter) / den**2
+    g_area = -g_iou * inter / den**2
+    g_cw = np.zeros_like(inter)
+    g_ch = np.zeros_like(inter)
+    gx1, gy1, gx2, gy2 = (np.zeros_like(inter) for _ in range(4))
+    if kind == "giou":
+        e = t["area_c"] + eps
+        g_union = -1.0 / e
+        g_inter = g_inter - g_union  # union = area_p + area_g - inter
+        g_area = g_area + g_union
+        g_c = (t["union"] + eps) / e**2
+        g_cw = g_c * t["ch"]
+        g_ch = g_c * t["cw"]
+    elif kind in ("diou", "ciou"):
+        diag = t["diag"]
+        g_rho = 1.0 / diag
+        g_diag = -t["rho"] / diag**2
+        g_cw = 2.0 * t["cw"] * g_diag
+        g_ch = 2.0 * t["ch"] * g_diag
+        gx1 = gx1 + g_rho * t["dx"]
+        gx2 = gx2 + g_rho * t["dx"]
+        gy1 = gy1 + g_rho * t["dy"]
+        gy2 = gy2 + g_rho * t["dy"]
+    wp, hp = t["wp"], t["hp"]
+    g_wp = g_area * hp
+    g_hp = g_area * wp
+    if kind == "ciou":  # v = 4/pi^2 (theta_g - theta_p)^2, theta_p = arctan(w / h)
+        g_theta_p = -2.0 * _FOUR_OVER_PI2 * t["dtheta"] * g_v
+        r2 = wp**2 + hp**2
+        g_wp = g_wp + g_theta_p * hp / r2
+        g_hp = g_hp - g_theta_p * wp / r2
+    gx2 = gx2 + g_wp
+    gx1 = gx1 - g_wp
+    gy2 = gy2 + g_hp
+    gy1 = gy1 - g_hp
+    # intersection = iw * ih where both are positive
+    g_iw = np.where(t["overlap"], g_inter * t["ih"], 0.0)
+    g_ih = np.where(t["overlap"], g_inter * t["iw"], 0.0)
+    gx2 = gx2 + g_iw * _tie_weight(x2, a2, larger=False)
+    gx1 = gx1 - g_iw * _tie_weight(x1, a1, larger=True)
+    gy2 = gy2 + g_ih * _tie_weight(y2, b2, larger=False)
+    gy1 = gy1 - g_ih * _tie_weight(y1, b1, larger=True)
+    # enclosing box: cw = max(x2, a2) - min(x1, a1)
+    gx2 = gx2 + g_cw * _tie_weight(x2, a2, larger=True)
+    gx1 = gx1 - g_cw * _tie_weight(x1, a1, larger=False)
+    gy2 = gy2 + g_ch * _tie_weight(y2, b2, larger=True)
+    gy1 = gy1 - g_ch * _tie_weight(y1, b1, larger=False)
+    return np.stack([gx1, gy1, gx2, gy2], axis=-1)
+
+
+def _as_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def _make(kind):
+    def value(input, target, *, eps=1e-7, reduction="mean"):
+        eps_ = as_option(eps, "eps", low=0.0)
+        p, g = _boxes(input, target, reduction)
+        loss, _ = _box_terms(p, g, eps_, kind)
+        return reduce(loss, reduction)
+
+    def value_and_grad(input, target, *, eps=1e-7, reduction="mean", detach_alpha=False):
+        eps_ = as_option(eps, "eps", low=0.0)
+        detach = _as_flag(detach_alpha, "detach_alpha")
+        p, g = _boxes(input, target, reduction)
+        loss, t = _box_terms(p, g, eps_, kind)
+        per_box = _box_grad(p, g, t, eps_, kind, detach)
+        return reduce(loss, reduction), reduce_grad(per_box, reduction, count=loss.size)
+
+    def grad(input, target, *, eps=1e-7, reduction="mean"):
+        return value_and_grad(input, target, eps=eps, reduction=reduction)[1]
+
+    return value, grad, value_and_grad
+
+
+_PARAMS = r"""
+    Parameters
+    ----------
+    input : array_like, shape (..., 4)
+        Predicted boxes :math:`(x_1, y_1, x_2, y_2)` with :math:`x_1 < x_2`, :math:`y_1 < y_2`.
+    target : array_like, shape (..., 4)
+        Target boxes, same shape and format.
+    eps : float, default 1e-7
+        Added to denominators (>= 0), where torchvision adds it.%(extra)s
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-box losses are combined (torchvision's default is "none").
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or one loss per box (shape ``input.shape[:-1]``) for
+        ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shapes that differ or do not end in 4, boxes with ``x2 <= x1`` or
+        ``y2 <= y1``, NaN/inf, empty input, a negative ``eps`` or an unknown reduction.
+"""
+
+_CIOU_EXTRA = r"""
+    detach_alpha : bool, default False
+        For ``.grad``: if True, hold :math:`\alpha` constant as torchvision does."""
+
+_COMMON = r"""Write :math:`I` and :math:`U` for the areas of the intersection and the union of
+    the two boxes, :math:`\mathrm{IoU} = I/(U + \varepsilon)`, :math:`C` for the smallest
+    box enclosing both (width :math:`c_w`, height :math:`c_h`)."""
+
+
+# --------------------------------------------------------------------- iou
+_iou_v, _iou_g, _iou_vg = _make("iou")
+
+
+def _iou(input, target, *, eps=1e-7, reduction="mean"):
+    return _iou_v(input, target, eps=eps, reduction=reduction)
+
+
+_iou.__doc__ = (
+    r"""IoU loss :math:`1 - \mathrm{IoU}` of axis-aligned boxes (flat when boxes do not overlap).
+"""
+    + _PARAMS.replace("%(extra)s", "")
+    + r"""
+    Notes
+    -----
+    """
+    + _COMMON
+    + r"""
+
+    .. math:: \ell = 1 - \frac{I}{U + \varepsilon}.
+
+    For boxes that do not overlap, :math:`I = 0` and the loss is 1 with a zero
+    gradient, however far apart the boxes are: the loss cannot say which way to move.
+    torchvision has ``box_iou`` (a pairwise IoU matrix) but no IoU loss function.
+
+    Examples
+    --------
+    >>> from lossviz.losses import iou
+    >>> iou([[0.0, 0.0, 2.0, 2.0]], [[1.0, 0.0, 3.0, 2.0]], eps=0.0)  # 1 - 2/6
+    0.6666666666666667
+
+    """
+)
+
+iou = register(
+    Loss(
+        name="iou",
+        display_name="IoU loss (boxes)",
+        task="object detection",
+        convex=False,
+        formula_latex=r"1 - \frac{I}{U + \varepsilon}",
+        grad_latex=r"-\frac{\partial}{\partial b}\frac{I}{U + \varepsilon}\ "
+        r"\text{(0 when the boxes do not overlap)}",
+        value_fn=_iou,
+        grad_fn=_iou_g,
+        value_and_grad_fn=_iou_vg,
+    )
+)
+
+
+# -------------------------------------------------------------------- giou
+_giou_v, _giou_g, _giou_vg = _make("giou")
+
+
+def _giou(input, target, *, eps=1e-7, reduction="mean"):
+    return _giou_v(input, target, eps=eps, reduction=reduction)
+
+
+_giou.__doc__ = (
+    r"""Generalised IoU loss (Rezatofighi et al. 2019) of axis-aligned boxes.
+"""
+    + _PARAMS.replace("%(extra)s", "")
+    + r"""
+    Notes
+    -----
+    """
+    + _COMMON
+    + r""" With :math:`A_C = c_w c_h`,
+
+    .. math:: \ell = 1 - \frac{I}{U + \varepsilon} + \frac{A_C - U}{A_C + \varepsilon}.
+
+    The loss lies in [0, 2); the second term grows as disjoint boxes move apart, so
+    the gradient is not zero there. Same formula as
+    ``torchvision.ops.generalized_box_iou_loss(boxes1, boxes2, reduction="none",
+    eps=1e-7)``, whose default reduction is "none".
+
+    Examples
+    --------
+    >>> from lossviz.losses import giou
+    >>> giou([[0.0, 0.0, 1.0, 1.0]], [[2.0, 0.0, 3.0, 1.0]], eps=0.0)  # 1 - 0 + (3 - 2)/3
+    1.3333333333333333
+
+    """
+)
+
+giou = register(
+    Loss(
+        name="giou",
+        display_name="Generalised IoU loss (GIoU)",
+        task="object detection",
+        convex=False,
+        formula_latex=r"1 - \frac{I}{U + \varepsilon} + \frac{A_C - U}{A_C + \varepsilon}",
+        grad_latex=r"\text{reverse mode through } I,\ U,\ A_C"
+        r"\ \text{(ties in max/min split in half)}",
+        value_fn=_giou,
+        grad_fn=_giou_g,
+        value_and_grad_fn=_giou_vg,
+        torch_name="torchvision.ops.generalized_box_iou_loss",
+    )
+)
+
+
+# -------------------------------------------------------------------- diou
+_diou_v, _diou_g, _diou_vg = _make("diou")
+
+
+def _diou(input, target, *, eps=1e-7, reduction="mean"):
+    return _diou_v(input, target, eps=eps, reduction=reduction)
+
+
+_diou.__doc__ = (
+    r"""Distance IoU loss (Zheng et al. 2020) of axis-aligned boxes.
+"""
+    + _PARAMS.replace("%(extra)s", "")
+    + r"""
+    Notes
+    -----
+    """
+    + _COMMON
+    + r""" With :math:`\rho^2` the squared distance between the box centres,
+
+    .. math:: \ell = 1 - \frac{I}{U + \varepsilon} + \frac{\rho^2}{c_w^2 + c_h^2 + \varepsilon}.
+
+    The penalty pulls the centres together at a rate that does not depend on the
+    size of the enclosing box. Same formula as
+    ``torchvision.ops.distance_box_iou_loss(boxes1, boxes2, reduction="none",
+    eps=1e-7)``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import diou
+    >>> diou([[0.0, 0.0, 1.0, 1.0]], [[2.0, 0.0, 3.0, 1.0]], eps=0.0)  # 1 - 0 + 4/(9 + 1)
+    1.4
+
+    """
+)
+
+diou = register(
+    Loss(
+        name="diou",
+        display_name="Distance IoU loss (DIoU)",
+        task="object detection",
+        convex=False,
+        formula_latex=r"1 - \frac{I}{U + \varepsilon} + \frac{\rho^2}{c_w^2 + c_h^2 + \varepsilon}",
+        grad_latex=r"\text{reverse mode through } I,\ U,\ \rho^2,\ c_w,\ c_h",
+        value_fn=_diou,
+        grad_fn=_diou_g,
+        value_and_grad_fn=_diou_vg,
+        torch_name="torchvision.ops.distance_box_iou_loss",
+    )
+)
+
+
+# -------------------------------------------------------------------- ciou
+_ciou_v, _, _ciou_vg_all = _make("ciou")
+
+
+def _ciou(input, target, *, eps=1e-7, detach_alpha=False, reduction="mean"):
+    _as_flag(detach_alpha, "detach_alpha")
+    return _ciou_v(input, target, eps=eps, reduction=reduction)
+
+
+def _ciou_vg(input, target, *, eps=1e-7, detach_alpha=False, reduction="mean"):
+    return _ciou_vg_all(input, target, eps=eps, reduction=reduction, detach_alpha=detach_alpha)
+
+
+def _ciou_g(input, target, *, eps=1e-7, detach_alpha=False, reduction="mean"):
+    return _ciou_vg(input, target, eps=eps, detach_alpha=detach_alpha, reduction=reduction)[1]
+
+
+_ciou.__doc__ = (
+    r"""Complete IoU loss (Zheng et al. 2020): DIoU plus an aspect-ratio term.
+"""
+    + _PARAMS.replace("%(extra)s", _CIOU_EXTRA)
+    + r"""
+    Notes
+    -----
+    """
+    + _COMMON
+    + r""" With :math:`w, h` the width and height of the predicted box and
+    :math:`w^g, h^g` those of the target,
+
+    .. math:: v = \frac{4}{\pi^2}\Bigl(\arctan\frac{w^g}{h^g} - \arctan\frac{w}{h}\Bigr)^2,
+              \quad \alpha = \frac{v}{1 - \mathrm{IoU} + v + \varepsilon},
+              \quad \ell = \ell_\mathrm{DIoU} + \alpha v.
+
+    The value is that of ``torchvision.ops.complete_box_iou_loss(boxes1, boxes2,
+    reduction="none", eps=1e-7)``. torchvision computes :math:`\alpha` under
+    ``torch.no_grad()``, so its autograd gradient treats :math:`\alpha` as a constant,
+    as the paper does. ``.grad`` returns the exact derivative of the value by default
+    (so that it agrees with finite differences) and torchvision's gradient with
+    ``detach_alpha=True``; the two differ by :math:`v\,\nabla\alpha`. Where
+    :math:`v = 0` (equal aspect ratios) :math:`\alpha` is set to 0, which avoids 0/0
+    for identical boxes with ``eps=0``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import ciou
+    >>> round(ciou([[0.0, 0.0, 2.0, 1.0]], [[0.0, 0.0, 1.0, 1.0]], eps=0.0), 6)
+    0.553248
+
+    """
+)
+
+ciou = register(
+    Loss(
+        name="ciou",
+        display_name="Complete IoU loss (CIoU)",
+        task="object detection",
+        convex=False,
+        formula_latex=r"\ell_\mathrm{DIoU} + \alpha v,\ "
+        r"v = \tfrac{4}{\pi^2}\left(\arctan\tfrac{w^g}{h^g} - \arctan\tfrac{w}{h}\right)^2",
+        grad_latex=r"\nabla \ell_\mathrm{DIoU} + \alpha \nabla v + v \nabla \alpha\ "
+        r"(\text{torchvision drops } v \nabla \alpha)",
+        value_fn=_ciou,
+        grad_fn=_ciou_g,
+        value_and_grad_fn=_ciou_vg,
+        torch_name="torchvision.ops.complete_box_iou_loss",
+    )
+)

@@ -1,0 +1,445 @@
+r"""Ranking and preference losses: BPR, ListNet, Bradley-Terry reward models and DPO.
+
+BPR, the Bradley-Terry loss and DPO are one function, the pairwise logistic loss
+:math:`-\log\sigma(d)` of a score difference :math:`d`, applied to different
+differences; ``_pairwise_logistic`` computes it and its derivative once for all three.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._numerics import log_softmax, sigmoid_pair, softplus_pair
+from ._reduction import reduce, reduce_grad
+from ._registry import Loss, register
+from ._validate import as_array, as_option, check_reduction, same_shape
+
+
+def _pairwise_logistic(d):
+    """Return ``-log sigmoid(d)`` and its derivative ``-sigmoid(-d)``, both stable."""
+    _, sp_neg = softplus_pair(d)  # softplus(-d) = -log sigmoid(d)
+    _, s_neg = sigmoid_pair(d)
+    return sp_neg, -s_neg
+
+
+def _same_shaped(names, values):
+    arrays = [as_array(v, n) for n, v in zip(names, values, strict=True)]
+    for n, a in zip(names[1:], arrays[1:], strict=True):
+        same_shape(arrays[0], names[0], a, n)
+    return arrays
+
+
+# --------------------------------------------------------------------- bpr
+def _bpr_compute(positive, negative, reduction):
+    check_reduction(reduction)
+    x_pos, x_neg = _same_shaped(("positive", "negative"), (positive, negative))
+    return _pairwise_logistic(x_pos - x_neg)
+
+
+def _bpr(positive, negative, *, reduction="mean"):
+    r"""Bayesian personalised ranking: score each positive item above its paired negative.
+
+    Parameters
+    ----------
+    positive : array_like
+        Scores :math:`x_{ui}` of items the user interacted with.
+    negative : array_like
+        Scores :math:`x_{uj}` of sampled items the user did not interact with, same
+        shape (one negative per positive).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-pair losses are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-pair losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, NaN/inf, empty input or an unknown reduction.
+
+    Notes
+    -----
+    With :math:`d = x_{ui} - x_{uj}` (Rendle et al. 2009),
+
+    .. math:: \ell = -\log\sigma(d) = \log(1 + e^{-d}), \qquad
+              \frac{\partial\ell}{\partial x_{ui}} = -\frac{\partial\ell}{\partial x_{uj}}
+              = -\sigma(-d).
+
+    ``.grad`` returns ``(d/d positive, d/d negative)``. The weight decay of the
+    BPR-Opt criterion belongs to the model, not to this loss. In PyTorch,
+    ``-F.logsigmoid(pos - neg).mean()``, or ``F.soft_margin_loss(pos - neg,
+    torch.ones_like(pos))``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossviz.losses import bpr
+    >>> bpr([2.0, 0.0], [0.0, 0.0], reduction="none").round(6)  # log(1 + e^-2), log 2
+    array([0.126928, 0.693147])
+
+    """
+    per, _ = _bpr_compute(positive, negative, reduction)
+    return reduce(per, reduction)
+
+
+def _bpr_grad(positive, negative, *, reduction="mean"):
+    _, g = _bpr_compute(positive, negative, reduction)
+    return reduce_grad(g, reduction), reduce_grad(-g, reduction)
+
+
+def _bpr_value_and_grad(positive, negative, *, reduction="mean"):
+    per, g = _bpr_compute(positive, negative, reduction)
+    return reduce(per, reduction), (reduce_grad(g, reduction), reduce_grad(-g, reduction))
+
+
+bpr = register(
+    Loss(
+        name="bpr",
+        display_name="Bayesian personalised ranking (BPR)",
+        task="ranking/metric learning",
+        convex=True,
+        formula_latex=r"-\log\sigma(x_{ui} - x_{uj})",
+        grad_latex=r"-\sigma(x_{uj} - x_{ui})",
+        value_fn=_bpr,
+        grad_fn=_bpr_grad,
+        inputs=("positive", "negative"),
+        value_and_grad_fn=_bpr_value_and_grad,
+    )
+)
+
+
+# ----------------------------------------------------------------- listnet
+def _listnet_compute(input, target, reduction):
+    check_reduction(reduction)
+    s = as_array(input, "input")
+    y = as_array(target, "target")
+    if s.ndim != 2:
+        raise ValueError(
+            f"input must have shape (N, L): scores of N lists of L items each; got {s.shape}"
+        )
+    same_shape(s, "input", y, "target")
+    log_q = log_softmax(s, axis=1)
+    p = np.exp(log_softmax(y, axis=1))
+    per = -np.sum(p * log_q, axis=1)
+    return per, np.exp(log_q) - p, s.shape[0]
+
+
+def _listnet(input, target, *, reduction="mean"):
+    r"""ListNet (top-one): cross-entropy between the softmax of relevances and of scores.
+
+    Parameters
+    ----------
+    input : array_like
+        Scores :math:`s`, shape ``(N, L)``: ``N`` lists (queries) of ``L`` items.
+    target : array_like
+        Relevance grades :math:`y` (any real numbers), same shape.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-list losses are combined ("none" gives shape ``(N,)``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or one value per list for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shapes that do not fit, NaN/inf, empty input or an unknown reduction.
+
+    Notes
+    -----
+    The top-one probabilities of Cao et al. (2007) with :math:`\phi = \exp` are
+    softmaxes; with :math:`p = \operatorname{softmax}(y)` and
+    :math:`q = \operatorname{softmax}(s)` per list,
+
+    .. math:: \ell = -\sum_j p_j \log q_j, \qquad
+              \frac{\partial\ell}{\partial s_j} = q_j - p_j.
+
+    It differs from :math:`\mathrm{KL}(p\,\|\,q)` by the entropy of :math:`p`, a
+    constant, and is smallest when the scores equal the grades up to a shift. In
+    PyTorch, ``F.cross_entropy(s, F.softmax(y, dim=1))``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import listnet
+    >>> round(listnet([[1.0, 0.0]], [[0.0, 1.0]]), 6)  # the order reversed
+    1.04432
+    >>> round(listnet([[0.0, 0.0]], [[1.0, 1.0]]), 6)  # log 2
+    0.693147
+    >>> round(listnet([[2.0, 0.0, 1.0]], [[2.0, 0.0, 1.0]]), 6)  # the entropy of p
+    0.832396
+
+    """
+    per, _, _ = _listnet_compute(input, target, reduction)
+    return reduce(per, reduction)
+
+
+def _listnet_grad(input, target, *, reduction="mean"):
+    _, g, n = _listnet_compute(input, target, reduction)
+    return reduce_grad(g, reduction, n)
+
+
+def _listnet_value_and_grad(input, target, *, reduction="mean"):
+    per, g, n = _listnet_compute(input, target, reduction)
+    return reduce(per, reduction), reduce_grad(g, reduction, n)
+
+
+listnet = register(
+    Loss(
+        name="listnet",
+        display_name="ListNet (top-one cross-entropy)",
+        task="ranking/metric learning",
+        convex=True,
+        formula_latex=r"-\sum_j \operatorname{softmax}(y)_j \log \operatorname{softmax}(s)_j",
+        grad_latex=r"\operatorname{softmax}(s) - \operatorname{softmax}(y)",
+        value_fn=_listnet,
+        grad_fn=_listnet_grad,
+        value_and_grad_fn=_listnet_value_and_grad,
+    )
+)
+
+
+# ----------------------------------------------------------- bradley_terry
+def _bt_compute(chosen, rejected, margin, reduction):
+    check_reduction(reduction)
+    r_w, r_l = _same_shaped(("chosen", "rejected"), (chosen, rejected))
+    if np.ndim(margin) == 0:
+        margin = as_option(margin, "margin")
+    else:  # one margin per pair, as in Llama 2
+        margin = as_array(margin, "margin")
+        same_shape(r_w, "chosen", margin, "margin")
+    return _pairwise_logistic(r_w - r_l - margin)
+
+
+def _bradley_terry(chosen, rejected, *, margin=0.0, reduction="mean"):
+    r"""Bradley-Terry reward-model loss: the preferred response should get the higher reward.
+
+    Parameters
+    ----------
+    chosen : array_like
+        Rewards :math:`r_w = r(x, y_w)` of the preferred responses.
+    rejected : array_like
+        Rewards :math:`r_l = r(x, y_l)` of the rejected responses, same shape.
+    margin : float or array_like, default 0.0
+        Required reward gap :math:`m`, one number or one per pair (shape of
+        ``chosen``). Llama 2 uses a margin that grows with the annotators'
+        certainty; 0 is the plain Bradley-Terry model.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-pair losses are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-pair losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch (including a margin array of another shape), NaN/inf,
+        empty input or an unknown reduction.
+
+    Notes
+    -----
+    Under the Bradley-Terry model :math:`P(y_w \succ y_l) = \sigma(r_w - r_l)`, and the
+    loss is its negative log-likelihood,
+
+    .. math:: \ell = -\log\sigma(r_w - r_l - m), \qquad
+              \frac{\partial\ell}{\partial r_w} = -\frac{\partial\ell}{\partial r_l}
+              = -\sigma(m - r_w + r_l).
+
+    At ``margin=0`` it is the same function as :func:`bpr`. ``.grad`` returns
+    ``(d/d chosen, d/d rejected)``. In PyTorch,
+    ``-F.logsigmoid(r_chosen - r_rejected - margin).mean()``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import bradley_terry
+    >>> round(bradley_terry([1.0], [1.0]), 6)  # a tie: log 2
+    0.693147
+    >>> round(bradley_terry([3.0], [1.0], margin=1.0), 6)  # log(1 + e^-1)
+    0.313262
+
+    """
+    per, _ = _bt_compute(chosen, rejected, margin, reduction)
+    return reduce(per, reduction)
+
+
+def _bradley_terry_grad(chosen, rejected, *, margin=0.0, reduction="mean"):
+    _, g = _bt_compute(chosen, rejected, margin, reduction)
+    return reduce_grad(g, reduction), reduce_grad(-g, reduction)
+
+
+def _bradley_terry_value_and_grad(chosen, rejected, *, margin=0.0, reduction="mean"):
+    per, g = _bt_compute(chosen, rejected, margin, reduction)
+    return reduce(per, reduction), (reduce_grad(g, reduction), reduce_grad(-g, reduction))
+
+
+bradley_terry = register(
+    Loss(
+        name="bradley_terry",
+        display_name="Bradley-Terry reward-model loss",
+        task="reward/preference learning",
+        convex=True,
+        formula_latex=r"-\log\sigma(r_w - r_l - m)",
+        grad_latex=r"-\sigma(m - r_w + r_l)",
+        value_fn=_bradley_terry,
+        grad_fn=_bradley_terry_grad,
+        inputs=("chosen", "rejected"),
+        value_and_grad_fn=_bradley_terry_value_and_grad,
+    )
+)
+
+
+# --------------------------------------------------------------------- dpo
+_DPO_NAMES = (
+    "policy_chosen_logps",
+    "policy_rejected_logps",
+    "reference_chosen_logps",
+    "reference_rejected_logps",
+)
+
+
+def _dpo_compute(pcw, prl, rcw, rrl, beta, reduction):
+    check_reduction(reduction)
+    beta = as_option(beta, "beta", low=0.0, low_open=True)
+    pw, pl, rw, rl = _same_shaped(_DPO_NAMES, (pcw, prl, rcw, rrl))
+    per, g = _pairwise_logistic(beta * ((pw - rw) - (pl - rl)))
+    return per, beta * g
+
+
+def _dpo(
+    policy_chosen_logps,
+    policy_rejected_logps,
+    reference_chosen_logps,
+    reference_rejected_logps,
+    *,
+    beta=0.1,
+    reduction="mean",
+):
+    r"""Direct preference optimisation: a Bradley-Terry loss on implicit rewards.
+
+    Parameters
+    ----------
+    policy_chosen_logps, policy_rejected_logps : array_like
+        :math:`\log\pi_\theta(y_w \mid x)` and :math:`\log\pi_\theta(y_l \mid x)`,
+        the policy's log-probabilities of the whole preferred and rejected responses
+        (sums over their tokens), one per pair.
+    reference_chosen_logps, reference_rejected_logps : array_like
+        The same under the frozen reference model :math:`\pi_\text{ref}` (no
+        gradient), same shape.
+    beta : float, default 0.1
+        :math:`\beta > 0`, the strength of the KL penalty that keeps the policy near
+        the reference (TRL's default).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How per-pair losses are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-pair losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, ``beta <= 0``, NaN/inf, empty input or an unknown
+        reduction.
+
+    Notes
+    -----
+    With the implicit reward :math:`\hat r(y) = \beta \log\frac{\pi_\theta(y\mid x)}
+    {\pi_\text{ref}(y\mid x)}` and :math:`h = \hat r(y_w) - \hat r(y_l)`
+    (Rafailov et al. 2023),
+
+    .. math:: \ell = -\log\sigma(h), \qquad
+              \frac{\partial\ell}{\partial\log\pi_\theta(y_w\mid x)}
+              = -\frac{\partial\ell}{\partial\log\pi_\theta(y_l\mid x)} = -\beta\,\sigma(-h).
+
+    ``.grad`` returns the derivatives with respect to the two policy
+    log-probabilities. In PyTorch, ``-F.logsigmoid(beta * ((pi_w - ref_w) -
+    (pi_l - ref_l))).mean()``; the argument order follows TRL's ``DPOTrainer.dpo_loss``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import dpo
+    >>> round(dpo([-10.0], [-12.0], [-11.0], [-11.0], beta=0.5), 6)  # log(1 + e^-1)
+    0.313262
+
+    """
+    per, _ = _dpo_compute(
+        policy_chosen_logps,
+        policy_rejected_logps,
+        reference_chosen_logps,
+        reference_rejected_logps,
+        beta,
+        reduction,
+    )
+    return reduce(per, reduction)
+
+
+def _dpo_grad(
+    policy_chosen_logps,
+    policy_rejected_logps,
+    reference_chosen_logps,
+    reference_rejected_logps,
+    *,
+    beta=0.1,
+    reduction="mean",
+):
+    _, g = _dpo_compute(
+        policy_chosen_logps,
+        policy_rejected_logps,
+        reference_chosen_logps,
+        reference_rejected_logps,
+        beta,
+        reduction,
+    )
+    return reduce_grad(g, reduction), reduce_grad(-g, reduction)
+
+
+def _dpo_value_and_grad(
+    policy_chosen_logps,
+    policy_rejected_logps,
+    reference_chosen_logps,
+    reference_rejected_logps,
+    *,
+    beta=0.1,
+    reduction="mean",
+):
+    per, g = _dpo_compute(
+        policy_chosen_logps,
+        policy_rejected_logps,
+        reference_chosen_logps,
+        reference_rejected_logps,
+        beta,
+        reduction,
+    )
+    return reduce(per, reduction), (reduce_grad(g, reduction), reduce_grad(-g, reduction))
+
+
+dpo = register(
+    Loss(
+        name="dpo",
+        display_name="Direct preference optimisation (DPO)",
+        task="reward/preference learning",
+        convex=True,
+        formula_latex=r"-\log\sigma\Big(\beta\log\frac{\pi_\theta(y_w)}{\pi_\text{ref}(y_w)} "
+        r"- \beta\log\frac{\pi_\theta(y_l)}{\pi_\text{ref}(y_l)}\Big)",
+        grad_latex=r"\frac{\partial \ell}{\partial \log\pi_\theta(y_w)} = -\beta\,\sigma(-h),\ "
+        r"h = \beta\log\frac{\pi_\theta(y_w)}{\pi_\text{ref}(y_w)} "
+        r"- \beta\log\frac{\pi_\theta(y_l)}{\pi_\text{ref}(y_l)}",
+        value_fn=_dpo,
+        grad_fn=_dpo_grad,
+        inputs=("policy_chosen_logps", "policy_rejected_logps"),
+        value_and_grad_fn=_dpo_value_and_grad,
+    )
+)

@@ -1,0 +1,458 @@
+r"""Sequence losses: connectionist temporal classification (CTC).
+
+:func:`ctc` follows ``torch.nn.functional.ctc_loss``; :func:`ctc_forward_backward`
+returns the log-space forward and backward lattices of one sequence (the chapter
+draws them) and :func:`ctc_collapse` applies CTC's collapse rule to a path.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._reduction import reduce
+from ._registry import Loss, register
+from ._validate import as_array, check_reduction
+
+__all__ = ["ctc", "ctc_collapse", "ctc_forward_backward", "extended_labels"]
+
+
+# ------------------------------------------------------------------ helpers
+def _int_array(x, name: str, *, allow_empty: bool = False) -> np.ndarray:
+    """Validate an array of integers (ints, or floats with integer values) -> int64."""
+    raw = np.asarray(x)
+    if raw.size == 0 and allow_empty:
+        if raw.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must hold integers, got dtype {raw.dtype}")
+        return raw.astype(np.int64)
+    arr = as_array(x, name)
+    frac = arr != np.round(arr)
+    if frac.any():
+        raise ValueError(f"{name} must hold integers, got {arr[frac][:3].tolist()}")
+    if np.any(np.abs(arr) > 2**62):
+        raise ValueError(f"{name} holds values too large for an index: {arr.max()!r}")
+    return arr.astype(np.int64)
+
+
+def _int_option(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    return int(value)
+
+
+def extended_labels(target, blank: int = 0) -> np.ndarray:
+    """Return the extended label sequence ``[blank, l1, blank, l2, ..., lS, blank]``.
+
+    Examples
+    --------
+    >>> from lossviz.losses.sequence import extended_labels
+    >>> extended_labels([3, 3, 1]).tolist()
+    [0, 3, 0, 3, 0, 1, 0]
+
+    """
+    t = np.asarray(target, dtype=np.int64).ravel()
+    ext = np.full(2 * t.size + 1, blank, dtype=np.int64)
+    ext[1::2] = t
+    return ext
+
+
+def ctc_collapse(path, blank: int = 0) -> list[int]:
+    """Apply CTC's collapse rule to a frame-by-frame path: merge repeats, then drop blanks.
+
+    Examples
+    --------
+    >>> from lossviz.losses.sequence import ctc_collapse
+    >>> ctc_collapse([1, 1, 0, 1, 2, 2, 0])
+    [1, 1, 2]
+
+    """
+    out: list[int] = []
+    prev = None
+    for k in (int(v) for v in np.asarray(path).ravel()):
+        if k != prev and k != blank:
+            out.append(k)
+        prev = k
+    return out
+
+
+def _shift(a: np.ndarray, k: int) -> np.ndarray:
+    """Shift ``a`` by ``k`` places (right for k > 0, left for k < 0), filling with -inf."""
+    out = np.full_like(a, -np.inf)
+    m = a.size - abs(k)
+    if m > 0:
+        if k >= 0:
+            out[k:] = a[:m]
+        else:
+            out[:m] = a[-k:]
+    return out
+
+
+def _lse3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Elementwise log(e^a + e^b + e^c); -inf entries stay harmless (no warning)."""
+    return np.logaddexp(np.logaddexp(a, b), c)
+
+
+def _lattices(lp: np.ndarray, target: np.ndarray, blank: int):
+    """Log-alpha, log-beta (T, 2S+1) and log p(target | lp) for one (T, C) sequence.
+
+    Both lattices include the frame's own probability (Graves' convention), so
+    ``alpha[t, s] + beta[t, s] - lp[t, ext[s]]`` is the log of the summed probability
+    of the alignments that are in state ``s`` at frame ``t``.
+    """
+    n_frames = lp.shape[0]
+    ext = extended_labels(target, blank)
+    n_states = ext.size
+    emit = lp[:, ext]  # (T, L)
+    # a skip s-2 -> s is allowed into a label that differs from the label two back
+    skip = np.zeros(n_states, dtype=bool)
+    skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
+    ninf = -np.inf
+    alpha = np.full((n_frames, n_states), ninf)
+    alpha[0, 0] = emit[0, 0]
+    if n_states > 1:
+        alpha[0, 1] = emit[0, 1]
+    for t in range(1, n_frames):
+        prev = alpha[t - 1]
+        two = np.where(skip, _shift(prev, 2), ninf)
+        one = _shift(prev, 1)
+        alpha[t] = emit[t] + _lse3(prev, one, two)
+    beta = np.full((n_frames, n_states), ninf)
+    beta[-1, -1] = emit[-1, -1]
+    if n_states > 1:
+        beta[-1, -2] = emit[-1, -2]
+    skip_from = _shift(skip.astype(float), -2) == 1.0  # s -> s+2 allowed
+    for t in range(n_frames - 2, -1, -1):
+        nxt = beta[t + 1]
+        one = _shift(nxt, -1)
+        two = np.where(skip_from, _shift(nxt, -2), ninf)
+        beta[t] = emit[t] + _lse3(nxt, one, two)
+    log_like = alpha[-1, -1] if n_states == 1 else np.logaddexp(alpha[-1, -1], alpha[-1, -2])
+    return alpha, beta, float(log_like), ext
+
+
+def ctc_forward_backward(log_probs, target, blank: int = 0):
+    r"""Forward and backward lattices of CTC for one sequence, in log space.
+
+    Parameters
+    ----------
+    log_probs : array_like
+        Log-probabilities of shape ``(T, C)`` (frames by classes).
+    target : array_like
+        The label sequence, integers in ``[0, C)`` other than ``blank``, length ``S``.
+    blank : int, default 0
+        Index of the blank class.
+
+    Returns
+    -------
+    log_alpha, log_beta : numpy.ndarray
+        Shape ``(T, 2S + 1)``: :math:`\log\alpha_t(s)` and :math:`\log\beta_t(s)` over
+        the extended labels (both include frame :math:`t`'s own probability).
+    log_likelihood : float
+        :math:`\log p(\mathbf l \mid \mathbf x)`, ``-inf`` if no alignment fits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossviz.losses.sequence import ctc_forward_backward
+    >>> la, lb, ll = ctc_forward_backward(np.log(np.full((2, 2), 0.5)), [1])
+    >>> round(float(np.exp(ll)), 4)  # alignments 1-, -1, 11 of "1" in 2 frames
+    0.75
+
+    """
+    if np.ndim(log_probs) != 2:
+        raise ValueError(f"log_probs must have shape (T, C), got shape {np.shape(log_probs)}")
+    lp, seqs, _, _, _ = _parts(log_probs, target, None, None, blank, False)
+    alpha, beta, ll, _ = _lattices(lp[:, 0], seqs[0], int(blank))
+    return alpha, beta, ll
+
+
+# -------------------------------------------------------------- validation
+def _parts(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
+    """Validate CTC arguments.
+
+    Returns the log-probabilities as (T, N, C), the list of N target arrays, the
+    input lengths (N,), the target lengths (N,) and whether the call was unbatched.
+    ``input_lengths``/``target_lengths`` None means "all frames" / "whole target"
+    (used by :func:`ctc_forward_backward`).
+    """
+    lp = as_array(log_probs, "log_probs")
+    if lp.ndim not in (2, 3):
+        raise ValueError(
+            f"log_probs must have shape (T, N, C) or, unbatched, (T, C); got shape {lp.shape}"
+        )
+    unbatched = lp.ndim == 2
+    if unbatched:
+        lp = lp[:, None, :]
+    n_frames, n_batch, n_classes = lp.shape
+    blank = _int_option(blank, "blank")
+    if not 0 <= blank < n_classes:
+        raise ValueError(f"blank must be a class index in [0, {n_classes - 1}], got {blank}")
+    if not isinstance(zero_infinity, bool | np.bool_):
+        raise TypeError(f"zero_infinity must be True or False, got {zero_infinity!r}")
+    tg = _int_array(targets, "targets", allow_empty=True)
+    if unbatched and tg.ndim != 1:
+        raise ValueError(f"targets must be 1-D (S,) for log_probs of shape (T, C); got {tg.shape}")
+    if tg.ndim not in (1, 2):
+        raise ValueError(f"targets must be padded (N, S) or concatenated 1-D; got shape {tg.shape}")
+    if input_lengths is None:
+        il = np.full(n_batch, n_frames, dtype=np.int64)
+    else:
+        il = _int_array(input_lengths, "input_lengths").reshape(-1)
+    if target_lengths is None:
+        tl = np.full(n_batch, tg.shape[-1], dtype=np.int64)
+    else:
+        tl = _int_array(target_lengths, "target_lengths").reshape(-1)
+    for name, arr, given in (
+        ("input_lengths", il, input_lengths),
+        ("target_lengths", tl, target_lengths),
+    ):
+        if arr.shape != (n_batch,):
+            want = "a single length" if unbatched else f"N = {n_batch} lengths, shape ({n_batch},)"
+            raise ValueError(
+                f"{name} must hold {want} for log_probs of shape {np.shape(log_probs)}; "
+                f"got shape {np.shape(given)}"
+            )
+    if np.any(il < 1) or np.any(il > n_frames):
+        raise ValueError(f"input_lengths must lie in [1, T = {n_frames}], got {il.tolist()}")
+    if np.any(tl < 0):
+        raise ValueError(f"target_lengths must be >= 0, got {tl.tolist()}")
+    if tg.ndim == 2 and not unbatched:
+        if tg.shape[0] != n_batch:
+            raise ValueError(f"padded targets must have shape (N = {n_batch}, S); got {tg.shape}")
+        if np.any(tl > tg.shape[1]):
+            raise ValueError(
+                f"target_lengths must be <= the padded target width S = {tg.shape[1]}, "
+                f"got {tl.tolist()}"
+            )
+        seqs = [tg[n, : tl[n]] for n in range(n_batch)]
+    else:
+        if int(tl.sum()) != tg.size:
+            raise ValueError(
+                f"concatenated targets must hold sum(target_lengths) = {int(tl.sum())} "
+                f"labels, got {tg.size}"
+            )
+        ends = np.cumsum(tl)
+        seqs = [tg[e - k : e] for e, k in zip(ends, tl, strict=True)]
+    for n, s in enumerate(seqs):
+        bad = (s < 0) | (s >= n_classes) | (s == blank)
+        if bad.any():
+            raise ValueError(
+                f"targets of sample {n} must be class indices in [0, {n_classes - 1}] other "
+                f"than blank = {blank}; got {s[bad][:3].tolist()}"
+            )
+    return lp, seqs, il, tl, unbatched
+
+
+def _per_sample(lp, seqs, il, blank, want_grad):
+    """Per-sample losses (N,) and, if asked, d(loss_n)/d(log_probs) stacked (T, N, C)."""
+    n_batch = lp.shape[1]
+    losses = np.empty(n_batch)
+    grad = np.zeros_like(lp) if want_grad else None
+    for n in range(n_batch):
+        x = lp[: il[n], n]
+        alpha, beta, ll, ext = _lattices(x, seqs[n], blank)
+        losses[n] = -ll
+        if want_grad and np.isfinite(ll):
+            # log of the summed probability of the alignments through (t, s)
+            occ = alpha + beta - x[:, ext] - ll
+            g = np.zeros_like(x)
+            for k in np.unique(ext):
+                cols = occ[:, ext == k]
+                top = np.max(cols, axis=1, keepdims=True)
+                safe = np.where(np.isfinite(top), top, 0.0)
+                g[:, k] = -np.exp(safe[:, 0]) * np.sum(np.exp(cols - safe), axis=1)
+            grad[: il[n], n] = g
+    return losses, grad
+
+
+def _scale(losses, tl, reduction):
+    """Per-sample weights of the reduction: 1 ("sum"/"none") or 1/(N max(S_n, 1))."""
+    if reduction == "mean":
+        return 1.0 / (losses.size * np.maximum(tl, 1))
+    return np.ones_like(losses)
+
+
+def _finish(losses, grad, tl, reduction, zero_infinity, unbatched):
+    inf = np.isinf(losses)
+    if zero_infinity:
+        losses = np.where(inf, 0.0, losses)
+    w = _scale(losses, tl, reduction)
+    if reduction == "none":
+        value = losses[0] if unbatched else losses
+        value = np.asarray(value)
+    elif reduction == "sum":
+        value = float(np.sum(losses))
+    else:
+        value = float(np.sum(losses * w))
+    if grad is None:
+        return value, None
+    if inf.any() and not zero_infinity:
+        bad = np.flatnonzero(inf).tolist()
+        raise ValueError(
+            f"the CTC loss of sample(s) {bad} is infinite (no alignment of the target fits "
+            "in input_lengths frames), so its gradient is undefined; shorten the target, "
+            "lengthen the input or pass zero_infinity=True"
+        )
+    grad = grad * w[None, :, None]
+    return value, grad[:, 0] if unbatched else grad
+
+
+def _ctc(
+    log_probs,
+    targets,
+    input_lengths,
+    target_lengths,
+    *,
+    blank=0,
+    reduction="mean",
+    zero_infinity=False,
+):
+    r"""Connectionist temporal classification (CTC) loss, as ``torch.nn.functional.ctc_loss``.
+
+    Parameters
+    ----------
+    log_probs : array_like
+        Log-probabilities of shape ``(T, N, C)`` (frames, batch, classes), or
+        ``(T, C)`` for one unbatched sequence; usually a log-softmax over classes.
+        Any finite reals are accepted (they are not checked to be normalised).
+    targets : array_like
+        Label indices: padded ``(N, S)`` (row ``n`` uses its first
+        ``target_lengths[n]`` entries; the rest is ignored) or concatenated 1-D of
+        length ``sum(target_lengths)`` (``(S,)`` when unbatched). Used labels must lie
+        in ``[0, C)`` and differ from ``blank``.
+    input_lengths : array_like
+        Frames used per sample, shape ``(N,)``, each in ``[1, T]``.
+    target_lengths : array_like
+        Labels per sample, shape ``(N,)``, each >= 0.
+    blank : int, default 0
+        Index of the blank class.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        "none": the ``(N,)`` per-sample losses; "sum": their sum; "mean": each loss
+        divided by its target length (clamped to at least 1), then averaged over the
+        batch, as PyTorch does.
+    zero_infinity : bool, default False
+        Replace infinite losses (targets that cannot be aligned in the available
+        frames) and their gradients by zero.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or the per-sample losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric arguments, a non-integer ``blank`` or a non-bool ``zero_infinity``.
+    ValueError
+        For shapes or lengths that do not fit, labels out of range or equal to
+        ``blank``, NaN/inf, or an unknown reduction; ``.grad`` also raises when a
+        loss is infinite and ``zero_infinity`` is False (its gradient is undefined;
+        PyTorch returns NaN).
+
+    Notes
+    -----
+    With :math:`y^t_k = \exp(\text{log\_probs}[t, k])`, the extended labels
+    :math:`\mathbf l' = (\varnothing, l_1, \varnothing, \dots, l_S, \varnothing)` and
+    :math:`\mathcal B` the collapse map (merge repeats, then drop blanks),
+
+    .. math:: \ell = -\log \sum_{\pi \in \mathcal B^{-1}(\mathbf l)} \prod_{t=1}^{T} y^t_{\pi_t}
+              = -\log\big(\alpha_T(|\mathbf l'|) + \alpha_T(|\mathbf l'| - 1)\big),
+
+    with the forward recursion, computed in log space,
+    :math:`\alpha_t(s) = y^t_{l'_s}\big(\alpha_{t-1}(s) + \alpha_{t-1}(s-1)
+    + [l'_s \ne \varnothing,\ l'_s \ne l'_{s-2}]\,\alpha_{t-1}(s-2)\big)`.
+    With the backward variables :math:`\beta_t(s)` (which also include :math:`y^t_{l'_s}`),
+    ``.grad`` is the partial derivative with respect to the log-probabilities
+    themselves:
+
+    .. math:: \frac{\partial\ell}{\partial \log y^t_k} = -\gamma_t(k), \qquad
+              \gamma_t(k) = \frac{1}{p(\mathbf l \mid \mathbf x)}
+              \sum_{s:\, l'_s = k} \frac{\alpha_t(s)\beta_t(s)}{y^t_k},
+
+    the posterior probability that frame :math:`t` emits :math:`k` (zero for frames
+    beyond ``input_lengths``), scaled by the reduction's weights. PyTorch's
+    ``ctc_loss`` backward returns :math:`y^t_k - \gamma_t(k)` instead: the gradient
+    with respect to the logits :math:`z` when ``log_probs = log_softmax(z)``. The two
+    agree once composed with ``log_softmax``: :math:`\partial\ell/\partial z_k =
+    g_k - y^t_k \sum_j g_j` with :math:`g = -\gamma_t`, :math:`\sum_j \gamma_t(j) = 1`.
+
+    The loss is concave in ``log_probs`` (minus a log-sum-exp of sums of its entries),
+    so it is registered as not convex. Labels equal to ``blank`` raise here; PyTorch
+    does not check them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossviz.losses import ctc
+    >>> lp = np.log(np.full((2, 1, 2), 0.5))  # 2 frames, 1 sample, classes {blank, 1}
+    >>> round(ctc(lp, [[1]], [2], [1]), 6)  # -log(3/4): paths 1-, -1, 11
+    0.287682
+
+    """
+    check_reduction(reduction)
+    lp, seqs, il, tl, unbatched = _parts(
+        log_probs, targets, input_lengths, target_lengths, blank, zero_infinity
+    )
+    losses, _ = _per_sample(lp, seqs, il, int(blank), want_grad=False)
+    value, _ = _finish(losses, None, tl, reduction, zero_infinity, unbatched)
+    return value if reduction != "none" else reduce(value, "none")
+
+
+def _ctc_value_and_grad(
+    log_probs,
+    targets,
+    input_lengths,
+    target_lengths,
+    *,
+    blank=0,
+    reduction="mean",
+    zero_infinity=False,
+):
+    check_reduction(reduction)
+    lp, seqs, il, tl, unbatched = _parts(
+        log_probs, targets, input_lengths, target_lengths, blank, zero_infinity
+    )
+    losses, grad = _per_sample(lp, seqs, il, int(blank), want_grad=True)
+    return _finish(losses, grad, tl, reduction, zero_infinity, unbatched)
+
+
+def _ctc_grad(
+    log_probs,
+    targets,
+    input_lengths,
+    target_lengths,
+    *,
+    blank=0,
+    reduction="mean",
+    zero_infinity=False,
+):
+    return _ctc_value_and_grad(
+        log_probs,
+        targets,
+        input_lengths,
+        target_lengths,
+        blank=blank,
+        reduction=reduction,
+        zero_infinity=zero_infinity,
+    )[1]
+
+
+ctc = register(
+    Loss(
+        name="ctc",
+        display_name="Connectionist temporal classification (CTC)",
+        task="sequence modelling",
+        convex=False,
+        formula_latex=r"-\log \sum_{\pi \in \mathcal B^{-1}(\mathbf l)} "
+        r"\prod_{t=1}^{T} y^t_{\pi_t}",
+        grad_latex=r"-\gamma_t(k) = -\frac{1}{p(\mathbf l\mid\mathbf x)}"
+        r"\sum_{s:\,l'_s = k} \frac{\alpha_t(s)\,\beta_t(s)}{y^t_k}",
+        value_fn=_ctc,
+        grad_fn=_ctc_grad,
+        inputs=("log_probs",),
+        torch_name="torch.nn.functional.ctc_loss",
+        keras_name="keras.losses.CTC",
+        value_and_grad_fn=_ctc_value_and_grad,
+    )
+)
