@@ -42,6 +42,9 @@ PENDING_TRANSLATION = [
     "figures/book/03_choosing_a_loss",
     "figures/book/04_implementation",
     "figures/book/05_in_practice",
+    "figures/book/06_regularised_objectives",
+    "figures/book/07_sequences",
+    "figures/book/08_representations_preferences",
     "figures/book/10_floating_point_and_scale",
     "figures/book/appendix_catalogue",
 ]
