@@ -127,13 +127,34 @@ def _catalogues(app: Sphinx) -> Path:
     return i18n.catalogue_dir(locales)
 
 
+def glossary_words(glossary: Path) -> list[str]:
+    """Return the Chinese names of the glossary's terms (the second line of each entry)."""
+    import re
+
+    text = glossary.read_text(encoding="utf-8")
+    return re.findall(r"^\S[^\n]*\n(\S*[\u4e00-\u9fff][^\n]*)\n  \S", text, flags=re.M)
+
+
 def _zh_config(app: Sphinx, config: Any) -> None:
-    """Give the Chinese edition its title and search box text."""
+    """Give the Chinese edition its title, search box text and search vocabulary.
+
+    Sphinx splits Chinese text into words with jieba for its search index; the glossary's
+    Chinese terms join jieba's dictionary, so that 损失函数 or 交叉熵 are indexed as words
+    (as well as their parts) and a search for them finds every page that uses them.
+    """
     if not (config.language or "").startswith("zh"):
         return
     config.html_title = _ZH_TITLE
     config.project = _ZH_TITLE
     config.html_theme_options = {**config.html_theme_options, "search_bar_text": _ZH_SEARCH}
+    glossary = Path(app.srcdir) / "book" / "glossary.md"
+    if glossary.is_file():
+        words = Path(app.doctreedir) / "lossviz-jieba-glossary.txt"
+        words.parent.mkdir(parents=True, exist_ok=True)
+        words.write_text("".join(f"{w.replace(' ', '')} 20000 n\n"
+                                 for w in glossary_words(glossary)), encoding="utf-8")
+        config.html_search_options = {**(config.html_search_options or {}),
+                                      "dict": str(words)}
 
 
 # ------------------------------------------------------------------ figure strings
