@@ -33,6 +33,7 @@ PENDING_TRANSLATION = [
     "book/06_regularised_objectives",
     "book/07_sequences",
     "book/08_representations_preferences",
+    "book/09_generative_objectives",
     "book/10_floating_point_and_scale",
     "book/appendix_catalogue",
     "book/notation",
