@@ -46,6 +46,7 @@ PENDING_TRANSLATION = [
     "figures/book/06_regularised_objectives",
     "figures/book/07_sequences",
     "figures/book/08_representations_preferences",
+    "figures/book/09_generative_objectives",
     "figures/book/10_floating_point_and_scale",
     "figures/book/appendix_catalogue",
 ]
