@@ -90,8 +90,7 @@ def _extract_titles(app: Sphinx, doctree: nodes.document) -> None:
         return
     from sphinx.util.i18n import docname_to_domain
 
-    catalog = app.builder.catalogs[docname_to_domain(app.env.docname,
-                                                     app.config.gettext_compact)]
+    catalog = app.builder.catalogs[docname_to_domain(app.env.docname, app.config.gettext_compact)]
     for sub in doctree.findall(nodes.subtitle):
         if sub.source and sub.rawsource:
             if not hasattr(sub, "uid"):  # the catalogue skips nodes without one
@@ -151,10 +150,11 @@ def _zh_config(app: Sphinx, config: Any) -> None:
     if glossary.is_file():
         words = Path(app.doctreedir) / "lossviz-jieba-glossary.txt"
         words.parent.mkdir(parents=True, exist_ok=True)
-        words.write_text("".join(f"{w.replace(' ', '')} 20000 n\n"
-                                 for w in glossary_words(glossary)), encoding="utf-8")
-        config.html_search_options = {**(config.html_search_options or {}),
-                                      "dict": str(words)}
+        words.write_text(
+            "".join(f"{w.replace(' ', '')} 20000 n\n" for w in glossary_words(glossary)),
+            encoding="utf-8",
+        )
+        config.html_search_options = {**(config.html_search_options or {}), "dict": str(words)}
 
 
 # ------------------------------------------------------------------ figure strings
@@ -168,8 +168,9 @@ def _translate_figures(app: Sphinx, doctree: nodes.document, docname: str) -> No
 
 
 # ------------------------------------------------------------------ page context
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict,
-                  doctree: Any) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
     edition = _edition(app)
     if edition == "zh":
         for group in context.get("header_buttons", []):
@@ -212,8 +213,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_exercise")
     from sphinx_exercise import directive as ex
 
-    for name, cls in [("exercise", ex.ExerciseDirective),
-                      ("exercise-start", ex.ExerciseStartDirective)]:
+    for name, cls in [
+        ("exercise", ex.ExerciseDirective),
+        ("exercise-start", ex.ExerciseStartDirective),
+    ]:
         app.add_directive(name, _translatable_titles(cls), override=True)
     app.connect("config-inited", _zh_config)
     app.connect("doctree-read", _extract_titles)

@@ -120,8 +120,15 @@ def _jupyter_book(
     workdir.mkdir(parents=True, exist_ok=True)
     cfg_file = workdir / "_config.yml"
     cfg_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
-    command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build",
-               *args, "--config", str(cfg_file)]
+    command = [
+        sys.executable,
+        "-c",
+        "from jupyter_book.cli.main import main; main()",
+        "build",
+        *args,
+        "--config",
+        str(cfg_file),
+    ]
     full_env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning", **(env or {})}
     return subprocess.run(command, capture_output=True, text=True, env=full_env, timeout=3600)
 
@@ -135,9 +142,17 @@ def extract_prose(out: Path, root: Path = ROOT) -> Path:
     work = Path(tempfile.mkdtemp(prefix="lossviz-gettext-"))
     try:
         proc = _jupyter_book(
-            [str(root), "--path-output", str(work), "--builder", "custom",
-             "--custom-builder", "gettext"],
-            edition_config(None, execute="off", root=root), work,
+            [
+                str(root),
+                "--path-output",
+                str(work),
+                "--builder",
+                "custom",
+                "--custom-builder",
+                "gettext",
+            ],
+            edition_config(None, execute="off", root=root),
+            work,
         )
         built = work / "_build" / "gettext"
         if proc.returncode != 0 or not built.is_dir():
@@ -262,9 +277,22 @@ def update(site: Path | None, locales: Path = LOCALES, root: Path = ROOT) -> lis
         if site is not None:
             extract_figures(site, toc_docnames(root), pots)
         proc = subprocess.run(
-            [sys.executable, "-m", "sphinx_intl", "update", "-p", str(pots), "-d", str(locales),
-             "-l", LANGUAGE, "-w", "0"],
-            capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "sphinx_intl",
+                "update",
+                "-p",
+                str(pots),
+                "-d",
+                str(locales),
+                "-l",
+                LANGUAGE,
+                "-w",
+                "0",
+            ],
+            capture_output=True,
+            text=True,
         )
         if proc.returncode != 0:
             raise RuntimeError("sphinx-intl update failed:\n" + proc.stdout + proc.stderr)
@@ -284,8 +312,7 @@ def translations(path: Path) -> dict[str, str]:
     """Return the finished translations of a catalogue (msgid to msgstr, no fuzzy ones)."""
     if not path.is_file():
         return {}
-    return {m.id: m.string for m in read_catalogue(path)
-            if m.id and m.string and not m.fuzzy}
+    return {m.id: m.string for m in read_catalogue(path) if m.id and m.string and not m.fuzzy}
 
 
 def page_status(path: Path) -> dict[str, Any]:
@@ -294,8 +321,9 @@ def page_status(path: Path) -> dict[str, Any]:
     messages = [m for m in cat if m.id]
     return {
         "messages": len(messages),
-        "words": sum(len(re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", m.id))
-                     for m in messages),
+        "words": sum(
+            len(re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", m.id)) for m in messages
+        ),
         "untranslated": sum(1 for m in messages if not m.string),
         "fuzzy": sum(1 for m in messages if m.fuzzy),
     }
@@ -313,8 +341,7 @@ def _replace_outputs(text: str, table: dict[str, str]) -> str:
         return m.group(0) if new is None else m.group(1) + html.escape(new) + m.group(3)
 
     text = re.sub(r'(<img\b[^>]*?\balt=)"([^"]*)"', attr, text)
-    return re.sub(r"(<(?:figcaption|label)\b[^>]*>)([^<]*)(</(?:figcaption|label)>)", element,
-                  text)
+    return re.sub(r"(<(?:figcaption|label)\b[^>]*>)([^<]*)(</(?:figcaption|label)>)", element, text)
 
 
 def translate_outputs(doctree: Any, table: dict[str, str]) -> int:
@@ -339,8 +366,11 @@ def translate_outputs(doctree: Any, table: dict[str, str]) -> int:
         old = node.astext()
         new = _replace_outputs(old, table)
         if new != old:
-            node.replace_self(nodes.raw(node.rawsource, new, format=node["format"],
-                                        classes=node.get("classes", [])))
+            node.replace_self(
+                nodes.raw(
+                    node.rawsource, new, format=node["format"], classes=node.get("classes", [])
+                )
+            )
             done += 1
     return done
 
@@ -389,15 +419,19 @@ def build(
         start = time.perf_counter()
         if edition == "en":
             work = out / "_build" / ".edition-en"
-            proc = _jupyter_book([str(root), "--path-output", str(out), *flags],
-                                 edition_config(None, cache=cache, editions=both, root=root),
-                                 work)
+            proc = _jupyter_book(
+                [str(root), "--path-output", str(out), *flags],
+                edition_config(None, cache=cache, editions=both, root=root),
+                work,
+            )
         else:
             work = out / "_build" / ".edition-zh"
             shutil.rmtree(work / "_build", ignore_errors=True)
-            proc = _jupyter_book([str(root), "--path-output", str(work), *flags],
-                                 edition_config(LANGUAGE, cache=cache, editions=both, root=root),
-                                 work)
+            proc = _jupyter_book(
+                [str(root), "--path-output", str(work), *flags],
+                edition_config(LANGUAGE, cache=cache, editions=both, root=root),
+                work,
+            )
             built = work / "_build" / "html"
             if built.is_dir():
                 shutil.rmtree(html_dir / SUBDIR, ignore_errors=True)
@@ -410,16 +444,23 @@ def build(
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lossviz.i18n", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m lossviz.i18n",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build both editions (or one) into _build/html")
     b.add_argument("--only", choices=EDITIONS, help="build one edition alone")
     b.add_argument("--out", type=Path, default=ROOT, help="the site goes to OUT/_build/html")
     b.add_argument("--strict", action="store_true", help="warnings as errors, as the tests")
     u = sub.add_parser("update", help="refresh the catalogues from the English source")
-    u.add_argument("--site", type=Path, default=ROOT / "_build" / "html",
-                   help="built English site to take figure strings from (default: %(default)s)")
+    u.add_argument(
+        "--site",
+        type=Path,
+        default=ROOT / "_build" / "html",
+        help="built English site to take figure strings from (default: %(default)s)",
+    )
     u.add_argument("--no-figures", action="store_true", help="prose catalogues only")
     sub.add_parser("stats", help="messages, words and what is left per page")
     args = parser.parse_args(argv)
@@ -437,8 +478,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
             if (args.site / f"{toc_docnames()[0]}.html").is_file():
                 site = args.site
             else:
-                print(f"figures: no built English site at {args.site}; figure catalogues left "
-                      "as they are (run `python -m lossviz.i18n build --only en` first)")
+                print(
+                    f"figures: no built English site at {args.site}; figure catalogues left "
+                    "as they are (run `python -m lossviz.i18n build --only en` first)"
+                )
         for pot in update(site):
             print("updated", catalogue_dir() / pot.with_suffix(".po"))
         return 0
@@ -450,8 +493,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
             total[k] += s[k]
         name = str(po.relative_to(catalogue_dir()))
         print(f"{name:52} {s['messages']:5} {s['words']:6} {s['untranslated']:5} {s['fuzzy']:5}")
-    print(f"{'total':52} {total['messages']:5} {total['words']:6} {total['untranslated']:5} "
-          f"{total['fuzzy']:5}")
+    print(
+        f"{'total':52} {total['messages']:5} {total['words']:6} {total['untranslated']:5} "
+        f"{total['fuzzy']:5}"
+    )
     return 0
 
 

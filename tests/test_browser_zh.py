@@ -93,15 +93,17 @@ def test_chinese_page_is_marked_chinese_with_chinese_interface(zh_visit, doc: st
     assert "搜索" in placeholder, f"search box placeholder not Chinese: {placeholder!r}"
     alternates = page.evaluate(
         "() => Object.fromEntries([...document.querySelectorAll('link[rel=alternate][hreflang]')]"
-        ".map(l => [l.hreflang, l.href]))")
+        ".map(l => [l.hreflang, l.href]))"
+    )
     assert set(alternates) == {"en", "zh-CN"}, alternates
     assert alternates["zh-CN"] == page.url
     assert alternates["en"] == page.url.replace(f"/{i18n.SUBDIR}/", "/", 1)
 
 
 @pytest.mark.parametrize("doc", PAGES)
-def test_language_links_land_on_the_matching_page_both_ways(zh_visit, root_url: str,
-                                                            doc: str) -> None:
+def test_language_links_land_on_the_matching_page_both_ways(
+    zh_visit, root_url: str, doc: str
+) -> None:
     page = zh_visit(doc).page
     page.locator("a.lossviz-edition-link").click()
     page.wait_for_load_state("load")
@@ -130,7 +132,8 @@ def test_download_and_launch_buttons_say_the_notebooks_are_english(zh_visit) -> 
         "() => [...document.querySelectorAll('.dropdown-download-buttons a, "
         ".dropdown-launch-buttons a, .dropdown-download-buttons button, "
         ".dropdown-launch-buttons button')].map(e => (e.getAttribute('title') || '') + ' ' "
-        "+ (e.getAttribute('aria-label') || '') + ' ' + e.textContent)")
+        "+ (e.getAttribute('aria-label') || '') + ' ' + e.textContent)"
+    )
     notebook_buttons = [b for b in labels if ".ipynb" in b or "Binder" in b or "Colab" in b]
     assert notebook_buttons, f"no notebook download or launch button found: {labels}"
     not_saying = [b for b in notebook_buttons if "英文" not in b]
@@ -140,16 +143,20 @@ def test_download_and_launch_buttons_say_the_notebooks_are_english(zh_visit) -> 
 def test_chinese_search_finds_chinese_words(zh_visit, site_url: str) -> None:
     """Sphinx indexes Chinese only with jieba (which knows the glossary's terms as words)."""
     page = zh_visit("search").page
-    page.goto(f"{site_url}/search.html?q=%E6%8D%9F%E5%A4%B1%E5%87%BD%E6%95%B0",  # 损失函数
-              wait_until="networkidle")
+    page.goto(
+        f"{site_url}/search.html?q=%E6%8D%9F%E5%A4%B1%E5%87%BD%E6%95%B0",  # 损失函数
+        wait_until="networkidle",
+    )
     # the summary line is written when the search has finished
     page.wait_for_function(
-        "() => (document.querySelector('#search-results .search-summary') || {})"
-        ".innerText", timeout=20_000)
+        "() => (document.querySelector('#search-results .search-summary') || {}).innerText",
+        timeout=20_000,
+    )
     summary = page.locator("#search-results .search-summary").inner_text()
     assert re.search(r"[\u4e00-\u9fff]", summary), f"search summary not Chinese: {summary!r}"
-    hits = page.eval_on_selector_all("#search-results ul li a",
-                                     "links => links.map(a => a.getAttribute('href'))")
+    hits = page.eval_on_selector_all(
+        "#search-results ul li a", "links => links.map(a => a.getAttribute('href'))"
+    )
     # the glossary entry, the page whose title has the word, and a page whose body has it
     for page_name in ("glossary", "intro", "01_what_is_a_loss"):
         assert any(page_name in h for h in hits), (page_name, hits)
@@ -186,7 +193,8 @@ def test_cjk_glyphs_render(browser, site_url: str, shots: Path) -> None:  # noqa
             " d.style.cssText = 'position:fixed;top:0;left:0;font-size:48px;background:#fff;"
             "color:#000;z-index:99999;line-height:1.2';"
             " for (const c of '损失函数梯度') { const s = document.createElement('span');"
-            " s.textContent = c; d.appendChild(s); } document.body.appendChild(d); }")
+            " s.textContent = c; d.appendChild(s); } document.body.appendChild(d); }"
+        )
         images = []
         for span in page.locator("#cjk-probe span").all():
             img = Image.open(io.BytesIO(span.screenshot())).convert("L")
@@ -195,7 +203,8 @@ def test_cjk_glyphs_render(browser, site_url: str, shots: Path) -> None:  # noqa
         for i in range(len(images)):
             for j in range(i + 1, len(images)):
                 a, b = images[i], images[j].resize(images[i].size)
-                assert ImageChops.difference(a, b).getbbox() is not None, \
+                assert ImageChops.difference(a, b).getbbox() is not None, (
                     "two different CJK characters render identically: glyphs are missing"
+                )
     finally:
         visit.close()

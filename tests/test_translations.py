@@ -54,15 +54,19 @@ PENDING_TRANSLATION = [
 PAGES = toc_files()
 CATALOGUES = i18n.catalogue_dir(ROOT / "locales")
 #: The pages that have a catalogue of figure strings (those whose outputs have any).
-FIGURE_PAGES = sorted(str(p.relative_to(CATALOGUES / i18n.FIGURES).with_suffix(""))
-                      for p in (CATALOGUES / i18n.FIGURES).rglob("*.po"))
+FIGURE_PAGES = sorted(
+    str(p.relative_to(CATALOGUES / i18n.FIGURES).with_suffix(""))
+    for p in (CATALOGUES / i18n.FIGURES).rglob("*.po")
+)
 
 
 def _params(names: list[str], prefix: str = "") -> list:
     return [
-        pytest.param(doc, marks=pytest.mark.xfail(strict=True,
-                                                  reason=f"translation pending: {prefix}{doc}"))
-        if prefix + doc in PENDING_TRANSLATION else doc
+        pytest.param(
+            doc, marks=pytest.mark.xfail(strict=True, reason=f"translation pending: {prefix}{doc}")
+        )
+        if prefix + doc in PENDING_TRANSLATION
+        else doc
         for doc in names
     ]
 
@@ -72,8 +76,11 @@ def _problems(source_ids: list[str], po: Path) -> list[str]:
     if not po.is_file():
         return [f"no catalogue {po.relative_to(ROOT)}: run `python -m lossviz.i18n update`"]
     by_id = {m.id: m for m in i18n.read_catalogue(po) if m.id}
-    problems = [f"missing (run `python -m lossviz.i18n update`): {s[:80]!r}"
-                for s in source_ids if s not in by_id]
+    problems = [
+        f"missing (run `python -m lossviz.i18n update`): {s[:80]!r}"
+        for s in source_ids
+        if s not in by_id
+    ]
     for s in source_ids:
         m = by_id.get(s)
         if m is None:
@@ -108,12 +115,16 @@ def test_page_catalogue_is_current_and_translated(fresh_templates: Path, doc: st
 
 @pytest.mark.slow
 def test_every_page_with_figure_strings_has_a_figure_catalogue(built_book: dict) -> None:
-    with_strings = [doc for doc in PAGES if i18n.figure_strings(
-        (built_book["html"] / f"{doc}.html").read_text(encoding="utf-8"))]
+    with_strings = [
+        doc
+        for doc in PAGES
+        if i18n.figure_strings((built_book["html"] / f"{doc}.html").read_text(encoding="utf-8"))
+    ]
     assert with_strings, "no page has figure strings: is the extraction broken?"
     assert FIGURE_PAGES == sorted(with_strings), (
         "pages with figure strings and figure catalogues differ: run "
-        "`python -m lossviz.i18n update` after `python -m lossviz.i18n build --only en`")
+        "`python -m lossviz.i18n update` after `python -m lossviz.i18n build --only en`"
+    )
 
 
 @pytest.mark.slow
@@ -138,12 +149,13 @@ def test_translations_keep_maths_roles_and_code() -> None:
                 for piece in re.findall(pattern, m.id):
                     if pattern.startswith(r"\{") and "<" in piece:
                         # a link text may be translated; its target may not
-                        piece = piece[piece.rindex("<"):]
+                        piece = piece[piece.rindex("<") :]
                     elif pattern == r"`[^`]+`" and "<" in piece:
-                        piece = piece[piece.rindex("<"):]
+                        piece = piece[piece.rindex("<") :]
                     if piece not in m.string:
-                        bad.append(f"{po.relative_to(CATALOGUES)}: {piece!r} lost in "
-                                   f"{m.string[:80]!r}")
+                        bad.append(
+                            f"{po.relative_to(CATALOGUES)}: {piece!r} lost in {m.string[:80]!r}"
+                        )
     assert checked > 0, "no translated message to check"
     assert bad == [], "\n".join(bad[:40])
 
@@ -155,7 +167,6 @@ def test_glossary_terms_keep_their_english_keys() -> None:
     terms = re.findall(r"^([A-Z][^\n]*)\n(\S[^\n]*)\n  ", source, flags=re.M)
     assert len(terms) > 50, "could not read the glossary's terms"
     strings = {m.id: m.string for m in i18n.read_catalogue(po) if m.id}
-    changed = [(en, strings.get(en)) for en, zh in terms
-               if strings.get(en) not in (en, "")]
+    changed = [(en, strings.get(en)) for en, zh in terms if strings.get(en) not in (en, "")]
     changed += [(zh, strings.get(zh)) for en, zh in terms if strings.get(zh) not in (zh, "")]
     assert changed == [], f"glossary terms translated into something else: {changed[:10]}"
