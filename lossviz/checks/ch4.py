@@ -16,24 +16,33 @@ stable_cross_entropy
 central_difference
     Checks ``my_numerical_grad(f, x, h)``: the central-difference gradient of a
     scalar function of an array.
+generalized_cross_entropy
+    Checks ``my_gce(input, target, q)``: the mean generalised cross-entropy of
+    logits and its gradient, as the pair ``(loss, grad)``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ._core import (
+    ATOL,
+    RTOL,
+    Case,
     ExerciseFailed,
     call,
     check_array,
+    check_cases,
+    check_each,
     check_finite,
     check_scalar,
     check_shape,
+    close,
     describe,
+    diagnose,
     exercise,
     fail,
 )
@@ -41,13 +50,10 @@ from ._core import (
 __all__ = [
     "ExerciseFailed",
     "central_difference",
+    "generalized_cross_entropy",
     "stable_bce_with_logits",
     "stable_cross_entropy",
 ]
-
-
-def _close(a: float, b: float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)
 
 
 # ----------------------------------------------------------------- reference maths
@@ -61,13 +67,6 @@ def _ce_terms(z: np.ndarray, t: np.ndarray) -> np.ndarray:
     m = z.max(axis=1, keepdims=True)
     lse = (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True)))[:, 0]
     return lse - z[np.arange(z.shape[0]), t]
-
-
-def _first_match(got: float, candidates: list[tuple[float, str]], default: str) -> str:
-    for value, hint in candidates:
-        if np.isfinite(value) and _close(got, value, rtol=1e-6, atol=1e-9):
-            return hint
-    return default
 
 
 # ------------------------------------------------------------- stable_bce_with_logits
@@ -103,7 +102,10 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
         ([-1e4], [1.0]),  # confidently wrong, the other way
         ([-1e4, 1e4, -1e4, 30.0], [0.0, 1.0, 1.0, 0.0]),
     ]
-    for inp, tgt in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        inp, tgt = case
         z = np.array(inp, dtype=float)
         y = np.array(tgt, dtype=float)
         shown = f"my_bce_with_logits({describe(inp)}, {describe(tgt)})"
@@ -118,10 +120,10 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
         got = check_scalar(result, shown)
         terms = _bce_logits_terms(z, y)
         want = float(np.mean(terms))
-        if _close(got, want):
-            continue
+        if close(got, want):
+            return
         p = np.clip(1.0 / (1.0 + np.exp(-np.clip(z, -700, 700))), 1e-7, 1 - 1e-7)
-        hint = _first_match(
+        hint = diagnose(
             got,
             [
                 (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
@@ -147,6 +149,8 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
             "np.logaddexp(0, z); then average",
         )
         fail(f"{shown} should be {describe(want)}, yours gave {describe(got)}", hint)
+
+    check_each(cases, _one)
 
 
 # ------------------------------------------------------------- stable_cross_entropy
@@ -180,7 +184,10 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
         (np.array([[-1e4, -1e4 - 1.0]]), np.array([1])),  # every exp underflows
         (np.array([[800.0, 799.0, 0.0], [3.0, 2.0, 1.0], [0.0, 0.0, 0.0]]), np.array([1, 2, 0])),
     ]
-    for z, t in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        z, t = case
         shown = f"my_cross_entropy({describe(z)}, target={describe(t)})"
         result = call(my_cross_entropy, z.copy(), t.copy())
         if result is not None and np.ndim(result) == 0:
@@ -193,11 +200,11 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
         got = check_scalar(result, shown)
         terms = _ce_terms(z, t)
         want = float(np.mean(terms))
-        if _close(got, want):
-            continue
+        if close(got, want):
+            return
         m = z.max(axis=1, keepdims=True)
         logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
-        hint = _first_match(
+        hint = diagnose(
             got,
             [
                 (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
@@ -225,6 +232,8 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
             "take the target entry of each row, negate and average",
         )
         fail(f"{shown} should be {describe(want)}, yours gave {describe(got)}", hint)
+
+    check_each(cases, _one)
 
 
 # ------------------------------------------------------------- central_difference
@@ -268,22 +277,23 @@ def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
             lambda v: np.cos(v) + np.array([[v[1, 1], 0.0], [0.0, v[0, 0]]]),
         ),
     ]
-    for f, x, h, name, exact_fn in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        f, x, h, name, exact_fn = case
         shown = f"my_numerical_grad(f, {describe(x)}, h={h:g}) with f(x) = {name}"
         x_before = x.copy()
         got = check_array(call(my_numerical_grad, f, x, h), shown)
         if not np.array_equal(x, x_before):  # pragma: no cover - call() passes copies
             fail(f"{shown} changed x in place", "perturb a copy of x, not x itself")
-        check_shape(
-            got, x.shape, shown, "the gradient has one entry per entry of x, shaped like x"
-        )
+        check_shape(got, x.shape, shown, "the gradient has one entry per entry of x, shaped like x")
         want = np.zeros_like(x)
         for i in np.ndindex(x.shape):
             e = np.zeros_like(x)
             e[i] = h
             want[i] = (f(x + e) - f(x - e)) / (2 * h)
-        if np.allclose(got, want, rtol=1e-6, atol=1e-9):
-            continue
+        if close(got, want):
+            return
         forward = np.zeros_like(x)
         all_at_once = np.full_like(x, (f(x + h) - f(x - h)) / (2 * h))
         no_half = np.zeros_like(x)
@@ -293,22 +303,163 @@ def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
             forward[i] = (f(x + e) - f(x)) / h
             no_half[i] = (f(x + e) - f(x - e)) / h
         candidates = [
-            (forward, "this is the forward difference (f(x + h) - f(x)) / h, whose error is "
-                      "of order h; use (f(x + h e_i) - f(x - h e_i)) / (2 h)"),
+            (
+                forward,
+                "this is the forward difference (f(x + h) - f(x)) / h, whose error is "
+                "of order h; use (f(x + h e_i) - f(x - h e_i)) / (2 h)",
+            ),
             (no_half, "the denominator should be 2 h: the two points are 2 h apart"),
-            (all_at_once, "every entry was perturbed at once; move one coordinate at a time "
-                          "(x + h e_i for each index i)"),
-            (exact_fn(x), "this is the exact derivative, not the numerical one; the checker "
-                          "wants the central difference with the given step h"),
+            (
+                all_at_once,
+                "every entry was perturbed at once; move one coordinate at a time "
+                "(x + h e_i for each index i)",
+            ),
+            (
+                exact_fn(x),
+                "this is the exact derivative, not the numerical one; the checker "
+                "wants the central difference with the given step h",
+            ),
         ]
-        hint = next(
-            (msg for arr, msg in candidates if np.allclose(got, arr, rtol=1e-6, atol=1e-9)),
+        hint = diagnose(
+            got,
+            candidates,
             "for each index i, add and subtract h in entry i only and divide the "
             "difference of f by 2 h",
         )
-        idx = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=1e-6, atol=1e-9))[0])
+        idx = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=RTOL, atol=ATOL))[0])
         fail(
             f"{shown} should be {describe(want)}, yours gave {describe(got)} "
             f"(first difference at index {idx})",
             hint,
         )
+
+    check_each(cases, _one)
+
+
+# ------------------------------------------------------------- generalized_cross_entropy
+def _gce_reference(z: np.ndarray, t: np.ndarray, q: float) -> tuple[float, np.ndarray]:
+    """Mean generalised cross-entropy ``(1 - p_y**q) / q`` of logits and its gradient."""
+    n, c = z.shape
+    m = z.max(axis=1, keepdims=True)
+    logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    logp_y = logp[np.arange(n), t]
+    loss = float(np.mean(-np.expm1(q * logp_y) / q))
+    grad = np.exp(q * logp_y)[:, None] * (np.exp(logp) - np.eye(c)[t]) / n
+    return loss, grad
+
+
+def _pair_part(func: Callable[..., Any], index: int) -> Callable[..., Any]:
+    """Return a view of ``func`` giving entry ``index`` of the pair ``(loss, grad)``."""
+
+    def part(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        result = func(*args, **kwargs)
+        if not isinstance(result, tuple | list) or len(result) != 2:
+            fail(
+                f"{part.__name__} returned {describe(result)}, expected the pair (loss, grad)",
+                "end the function with `return loss, grad`",
+            )
+        return result[index]
+
+    part.__name__ = getattr(func, "__name__", None) or type(func).__name__
+    return part
+
+
+@exercise("Generalised cross-entropy")
+def generalized_cross_entropy(my_gce: Callable[..., Any]) -> None:
+    r"""Check ``my_gce(input, target, q)``, the generalised cross-entropy and its gradient.
+
+    The loss of one row is :math:`(1 - p_y^{\,q})/q` with :math:`p = \operatorname{softmax}(z)`;
+    ``my_gce`` returns the mean over the rows and its gradient with respect to the
+    logits, :math:`p_y^{\,q}\,(p - e_y)/N` per row.
+
+    Parameters
+    ----------
+    my_gce : callable
+        The student's function: logits ``input`` (N, C), class indices ``target`` (N,)
+        and ``q`` in (0, 1]; it returns ``(loss, grad)``, a number and an (N, C) array.
+
+    Raises
+    ------
+    ExerciseFailed
+        With a hint naming the case that failed and its likely cause.
+
+    """
+    __tracebackhide__ = True
+    if not callable(my_gce):
+        fail(
+            f"expected a function, got {describe(my_gce)}",
+            "pass the function itself, without calling it (no parentheses)",
+        )
+    rows = np.array([[2.0, 1.0, 0.0], [0.5, -1.0, 3.0], [0.0, 0.0, 0.0]])
+    rows_t = np.array([0, 2, 1])
+    grad_z = np.array([[1.5, -0.5, 0.2], [-1.0, 2.0, 0.0]])
+    grad_t = np.array([2, 1])
+    huge = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4 - 1.0, -1e4 - 2.0]])
+    huge_t = np.array([2, 0])
+    stable = (
+        "compute a stable log-softmax (subtract each row's largest logit) and "
+        "p_y**q as np.exp(q * log p_y), never p = exp(z) / sum(exp(z))"
+    )
+    loss_cases = [
+        Case(
+            (np.zeros((1, 3)), np.array([1])),
+            _gce_reference(np.zeros((1, 3)), np.array([1]), 0.5)[0],
+            kwargs={"q": 0.5},
+            what="for logits [[0, 0, 0]], target [1] and q = 0.5 (so p_y = 1/3) the loss",
+            hint="the loss of a row is (1 - p_y**q) / q, with p = softmax(z) and p_y "
+            "the probability of the target class",
+        ),
+        Case(
+            (rows, rows_t),
+            _gce_reference(rows, rows_t, 0.7)[0],
+            kwargs={"q": 0.7},
+            what=f"for the 3 rows of logits {describe(rows)}, target [0, 2, 1], q = 0.7, the loss",
+            hint="the loss is the MEAN of (1 - p_y**q) / q over the rows, not the sum; take "
+            "each row's target entry with logp[np.arange(N), target]",
+        ),
+        Case(
+            (rows, rows_t),
+            _gce_reference(rows, rows_t, 1.0)[0],
+            kwargs={"q": 1.0},
+            what="at q = 1, where each row's loss is 1 - p_y, the loss",
+            hint="use the q passed in, and divide by q",
+        ),
+        Case(
+            (rows, rows_t),
+            _gce_reference(rows, rows_t, 1e-4)[0],
+            kwargs={"q": 1e-4},
+            what="at q = 1e-4, close to the cross-entropy, the loss",
+            hint="as q -> 0 the loss must approach the cross-entropy -log p_y; compute "
+            "p_y**q as np.exp(q * log p_y) (or 1 - p_y**q as -np.expm1(q * log p_y))",
+        ),
+        Case(
+            (huge, huge_t),
+            _gce_reference(huge, huge_t, 0.5)[0],
+            kwargs={"q": 0.5},
+            what=f"for logits of size 1e4, {describe(huge)}, target [2, 0], q = 0.5, the loss",
+            hint=stable,
+        ),
+    ]
+    check_cases(_pair_part(my_gce, 0), loss_cases)
+    gradient = (
+        "the gradient of a row's loss with respect to its logits is p_y**q * (p - onehot(y)), "
+        "the cross-entropy gradient p - onehot(y) weighted by p_y**q; divide by N for the mean"
+    )
+    grad_cases = [
+        Case(
+            (grad_z, grad_t),
+            _gce_reference(grad_z, grad_t, 0.7)[1],
+            kwargs={"q": 0.7},
+            what=f"for logits {describe(grad_z)}, target [2, 1], q = 0.7, the gradient",
+            hint=gradient,
+        ),
+        Case(
+            (huge, huge_t),
+            _gce_reference(huge, huge_t, 0.5)[1],
+            kwargs={"q": 0.5},
+            what="for logits of size 1e4 the gradient",
+            hint=stable,
+        ),
+    ]
+    check_cases(_pair_part(my_gce, 1), grad_cases)
