@@ -25,7 +25,6 @@ from lossviz import i18n
 #: Catalogues not yet complete, by name: ``book/<page>`` for a page's prose and
 #: ``figures/book/<page>`` for its figure strings. Shrink this list as pages are translated.
 PENDING_TRANSLATION = [
-    "book/02_mathematics",
     "book/03_choosing_a_loss",
     "book/04_implementation",
     "book/06_regularised_objectives",
@@ -36,7 +35,6 @@ PENDING_TRANSLATION = [
     "book/notation",
     "book/references",
     "book/execution_status",
-    "figures/book/02_mathematics",
     "figures/book/03_choosing_a_loss",
     "figures/book/04_implementation",
     "figures/book/06_regularised_objectives",
