@@ -25,11 +25,8 @@ from lossviz import i18n
 #: Catalogues not yet complete, by name: ``book/<page>`` for a page's prose and
 #: ``figures/book/<page>`` for its figure strings. Shrink this list as pages are translated.
 PENDING_TRANSLATION = [
-    "book/01_what_is_a_loss",
-    "book/02_mathematics",
     "book/03_choosing_a_loss",
     "book/04_implementation",
-    "book/05_in_practice",
     "book/06_regularised_objectives",
     "book/07_sequences",
     "book/08_representations_preferences",
@@ -39,10 +36,8 @@ PENDING_TRANSLATION = [
     "book/notation",
     "book/references",
     "book/execution_status",
-    "figures/book/02_mathematics",
     "figures/book/03_choosing_a_loss",
     "figures/book/04_implementation",
-    "figures/book/05_in_practice",
     "figures/book/06_regularised_objectives",
     "figures/book/07_sequences",
     "figures/book/08_representations_preferences",
