@@ -30,7 +30,6 @@ PENDING_TRANSLATION = [
     "book/03_choosing_a_loss",
     "book/04_implementation",
     "book/05_in_practice",
-    "book/08_representations_preferences",
     "book/10_floating_point_and_scale",
     "book/appendix_catalogue",
     "book/notation",
@@ -40,7 +39,6 @@ PENDING_TRANSLATION = [
     "figures/book/03_choosing_a_loss",
     "figures/book/04_implementation",
     "figures/book/05_in_practice",
-    "figures/book/08_representations_preferences",
     "figures/book/10_floating_point_and_scale",
     "figures/book/appendix_catalogue",
 ]
