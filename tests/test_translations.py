@@ -27,7 +27,6 @@ from lossviz import i18n
 PENDING_TRANSLATION = [
     "book/01_what_is_a_loss",
     "book/02_mathematics",
-    "book/04_implementation",
     "book/05_in_practice",
     "book/06_regularised_objectives",
     "book/07_sequences",
@@ -38,7 +37,6 @@ PENDING_TRANSLATION = [
     "book/references",
     "book/execution_status",
     "figures/book/02_mathematics",
-    "figures/book/04_implementation",
     "figures/book/05_in_practice",
     "figures/book/06_regularised_objectives",
     "figures/book/07_sequences",
