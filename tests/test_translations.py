@@ -25,16 +25,12 @@ from lossviz import i18n
 #: Catalogues not yet complete, by name: ``book/<page>`` for a page's prose and
 #: ``figures/book/<page>`` for its figure strings. Shrink this list as pages are translated.
 PENDING_TRANSLATION = [
-    "book/03_choosing_a_loss",
-    "book/04_implementation",
     "book/09_generative_objectives",
     "book/10_floating_point_and_scale",
     "book/appendix_catalogue",
     "book/notation",
     "book/references",
     "book/execution_status",
-    "figures/book/03_choosing_a_loss",
-    "figures/book/04_implementation",
     "figures/book/09_generative_objectives",
     "figures/book/10_floating_point_and_scale",
     "figures/book/appendix_catalogue",
