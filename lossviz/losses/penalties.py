@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import as_array, as_real, check_nonnegative, check_reduction, same_shape
 from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import as_array, as_option, check_nonnegative, check_reduction, same_shape
+from ._registry import Loss, Slice, register
 
 
 def _params(input, lam, reduction):
     check_reduction(reduction)
-    lam = as_option(lam, "lam", low=0.0)
+    lam = as_real(lam, "lam", low=0.0)
     return as_array(input, "input"), lam
 
 
@@ -85,6 +85,16 @@ l1_penalty = register(
         name="l1_penalty",
         display_name="L1 penalty (lasso)",
         task="regularisation",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0],),
+            vary=("input", (0,)),
+            span=(-2.0, 2.0),
+            label=r"one weight $\theta$",
+            about="The parameter array holds one weight, which varies along the horizontal "
+            "axis; lam = 1.",
+        ),
         convex=True,
         formula_latex=r"\lambda \sum_j |\theta_j|",
         grad_latex=r"\lambda\,\operatorname{sign}(\theta_j)",
@@ -156,6 +166,16 @@ l2_penalty = register(
         name="l2_penalty",
         display_name="L2 penalty (ridge, weight decay)",
         task="regularisation",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0],),
+            vary=("input", (0,)),
+            span=(-2.0, 2.0),
+            label=r"one weight $\theta$",
+            about="The parameter array holds one weight, which varies along the horizontal "
+            "axis; lam = 1.",
+        ),
         convex=True,
         formula_latex=r"\frac{\lambda}{2} \sum_j \theta_j^2",
         grad_latex=r"\lambda\,\theta_j",
@@ -238,6 +258,16 @@ uncertainty_weighted = register(
         name="uncertainty_weighted",
         display_name="Uncertainty-weighted multi-task sum",
         task="multi-task learning",
+        input_domain="nonnegative",
+        slice=Slice(
+            "entry",
+            point=([1.0], [0.0]),
+            vary=("log_vars", (0,)),
+            span=(-3.0, 3.0),
+            label=r"log-variance $s$ of the task",
+            about="One task with loss 1; its log-variance s varies along the horizontal axis "
+            "(the minimum is where the weight exp(-s) balances the penalty on s).",
+        ),
         convex=True,
         formula_latex=r"\sum_k \tfrac12 e^{-s_k} L_k + \tfrac12 s_k",
         grad_latex=r"\tfrac12 e^{-s_k}\ \text{(w.r.t. } L_k),\ "

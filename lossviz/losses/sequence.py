@@ -7,13 +7,13 @@ draws them) and :func:`ctc_collapse` applies CTC's collapse rule to a path.
 
 from __future__ import annotations
 
-import numbers
+import math
 
 import numpy as np
 
+from .._validate import as_array, as_bool, as_int, check_reduction
 from ._reduction import reduce
-from ._registry import Loss, register
-from ._validate import as_array, check_reduction
+from ._registry import Loss, Slice, register
 
 __all__ = ["ctc", "ctc_collapse", "ctc_forward_backward", "extended_labels"]
 
@@ -33,12 +33,6 @@ def _int_array(x, name: str, *, allow_empty: bool = False) -> np.ndarray:
     if np.any(np.abs(arr) > 2**62):
         raise ValueError(f"{name} holds values too large for an index: {arr.max()!r}")
     return arr.astype(np.int64)
-
-
-def _int_option(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    return int(value)
 
 
 def extended_labels(target, blank: int = 0) -> np.ndarray:
@@ -185,11 +179,8 @@ def _parts(log_probs, targets, input_lengths, target_lengths, blank, zero_infini
     if unbatched:
         lp = lp[:, None, :]
     n_frames, n_batch, n_classes = lp.shape
-    blank = _int_option(blank, "blank")
-    if not 0 <= blank < n_classes:
-        raise ValueError(f"blank must be a class index in [0, {n_classes - 1}], got {blank}")
-    if not isinstance(zero_infinity, bool | np.bool_):
-        raise TypeError(f"zero_infinity must be True or False, got {zero_infinity!r}")
+    blank = as_int(blank, "blank", low=0, high=n_classes - 1)
+    zero_infinity = as_bool(zero_infinity, "zero_infinity")
     tg = _int_array(targets, "targets", allow_empty=True)
     if unbatched and tg.ndim != 1:
         raise ValueError(f"targets must be 1-D (S,) for log_probs of shape (T, C); got {tg.shape}")
@@ -443,6 +434,18 @@ ctc = register(
         name="ctc",
         display_name="Connectionist temporal classification (CTC)",
         task="sequence modelling",
+        input_domain="log-probability",
+        target_domain="class",
+        slice=Slice(
+            "entry",
+            point=([[[-math.log(3.0)] * 3]] * 3, [[1, 2]], [3], [2]),
+            vary=("log_probs", (1, 0, 1)),
+            span=(-6.0, 0.0),
+            label=r"log-probability of label 1 at frame 1",
+            about="Three frames, three classes (blank 0) and the target sequence (1, 2); every "
+            "log-probability is log(1/3) except that of label 1 at the middle frame, which "
+            "varies along the horizontal axis.",
+        ),
         convex=False,
         formula_latex=r"-\log \sum_{\pi \in \mathcal B^{-1}(\mathbf l)} "
         r"\prod_{t=1}^{T} y^t_{\pi_t}",
