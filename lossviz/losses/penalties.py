@@ -265,8 +265,9 @@ uncertainty_weighted = register(
             vary=("log_vars", (0,)),
             span=(-3.0, 3.0),
             label=r"log-variance $s$ of the task",
-            about="One task with loss 1; its log-variance s varies along the horizontal axis "
-            "(the minimum is where the weight exp(-s) balances the penalty on s).",
+            about="One task with loss L = 1; its log-variance s varies along the horizontal "
+            "axis. The minimum is at s = log L = 0, where the task's learned variance "
+            "equals its loss.",
         ),
         convex=True,
         formula_latex=r"\sum_k \tfrac12 e^{-s_k} L_k + \tfrac12 s_k",

@@ -136,7 +136,7 @@ contrastive = register(
             "entry",
             point=([[0.0, 0.0]], [[0.0, 0.0]], [-1.0]),
             vary=("input1", (0, 0)),
-            span=(0.0, 2.0),
+            span=(0.01, 2.0),
             label=r"distance $d$ of a dissimilar pair",
             about="A dissimilar pair (y = -1) of 2-D embeddings; the first embedding moves away "
             "from the second along the first axis, so the horizontal axis is their distance d "
