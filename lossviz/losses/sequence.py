@@ -235,26 +235,75 @@ def _parts(log_probs, targets, input_lengths, target_lengths, blank, zero_infini
     return lp, seqs, il, tl, unbatched
 
 
+def _shift_states(a: np.ndarray, k: int) -> np.ndarray:
+    """Shift ``a`` (N, L) by ``k`` states along its last axis, filling with -inf."""
+    out = np.full_like(a, -np.inf)
+    m = a.shape[1] - abs(k)
+    if m > 0:
+        if k >= 0:
+            out[:, k:] = a[:, :m]
+        else:
+            out[:, :m] = a[:, -k:]
+    return out
+
+
 def _per_sample(lp, seqs, il, blank, want_grad):
-    """Per-sample losses (N,) and, if asked, d(loss_n)/d(log_probs) stacked (T, N, C)."""
-    n_batch = lp.shape[1]
-    losses = np.empty(n_batch)
-    grad = np.zeros_like(lp) if want_grad else None
-    for n in range(n_batch):
-        x = lp[: il[n], n]
-        alpha, beta, ll, ext = _lattices(x, seqs[n], blank)
-        losses[n] = -ll
-        if want_grad and np.isfinite(ll):
-            # log of the summed probability of the alignments through (t, s)
-            occ = alpha + beta - x[:, ext] - ll
-            g = np.zeros_like(x)
-            for k in np.unique(ext):
-                cols = occ[:, ext == k]
-                top = np.max(cols, axis=1, keepdims=True)
-                safe = np.where(np.isfinite(top), top, 0.0)
-                g[:, k] = -np.exp(safe[:, 0]) * np.sum(np.exp(cols - safe), axis=1)
-            grad[: il[n], n] = g
-    return losses, grad
+    """Per-sample losses (N,) and, if asked, d(loss_n)/d(log_probs) stacked (T, N, C).
+
+    The lattices of all samples run together, frame by frame: the extended label
+    sequences are padded to one length with states whose emission is -inf (so they
+    never carry probability), and each sample's backward pass starts at its own last
+    frame ``il[n] - 1``.
+    """
+    n_frames, n_batch, n_classes = lp.shape
+    ninf = -np.inf
+    n_states = 2 * max((len(q) for q in seqs), default=0) + 1
+    ext = np.full((n_batch, n_states), blank, dtype=np.int64)
+    real = np.zeros((n_batch, n_states), dtype=bool)  # the states of each sample
+    skip = np.zeros((n_batch, n_states), dtype=bool)  # s - 2 -> s allowed
+    for n, q in enumerate(seqs):
+        e = extended_labels(q, blank)
+        ext[n, : e.size] = e
+        real[n, : e.size] = True
+        skip[n, 2 : e.size] = (e[2:] != blank) & (e[2:] != e[:-2])
+    emit = np.take_along_axis(lp, np.broadcast_to(ext, (n_frames, n_batch, n_states)), axis=2)
+    emit = np.where(real, emit, ninf)  # (T, N, L)
+    rows = np.arange(n_batch)
+    last = real.sum(axis=1) - 1  # index of each sample's final state
+    final = il - 1  # each sample's final frame
+    alpha = np.full((n_frames, n_batch, n_states), ninf)
+    alpha[0, :, :2] = emit[0, :, :2]
+    for t in range(1, n_frames):
+        prev = alpha[t - 1]
+        one, two = _shift_states(prev, 1), _shift_states(prev, 2)
+        alpha[t] = emit[t] + _lse3(prev, one, np.where(skip, two, ninf))
+    a_end = alpha[final, rows]  # (N, L) at each sample's final frame
+    log_like = np.where(last > 0, np.logaddexp(a_end[rows, last], a_end[rows, last - 1]), ninf)
+    log_like = np.where(last == 0, a_end[rows, 0], log_like)
+    losses = -log_like
+    if not want_grad:
+        return losses, None
+    skip_from = np.zeros_like(skip)  # s -> s + 2 allowed
+    skip_from[:, : max(n_states - 2, 0)] = skip[:, 2:]
+    ends = np.zeros((n_batch, n_states), dtype=bool)  # the states a path may end in
+    ends[rows, last] = True
+    ends[rows, np.maximum(last - 1, 0)] = True
+    beta = np.full((n_frames, n_batch, n_states), ninf)
+    for t in range(n_frames - 1, -1, -1):
+        if t < n_frames - 1:
+            nxt = beta[t + 1]
+            one, two = _shift_states(nxt, -1), _shift_states(nxt, -2)
+            beta[t] = emit[t] + _lse3(nxt, one, np.where(skip_from, two, ninf))
+        start = (final == t)[:, None]
+        beta[t] = np.where(start, np.where(ends, emit[t], ninf), beta[t])
+    ok = np.isfinite(log_like)
+    # log of the summed probability of the alignments through (t, s), per sample
+    occ = np.where(real & ok[:, None], alpha + beta - np.where(real, emit, 0.0), ninf)
+    occ = occ - np.where(ok, log_like, 0.0)[:, None]
+    flat = (np.arange(n_frames)[:, None, None] * n_batch + rows[:, None]) * n_classes + ext
+    # 0 - sum, not -sum: entries no alignment passes through get +0, not -0
+    grad = 0.0 - np.bincount(flat.ravel(), np.exp(occ).ravel(), minlength=lp.size)
+    return losses, grad.reshape(lp.shape)
 
 
 def _scale(losses, tl, reduction):
