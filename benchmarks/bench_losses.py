@@ -81,6 +81,54 @@ def make_inputs(rng: np.random.Generator) -> dict[str, tuple[tuple, dict]]:
         "cosine_embedding": ((emb[0], emb[1], 2 * rng.integers(0, 2, size=N // 10) - 1), {}),
         "triplet_margin": (tuple(emb), {}),
         "bellman_td": (td, {}),
+        **part_two_inputs(rng, x, y, logits),
+    }
+
+
+def part_two_inputs(rng, x, y, logits) -> dict[str, tuple[tuple, dict]]:
+    """Inputs of the Part II losses, 10^6 float64 elements in the first input where it fits.
+
+    PyTorch's CTC backward returns the gradient through a log-softmax (see the
+    ``ctc`` docstring), not the partial derivative lossviz returns: the same work.
+    InfoNCE compares every query with every key, so it gets a 1000 x 1000 batch (10^6
+    elements, and 10^6 similarities); CTC gets log-probabilities of shape
+    (T, N, C) = (50, 200, 100) and targets of 20 labels.
+    """
+    n_box = N // 4
+    xy = rng.uniform(-2.0, 2.0, size=(2, n_box, 2))
+    boxes = np.concatenate([xy, xy + rng.uniform(0.3, 3.0, size=(2, n_box, 2))], axis=2)
+    t, b, c, s = 50, 200, 100, 20
+    lp = rng.normal(size=(t, b, c))
+    lp -= np.log(np.exp(lp).sum(axis=2, keepdims=True))
+    ctc = (lp, rng.integers(1, c, size=(b, s)), np.full(b, t), np.full(b, s))
+    rows = logits.shape
+    teacher = rng.normal(size=rows)
+    logps = [-np.abs(rng.normal(size=x.shape)) for _ in range(4)]
+    elbo = (logits, rng.uniform(size=rows), rng.normal(size=rows), rng.normal(size=rows))
+    pairs = (rng.normal(size=rows), rng.normal(size=rows), 2.0 * rng.integers(0, 2, rows[0]) - 1)
+    gan = ((x, y), {})
+    return {
+        "l1_penalty": ((x,), {}),
+        "l2_penalty": ((x,), {}),
+        "uncertainty_weighted": ((x * x, y), {}),
+        "iou": ((boxes[0], boxes[1]), {}),
+        "giou": ((boxes[0], boxes[1]), {}),
+        "diou": ((boxes[0], boxes[1]), {}),
+        "ciou": ((boxes[0], boxes[1]), {"detach_alpha": True}),  # torchvision's gradient
+        "ctc": (ctc, {}),
+        "contrastive": (pairs, {}),
+        "info_nce": ((rng.normal(size=(1000, 1000)), rng.normal(size=(1000, 1000))), {}),
+        "distillation": ((logits, teacher), {}),
+        "bpr": ((x, y), {}),
+        "listnet": ((logits, teacher), {}),
+        "bradley_terry": ((x, y), {}),
+        "dpo": (tuple(logps), {}),
+        "gaussian_kl": ((x, y), {}),
+        "neg_elbo": (elbo, {}),
+        "gan_minimax": gan,
+        "gan_non_saturating": gan,
+        "wasserstein_critic": gan,
+        "gan_hinge": gan,
     }
 
 
@@ -103,6 +151,81 @@ def _tversky(p, y, alpha=0.5, beta=0.5, eps=1e-7):
     tp = (p * y).sum()
     return 1 - tp / (tp + alpha * (p * (1 - y)).sum() + beta * ((1 - p) * y).sum() + eps)
 
+
+def _boxes(kind: str):
+    """torchvision's IoU-family box losses (reduction "mean"), written out in torch."""
+
+    def loss(p, g, eps=1e-7, detach_alpha=True):  # torchvision: alpha always detached
+        x1, y1, x2, y2 = p.unbind(-1)
+        a1, b1, a2, b2 = g.unbind(-1)
+        iw = (torch.minimum(x2, a2) - torch.maximum(x1, a1)).clamp(min=0)
+        ih = (torch.minimum(y2, b2) - torch.maximum(y1, b1)).clamp(min=0)
+        inter = iw * ih
+        union = (x2 - x1) * (y2 - y1) + (a2 - a1) * (b2 - b1) - inter
+        iou = inter / (union + eps)
+        out = 1 - iou
+        cw = torch.maximum(x2, a2) - torch.minimum(x1, a1)
+        ch = torch.maximum(y2, b2) - torch.minimum(y1, b1)
+        if kind == "giou":
+            area_c = cw * ch
+            out = out + (area_c - union) / (area_c + eps)
+        elif kind in ("diou", "ciou"):
+            rho = ((x1 + x2 - a1 - a2) / 2) ** 2 + ((y1 + y2 - b1 - b2) / 2) ** 2
+            out = out + rho / (cw**2 + ch**2 + eps)
+            if kind == "ciou":
+                v = (4 / math.pi**2) * (
+                    torch.atan((a2 - a1) / (b2 - b1)) - torch.atan((x2 - x1) / (y2 - y1))
+                ) ** 2
+                with torch.no_grad():  # as torchvision (lossviz differentiates alpha)
+                    alpha = v / (1 - iou + v + eps)
+                out = out + alpha * v
+        return out.mean()
+
+    return loss
+
+
+def _kl_normal(m, lv):
+    return 0.5 * (lv.exp() + m * m - 1 - lv)
+
+
+TORCH_PART_TWO = (
+    {
+        "l1_penalty": lambda w: w.abs().sum(),
+        "l2_penalty": lambda w: 0.5 * (w * w).sum(),
+        "uncertainty_weighted": lambda L, s: (0.5 * torch.exp(-s) * L + 0.5 * s).sum(),
+        "iou": _boxes("iou"),
+        "giou": _boxes("giou"),
+        "diou": _boxes("diou"),
+        "ciou": _boxes("ciou"),
+        "ctc": F.ctc_loss,
+        "contrastive": lambda a, b, y: torch.where(
+            y == 1,
+            0.5 * (d := torch.linalg.vector_norm(a - b, dim=1)) ** 2,
+            0.5 * torch.clamp(1.0 - d, min=0) ** 2,
+        ).mean(),
+        "info_nce": lambda q, k: F.cross_entropy(
+            F.normalize(q) @ F.normalize(k).T / 0.1, torch.arange(q.shape[0])
+        ),
+        "distillation": lambda z, v: F.kl_div(
+            F.log_softmax(z, 1), F.log_softmax(v, 1), reduction="batchmean", log_target=True
+        ),
+        "bpr": lambda a, b: -F.logsigmoid(a - b).mean(),
+        "listnet": lambda s, y: -(F.softmax(y, 1) * F.log_softmax(s, 1)).sum(1).mean(),
+        "bradley_terry": lambda a, b: -F.logsigmoid(a - b).mean(),
+        "dpo": lambda pw, pl, rw, rl: -F.logsigmoid(0.1 * ((pw - rw) - (pl - rl))).mean(),
+        "gaussian_kl": lambda m, lv: _kl_normal(m, lv).mean(),
+        "neg_elbo": lambda z, x, m, lv: (
+            (F.binary_cross_entropy_with_logits(z, x, reduction="sum") + _kl_normal(m, lv).sum())
+            / z.shape[0]
+        ),
+        "gan_minimax": lambda r, f: (F.softplus(-r) + F.softplus(f)).mean(),
+        "gan_non_saturating": lambda r, f: (F.softplus(-r) + F.softplus(f)).mean(),
+        "wasserstein_critic": lambda r, f: (f - r).mean(),
+        "gan_hinge": lambda r, f: (F.relu(1 - r) + F.relu(1 + f)).mean(),
+    }
+    if torch is not None
+    else {}
+)
 
 TORCH = (
     {
@@ -131,6 +254,7 @@ TORCH = (
         "cosine_embedding": F.cosine_embedding_loss,
         "triplet_margin": F.triplet_margin_loss,
         "bellman_td": _bellman,
+        **TORCH_PART_TWO,
     }
     if torch is not None
     else {}

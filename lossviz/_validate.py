@@ -5,7 +5,7 @@ right type with a wrong *value* (out of range, NaN, wrong shape, unknown choice)
 raises ``ValueError``. Every message reads ``<name> must be <what was expected>,
 got <what was received>`` (plus a hint where one helps).
 
-Scalars: :func:`as_real`, :func:`as_int`, :func:`as_choice`. Arrays (used by the
+Scalars: :func:`as_real`, :func:`as_int`, :func:`as_choice`, :func:`as_bool`. Arrays (used by the
 losses, so the maths below them can assume finite float64 arrays of agreeing
 shapes): :func:`as_array`, :func:`same_shape`, :func:`broadcastable_to`, the
 ``check_*`` functions, :func:`as_class_indices` and :func:`pair`.
@@ -271,6 +271,25 @@ def as_choice(value, name: str, choices: tuple):
             f"{name} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}"
         )
     return value
+
+
+def as_bool(value, name: str) -> bool:
+    """Return the flag ``value`` as a bool, or raise ``TypeError``.
+
+    Only ``True`` and ``False`` (Python or NumPy booleans) are flags: ``1`` or ``"yes"``
+    is a wrong type, not a truthy value.
+
+    Examples
+    --------
+    >>> as_bool(1, "symmetric")
+    Traceback (most recent call last):
+    ...
+    TypeError: symmetric must be True or False, got 1 (int)
+
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
 
 
 def residual(input, target, reduction):

@@ -180,15 +180,20 @@ def _entry(loss: Loss, spec: Slice, n: int):
     names = list(inspect.signature(loss).parameters)
     k, j = names.index(name), loss.inputs.index(name)
     point = [np.array(a, dtype=float) for a in spec.point]
+    direction = np.array(spec.direction, dtype=float) if spec.direction else None
     x = np.linspace(*spec.span, n)
     value, grad = np.empty(n), np.empty(n)
     for i, xi in enumerate(x):
         args = list(point)
-        args[k] = point[k].copy()
-        args[k][index] = xi
+        if direction is None:
+            args[k] = point[k].copy()
+            args[k][index] = xi
+        else:
+            args[k] = point[k] + xi * direction
         v, g = loss.value_and_grad(*args, **spec.options)
-        g = g if isinstance(g, tuple) else (g,)
-        value[i], grad[i] = v, np.asarray(g[j])[index]
+        g = np.asarray((g if isinstance(g, tuple) else (g,))[j])
+        value[i] = v
+        grad[i] = g[index] if direction is None else np.sum(g * direction)
     return x, value, grad
 
 
@@ -222,16 +227,22 @@ def slice_for(loss: Loss, n: int = 201) -> LossSlice | None:
     if spec.kind == "entry":
         x, value, grad = _entry(loss, spec, n)
         name, index = spec.vary
-        label = f"{name}[{', '.join(str(int(i)) for i in index)}]"
+        if index is None:
+            label = f"`{name}` along a direction"
+        else:
+            label = f"the entry `{name}[{', '.join(str(int(i)) for i in index)}]`"
+        options = ", ".join(f"`{k}={v!r}`" for k, v in spec.options.items()) or "the defaults"
+        about = spec.about or (
+            f"Every argument is held at the point the registry declares for this loss and "
+            f"{label} varies along the horizontal axis."
+        )
         return LossSlice(
             "entry",
             x,
             value,
             grad,
-            f"entry {label}",
-            f"Every argument is held at the point the registry declares for this loss and "
-            f"the entry `{label}` varies along the horizontal axis; the loss is the reduced "
-            "(default) value.",
+            spec.label or label.replace("`", "").replace("the entry ", "entry "),
+            about + f" The loss is the reduced value at {options}.",
         )
     if spec.kind == "class-score":
         z = np.zeros((n, _N_CLASSES))

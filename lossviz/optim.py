@@ -593,8 +593,17 @@ def proximal_gradient(
     def update(x, g, t):
         return x - eta * g  # = prox(x - eta * grad f(x)), by the definition of the mapping
 
-    return _run(objective, mapping, x0, update, method="prox", lr=eta, steps=steps, tol=tol,
-                max_value=max_value)
+    return _run(
+        objective,
+        mapping,
+        x0,
+        update,
+        method="prox",
+        lr=eta,
+        steps=steps,
+        tol=tol,
+        max_value=max_value,
+    )
 
 
 def adamw(
@@ -658,8 +667,9 @@ def adamw(
         v_hat = v / (1 - b2**t)
         return (1 - eta * wd) * x - eta * m_hat / (np.sqrt(v_hat) + eps_)
 
-    return _run(f, grad, x0, update, method="adamw", lr=eta, steps=steps, tol=tol,
-                max_value=max_value)
+    return _run(
+        f, grad, x0, update, method="adamw", lr=eta, steps=steps, tol=tol, max_value=max_value
+    )
 
 
 __all__ += ["adamw", "proximal_gradient", "soft_threshold"]

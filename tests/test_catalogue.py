@@ -192,3 +192,22 @@ def test_summary_table_has_one_linked_row_per_entry():
     for loss, row in zip(ENTRIES, table[2:], strict=True):
         assert f"](#{cat.anchor(loss)})" in row and f"`{loss.name}`" in row
         assert f"({cat.anchor(loss)})=" in cat.section_markdown(loss)
+
+
+def test_an_entry_slice_varies_one_index_or_moves_along_a_direction():
+    with pytest.raises(ValueError, match="either one index or along a direction"):
+        losses.Slice(
+            "entry", point=([0.0],), vary=("input", (0,)), span=(0, 1), direction=((1.0,),)
+        )
+    with pytest.raises(ValueError, match="either one index or along a direction"):
+        losses.Slice("entry", point=([0.0],), vary=("input", None), span=(0, 1))
+
+
+def test_box_slices_show_that_only_giou_pulls_disjoint_boxes_together():
+    # the predicted unit box slides sideways across the target: disjoint for |t| > 1
+    sl_iou, sl_giou = cat.slice_for(losses.iou), cat.slice_for(losses.giou)
+    apart = np.abs(sl_iou.x) > 1.0 + 1e-9
+    assert apart.any() and sl_iou.kind == "entry"
+    assert np.all(sl_iou.value[apart] == 1.0) and np.all(sl_iou.grad[apart] == 0.0)
+    assert np.all(np.sign(sl_giou.grad[apart]) == np.sign(sl_giou.x[apart]))
+    assert sl_giou.value[np.argmin(np.abs(sl_giou.x))] < 1e-6

@@ -1120,6 +1120,11 @@ def test_laws_reductions_and_gradient_hold_for_every_loss(name):
 
 
 # ------------------------------------------------------------ value_and_grad
+#: Options that only change the gradient (so CASES, whose gradients are checked against
+#: finite differences, leaves them at their defaults); drawn here as well.
+GRAD_ONLY_OPTIONS = {"ciou": {"detach_alpha": st.booleans()}}
+
+
 @pytest.mark.parametrize("name", [loss.name for loss in losses.catalogue()])
 def test_value_and_grad_equals_the_separate_calls_bit_for_bit(name):
     """``value_and_grad`` is the value and the gradient, exactly, for every option set drawn."""
@@ -1128,11 +1133,13 @@ def test_value_and_grad_equals_the_separate_calls_bit_for_bit(name):
     reductions = st.sampled_from(
         ["mean", "sum"] if name in WHOLE_TENSOR else ["none", "mean", "sum"]
     )
+    more = st.fixed_dictionaries(GRAD_ONLY_OPTIONS.get(name, {}))
 
     @settings(max_examples=60, deadline=None)
-    @given(strategy, reductions)
-    def check(case, reduction):
+    @given(strategy, reductions, more)
+    def check(case, reduction, extra):
         args, kw = case
+        kw = {**kw, **extra}
         value, grad = loss.value_and_grad(*args, **kw, reduction=reduction)
         assert type(value) is type(loss(*args, **kw, reduction=reduction))
         np.testing.assert_array_equal(value, loss(*args, **kw, reduction=reduction))

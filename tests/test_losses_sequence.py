@@ -199,9 +199,9 @@ def test_zero_infinity_zeroes_the_loss_and_its_gradient_only():
         ({"target_lengths": [3]}, ValueError, r"target_lengths must be <= the padded target"),
         ({"target_lengths": [-1]}, ValueError, r"target_lengths must be >= 0"),
         ({"targets": [1, 2, 1]}, ValueError, r"sum\(target_lengths\) = 2 labels, got 3"),
-        ({"blank": 3}, ValueError, r"blank must be a class index in \[0, 2\], got 3"),
-        ({"blank": 1.0}, TypeError, r"blank must be an integer"),
-        ({"zero_infinity": 1}, TypeError, r"zero_infinity must be True or False"),
+        ({"blank": 3}, ValueError, r"^blank must be an integer in \[0, 2\], got 3$"),
+        ({"blank": 1.0}, TypeError, r"^blank must be an integer, got 1.0 \(float\)$"),
+        ({"zero_infinity": 1}, TypeError, r"^zero_infinity must be True or False, got 1 \(int\)$"),
         ({"reduction": "batchmean"}, ValueError, r"reduction must be one of"),
     ],
 )

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from lossviz._validate import as_array, as_choice, as_int, as_real
+from lossviz._validate import as_array, as_bool, as_choice, as_int, as_real
 
 
 def test_as_real_returns_floats_and_reports_the_interval():
@@ -38,6 +38,16 @@ def test_as_int_bounds_and_types():
     for value in (2.0, True, "2"):
         with pytest.raises(TypeError, match="^n must be an integer, got "):
             as_int(value, "n")
+
+
+def test_as_bool_accepts_only_true_and_false():
+    assert as_bool(np.True_, "flag") is True and as_bool(False, "flag") is False
+    for value in (1, 0.0, "yes", None):
+        with pytest.raises(
+            TypeError,
+            match=rf"^flag must be True or False, got .* \({type(value).__name__}\)$",
+        ):
+            as_bool(value, "flag")
 
 
 def test_as_choice_lists_the_choices():

@@ -79,11 +79,24 @@ class Slice:
     options : dict
         For ``"entry"``: keyword options of the call (e.g. ``{"eps": 0.0}``).
     vary : tuple
-        For ``"entry"``: ``(argument name, index)`` of the entry that varies.
+        For ``"entry"``: ``(argument name, index)`` of the entry that varies, or
+        ``(argument name, None)`` with a ``direction``.
     span : tuple of float or None
         The range of the horizontal axis (for ``"entry"``, of the varied entry);
         None for the kind's default: (0.01, 0.99) for probabilities, (-4, 4) for
         class scores, (-3, 3) otherwise.
+    direction : tuple
+        For ``"entry"``, instead of one entry: the whole argument moves along this
+        direction (nested tuples of its shape), ``point + t * direction`` for ``t``
+        in ``span``, and the gradient drawn is the directional derivative (e.g. a
+        box shifted sideways, ``direction=((1, 0, 1, 0),)``).
+    label : str
+        For ``"entry"``: the horizontal axis label (matplotlib mathtext), saying
+        what varies, e.g. ``r"reward difference $r_w - r_l$"``; empty for the
+        entry's name.
+    about : str
+        For ``"entry"``: one sentence for the page saying what varies and what is
+        held fixed; empty for a generic sentence.
 
     """
 
@@ -92,12 +105,17 @@ class Slice:
     options: dict = field(default_factory=dict)
     vary: tuple = ()
     span: tuple | None = None
+    direction: tuple = ()
+    label: str = ""
+    about: str = ""
 
     def __post_init__(self):
         if self.kind not in SLICE_KINDS:
             raise ValueError(f"slice kind must be one of {SLICE_KINDS}, got {self.kind!r}")
         if self.kind == "entry" and (not self.point or len(self.vary) != 2 or not self.span):
             raise ValueError("an 'entry' slice needs point, vary=(name, index) and span")
+        if self.kind == "entry" and (self.vary[1] is None) == (not self.direction):
+            raise ValueError("an 'entry' slice varies either one index or along a direction")
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,11 +24,23 @@ import math
 
 import numpy as np
 
+from .._validate import _describe, as_bool, as_real, check_reduction, pair
 from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import _describe, as_option, check_reduction, pair
+from ._registry import Loss, Slice, register
 
 _FOUR_OVER_PI2 = 4.0 / math.pi**2
+
+#: What the appendix's slice of each box loss shows.
+_SLICE_ABOUT = (
+    "The target is the unit box (0, 0, 1, 1) and the predicted box, the same box "
+    "shifted sideways by t, slides across it along the horizontal axis: the boxes "
+    "overlap for |t| < 1 and are disjoint beyond."
+)
+_SLICE_ABOUT_CIOU = (
+    "The target is the unit box (0, 0, 1, 1); the predicted box, 1.5 wide and 1 high "
+    "(another aspect ratio) and centred on the target at t = 0, slides sideways by t "
+    "along the horizontal axis (the boxes are disjoint for |t| > 1.25)."
+)
 
 
 def _boxes(input, target, reduction):
@@ -171,22 +183,16 @@ def _box_grad(p, g, t, eps, kind, detach_alpha=False):
     return np.stack([gx1, gy1, gx2, gy2], axis=-1)
 
 
-def _as_flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
-    return bool(value)
-
-
 def _make(kind):
     def value(input, target, *, eps=1e-7, reduction="mean"):
-        eps_ = as_option(eps, "eps", low=0.0)
+        eps_ = as_real(eps, "eps", low=0.0)
         p, g = _boxes(input, target, reduction)
         loss, _ = _box_terms(p, g, eps_, kind)
         return reduce(loss, reduction)
 
     def value_and_grad(input, target, *, eps=1e-7, reduction="mean", detach_alpha=False):
-        eps_ = as_option(eps, "eps", low=0.0)
-        detach = _as_flag(detach_alpha, "detach_alpha")
+        eps_ = as_real(eps, "eps", low=0.0)
+        detach = as_bool(detach_alpha, "detach_alpha")
         p, g = _boxes(input, target, reduction)
         loss, t = _box_terms(p, g, eps_, kind)
         per_box = _box_grad(p, g, t, eps_, kind, detach)
@@ -273,6 +279,17 @@ iou = register(
         name="iou",
         display_name="IoU loss (boxes)",
         task="object detection",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice(
+            "entry",
+            point=([[0.0, 0.0, 1.0, 1.0]], [[0.0, 0.0, 1.0, 1.0]]),
+            vary=("input", None),
+            direction=((1.0, 0.0, 1.0, 0.0),),
+            span=(-2.5, 2.5),
+            label=r"horizontal offset $t$ of the predicted box",
+            about=_SLICE_ABOUT,
+        ),
         convex=False,
         formula_latex=r"1 - \frac{I}{U + \varepsilon}",
         grad_latex=r"-\frac{\partial}{\partial b}\frac{I}{U + \varepsilon}\ "
@@ -324,6 +341,17 @@ giou = register(
         name="giou",
         display_name="Generalised IoU loss (GIoU)",
         task="object detection",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice(
+            "entry",
+            point=([[0.0, 0.0, 1.0, 1.0]], [[0.0, 0.0, 1.0, 1.0]]),
+            vary=("input", None),
+            direction=((1.0, 0.0, 1.0, 0.0),),
+            span=(-2.5, 2.5),
+            label=r"horizontal offset $t$ of the predicted box",
+            about=_SLICE_ABOUT,
+        ),
         convex=False,
         formula_latex=r"1 - \frac{I}{U + \varepsilon} + \frac{A_C - U}{A_C + \varepsilon}",
         grad_latex=r"\text{reverse mode through } I,\ U,\ A_C"
@@ -376,6 +404,17 @@ diou = register(
         name="diou",
         display_name="Distance IoU loss (DIoU)",
         task="object detection",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice(
+            "entry",
+            point=([[0.0, 0.0, 1.0, 1.0]], [[0.0, 0.0, 1.0, 1.0]]),
+            vary=("input", None),
+            direction=((1.0, 0.0, 1.0, 0.0),),
+            span=(-2.5, 2.5),
+            label=r"horizontal offset $t$ of the predicted box",
+            about=_SLICE_ABOUT,
+        ),
         convex=False,
         formula_latex=r"1 - \frac{I}{U + \varepsilon} + \frac{\rho^2}{c_w^2 + c_h^2 + \varepsilon}",
         grad_latex=r"\text{reverse mode through } I,\ U,\ \rho^2,\ c_w,\ c_h",
@@ -392,7 +431,7 @@ _ciou_v, _, _ciou_vg_all = _make("ciou")
 
 
 def _ciou(input, target, *, eps=1e-7, detach_alpha=False, reduction="mean"):
-    _as_flag(detach_alpha, "detach_alpha")
+    as_bool(detach_alpha, "detach_alpha")
     return _ciou_v(input, target, eps=eps, reduction=reduction)
 
 
@@ -443,6 +482,17 @@ ciou = register(
         name="ciou",
         display_name="Complete IoU loss (CIoU)",
         task="object detection",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice(
+            "entry",
+            point=([[-0.25, 0.0, 1.25, 1.0]], [[0.0, 0.0, 1.0, 1.0]]),
+            vary=("input", None),
+            direction=((1.0, 0.0, 1.0, 0.0),),
+            span=(-2.5, 2.5),
+            label=r"horizontal offset $t$ of the predicted box",
+            about=_SLICE_ABOUT_CIOU,
+        ),
         convex=False,
         formula_latex=r"\ell_\mathrm{DIoU} + \alpha v,\ "
         r"v = \tfrac{4}{\pi^2}\left(\arctan\tfrac{w^g}{h^g} - \arctan\tfrac{w}{h}\right)^2",

@@ -16,19 +16,32 @@ import math
 
 import numpy as np
 
-from ._numerics import sigmoid_pair, softplus_pair
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import (
+from .._validate import (
     as_array,
-    as_option,
+    as_choice,
+    as_real,
     broadcastable_to,
     check_in_unit_interval,
     check_reduction,
     same_shape,
 )
+from ._numerics import sigmoid_pair, softplus_pair
+from ._reduction import reduce, reduce_grad
+from ._registry import Loss, Slice, register
 
 SIDES = ("discriminator", "generator")
+
+#: What the appendix's slices of the GAN losses show.
+_GAN_GENERATOR = (
+    "The generator's loss (side='generator') for one fake sample, against the "
+    "discriminator's logit on it (the real sample's logit is 0): where the "
+    "discriminator is confident the sample is fake (logit far below 0) the minimax "
+    "loss saturates and the non-saturating loss does not."
+)
+_GAN_DISCRIMINATOR = (
+    "The discriminator's (critic's) loss for one real sample with logit 0 and one fake "
+    "sample whose logit varies along the horizontal axis."
+)
 KL_REDUCTIONS = ("none", "sum", "mean", "batchmean")
 
 
@@ -145,6 +158,16 @@ gaussian_kl = register(
         name="gaussian_kl",
         display_name="KL divergence between diagonal Gaussians",
         task="generative modelling",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0], [0.0]),
+            vary=("mu", (0,)),
+            span=(-3.0, 3.0),
+            label=r"mean $\mu$ (unit variance)",
+            about="One latent dimension with log-variance 0 against the standard normal prior; "
+            "its mean varies along the horizontal axis.",
+        ),
         convex=True,
         formula_latex=r"\tfrac12\big(\sigma^2 + \mu^2 - 1 - \log\sigma^2\big)"
         r"\quad (\text{prior } \mathcal N(0, 1))",
@@ -160,10 +183,9 @@ gaussian_kl = register(
 # ------------------------------------------------------------------ neg_elbo
 def _elbo_both(input, target, mu, logvar, likelihood, beta, recon_var, reduction):
     check_reduction(reduction)
-    if likelihood not in ("bernoulli", "gaussian"):
-        raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}")
-    beta = as_option(beta, "beta", low=0.0)
-    recon_var = as_option(recon_var, "recon_var", low=0.0, low_open=True)
+    as_choice(likelihood, "likelihood", ("bernoulli", "gaussian"))
+    beta = as_real(beta, "beta", low=0.0)
+    recon_var = as_real(recon_var, "recon_var", low=0.0, low_open=True)
     z = as_array(input, "input")
     x = as_array(target, "target")
     same_shape(z, "input", x, "target")
@@ -312,6 +334,17 @@ neg_elbo = register(
         name="neg_elbo",
         display_name="Negative ELBO (VAE, beta-VAE)",
         task="generative modelling",
+        input_domain="real",
+        target_domain="probability",
+        slice=Slice(
+            "entry",
+            point=([[0.0]], [[1.0]], [[0.0]], [[0.0]]),
+            vary=("input", (0, 0)),
+            span=(-4.0, 4.0),
+            label=r"decoder logit $z$ (pixel $x = 1$)",
+            about="One Bernoulli pixel x = 1 and one latent dimension at the prior (mean 0, "
+            "log-variance 0); the decoder's logit varies along the horizontal axis.",
+        ),
         convex=True,
         formula_latex=r"\sum_d \big(\operatorname{softplus}(\eta_d) - x_d\eta_d\big) + "
         r"\beta\sum_k \tfrac12\big(\sigma_k^2 + \mu_k^2 - 1 - \log\sigma_k^2\big)",
@@ -327,8 +360,7 @@ neg_elbo = register(
 # ---------------------------------------------------------------- GAN losses
 def _gan_parts(real, fake, side, reduction):
     check_reduction(reduction)
-    if side not in SIDES:
-        raise ValueError(f"side must be 'discriminator' or 'generator', got {side!r}")
+    as_choice(side, "side", SIDES)
     r = as_array(real, "real")
     f = as_array(fake, "fake")
     same_shape(r, "real", f, "fake")
@@ -459,6 +491,16 @@ gan_minimax = register(
         name="gan_minimax",
         display_name="GAN minimax loss",
         task="generative modelling",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0], [0.0]),
+            options={"side": "generator"},
+            vary=("fake", (0,)),
+            span=(-4.0, 4.0),
+            label=r"discriminator logit $D(G(z))$ on a fake",
+            about=_GAN_GENERATOR,
+        ),
         convex=True,
         formula_latex=r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)"
         r"\ \ (D);\quad -\operatorname{softplus}(s_f)\ \ (G)",
@@ -515,6 +557,16 @@ gan_non_saturating = register(
         name="gan_non_saturating",
         display_name="GAN non-saturating loss",
         task="generative modelling",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0], [0.0]),
+            options={"side": "generator"},
+            vary=("fake", (0,)),
+            span=(-4.0, 4.0),
+            label=r"discriminator logit $D(G(z))$ on a fake",
+            about=_GAN_GENERATOR,
+        ),
         convex=True,
         formula_latex=r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)"
         r"\ \ (D);\quad \operatorname{softplus}(-s_f)\ \ (G)",
@@ -573,6 +625,15 @@ wasserstein_critic = register(
         name="wasserstein_critic",
         display_name="Wasserstein GAN critic loss",
         task="generative modelling",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0], [0.0]),
+            vary=("fake", (0,)),
+            span=(-4.0, 4.0),
+            label=r"discriminator logit $D(G(z))$ on a fake",
+            about=_GAN_DISCRIMINATOR,
+        ),
         convex=True,
         formula_latex=r"s_f - s_r\ \ (D);\quad -s_f\ \ (G)",
         grad_latex=r"-1\ \ (D)",
@@ -625,6 +686,15 @@ gan_hinge = register(
         name="gan_hinge",
         display_name="GAN hinge loss",
         task="generative modelling",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0], [0.0]),
+            vary=("fake", (0,)),
+            span=(-4.0, 4.0),
+            label=r"discriminator logit $D(G(z))$ on a fake",
+            about=_GAN_DISCRIMINATOR,
+        ),
         convex=True,
         formula_latex=r"\max(0, 1 - s_r) + \max(0, 1 + s_f)\ \ (D);\quad -s_f\ \ (G)",
         grad_latex=r"-[s_r < 1]\ \ (D)",

@@ -14,19 +14,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import as_array, as_real, check_nonnegative, check_reduction, same_shape
 from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import as_array, as_option, check_nonnegative, check_reduction, same_shape
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
 def _params(input, lam, reduction):
     check_reduction(reduction)
-    lam = as_option(lam, "lam", low=0.0)
+    lam = as_real(lam, "lam", low=0.0)
     return as_array(input, "input"), lam
 
 
 # -------------------------------------------------------------- l1_penalty
-def _l1_penalty(input, *, lam=1.0, reduction="sum"):
+def _l1_penalty(want, input, *, lam=1.0, reduction="sum"):
     r"""L1 penalty :math:`\lambda \lVert\theta\rVert_1` of a parameter array (lasso).
 
     Parameters
@@ -72,12 +72,9 @@ def _l1_penalty(input, *, lam=1.0, reduction="sum"):
 
     """
     x, lam = _params(input, lam, reduction)
-    return reduce(lam * np.abs(x), reduction)
-
-
-def _l1_penalty_grad(input, *, lam=1.0, reduction="sum"):
-    x, lam = _params(input, lam, reduction)
-    return reduce_grad(lam * np.sign(x), reduction)
+    value = reduce(lam * np.abs(x), reduction) if want & VALUE else None
+    grad = reduce_grad(lam * np.sign(x), reduction) if want & GRAD else None
+    return value, grad
 
 
 l1_penalty = register(
@@ -85,11 +82,20 @@ l1_penalty = register(
         name="l1_penalty",
         display_name="L1 penalty (lasso)",
         task="regularisation",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0],),
+            vary=("input", (0,)),
+            span=(-2.0, 2.0),
+            label=r"one weight $\theta$",
+            about="The parameter array holds one weight, which varies along the horizontal "
+            "axis; lam = 1.",
+        ),
         convex=True,
         formula_latex=r"\lambda \sum_j |\theta_j|",
         grad_latex=r"\lambda\,\operatorname{sign}(\theta_j)",
-        value_fn=_l1_penalty,
-        grad_fn=_l1_penalty_grad,
+        **fused(_l1_penalty),
         keras_name="keras.regularizers.L1",
         subgradient="0 at input == 0 (sign(0) = 0)",
     )
@@ -97,7 +103,7 @@ l1_penalty = register(
 
 
 # -------------------------------------------------------------- l2_penalty
-def _l2_penalty(input, *, lam=1.0, reduction="sum"):
+def _l2_penalty(want, input, *, lam=1.0, reduction="sum"):
     r"""L2 penalty :math:`\tfrac{\lambda}{2}\lVert\theta\rVert_2^2` of a parameter array (ridge).
 
     Parameters
@@ -143,12 +149,9 @@ def _l2_penalty(input, *, lam=1.0, reduction="sum"):
 
     """
     x, lam = _params(input, lam, reduction)
-    return reduce(0.5 * lam * x * x, reduction)
-
-
-def _l2_penalty_grad(input, *, lam=1.0, reduction="sum"):
-    x, lam = _params(input, lam, reduction)
-    return reduce_grad(lam * x, reduction)
+    value = reduce(0.5 * lam * x * x, reduction) if want & VALUE else None
+    grad = reduce_grad(lam * x, reduction) if want & GRAD else None
+    return value, grad
 
 
 l2_penalty = register(
@@ -156,11 +159,20 @@ l2_penalty = register(
         name="l2_penalty",
         display_name="L2 penalty (ridge, weight decay)",
         task="regularisation",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0],),
+            vary=("input", (0,)),
+            span=(-2.0, 2.0),
+            label=r"one weight $\theta$",
+            about="The parameter array holds one weight, which varies along the horizontal "
+            "axis; lam = 1.",
+        ),
         convex=True,
         formula_latex=r"\frac{\lambda}{2} \sum_j \theta_j^2",
         grad_latex=r"\lambda\,\theta_j",
-        value_fn=_l2_penalty,
-        grad_fn=_l2_penalty_grad,
+        **fused(_l2_penalty),
         keras_name="keras.regularizers.L2",
     )
 )
@@ -176,7 +188,7 @@ def _task_parts(losses, log_vars, reduction):
     return task_losses, s
 
 
-def _uncertainty_weighted(losses, log_vars, *, reduction="sum"):
+def _uncertainty_weighted(want, losses, log_vars, *, reduction="sum"):
     r"""Multi-task objective with homoscedastic uncertainty weights (Kendall et al. 2018).
 
     Parameters
@@ -224,13 +236,12 @@ def _uncertainty_weighted(losses, log_vars, *, reduction="sum"):
 
     """
     task_losses, s = _task_parts(losses, log_vars, reduction)
-    return reduce(0.5 * np.exp(-s) * task_losses + 0.5 * s, reduction)
-
-
-def _uncertainty_weighted_grad(losses, log_vars, *, reduction="sum"):
-    task_losses, s = _task_parts(losses, log_vars, reduction)
-    w = 0.5 * np.exp(-s)
-    return reduce_grad(w, reduction), reduce_grad(0.5 - w * task_losses, reduction)
+    w = 0.5 * np.exp(-s)  # shared: the weight of each task loss
+    value = reduce(w * task_losses + 0.5 * s, reduction) if want & VALUE else None
+    grad = None
+    if want & GRAD:
+        grad = reduce_grad(w, reduction), reduce_grad(0.5 - w * task_losses, reduction)
+    return value, grad
 
 
 uncertainty_weighted = register(
@@ -238,12 +249,22 @@ uncertainty_weighted = register(
         name="uncertainty_weighted",
         display_name="Uncertainty-weighted multi-task sum",
         task="multi-task learning",
+        input_domain="nonnegative",
+        slice=Slice(
+            "entry",
+            point=([1.0], [0.0]),
+            vary=("log_vars", (0,)),
+            span=(-3.0, 3.0),
+            label=r"log-variance $s$ of the task",
+            about="One task with loss L = 1; its log-variance s varies along the horizontal "
+            "axis. The minimum is at s = log L = 0, where the task's learned variance "
+            "equals its loss.",
+        ),
         convex=True,
         formula_latex=r"\sum_k \tfrac12 e^{-s_k} L_k + \tfrac12 s_k",
         grad_latex=r"\tfrac12 e^{-s_k}\ \text{(w.r.t. } L_k),\ "
         r"\tfrac12(1 - e^{-s_k} L_k)\ \text{(w.r.t. } s_k)",
-        value_fn=_uncertainty_weighted,
-        grad_fn=_uncertainty_weighted_grad,
+        **fused(_uncertainty_weighted),
         inputs=("losses", "log_vars"),
     )
 )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import as_array, as_real, check_reduction, same_shape
 from ._numerics import log_softmax, sigmoid_pair, softplus_pair
 from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import as_array, as_option, check_reduction, same_shape
+from ._registry import Loss, Slice, register
 
 
 def _pairwise_logistic(d):
@@ -101,6 +101,16 @@ bpr = register(
         name="bpr",
         display_name="Bayesian personalised ranking (BPR)",
         task="ranking/metric learning",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0], [0.0]),
+            vary=("positive", (0,)),
+            span=(-4.0, 4.0),
+            label=r"score difference $s^+ - s^-$",
+            about="One pair; the negative item's score is 0 and the positive item's score, "
+            "hence the difference, varies along the horizontal axis.",
+        ),
         convex=True,
         formula_latex=r"-\log\sigma(x_{ui} - x_{uj})",
         grad_latex=r"-\sigma(x_{uj} - x_{ui})",
@@ -195,6 +205,17 @@ listnet = register(
         name="listnet",
         display_name="ListNet (top-one cross-entropy)",
         task="ranking/metric learning",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice(
+            "entry",
+            point=([[0.0, 0.0, 0.0]], [[2.0, 1.0, 0.0]]),
+            vary=("input", (0, 0)),
+            span=(-3.0, 6.0),
+            label=r"score $s_0$ of the most relevant item",
+            about="One list of three items with relevance grades (2, 1, 0); the scores are "
+            "(s0, 0, 0), with s0 on the horizontal axis.",
+        ),
         convex=True,
         formula_latex=r"-\sum_j \operatorname{softmax}(y)_j \log \operatorname{softmax}(s)_j",
         grad_latex=r"\operatorname{softmax}(s) - \operatorname{softmax}(y)",
@@ -210,7 +231,7 @@ def _bt_compute(chosen, rejected, margin, reduction):
     check_reduction(reduction)
     r_w, r_l = _same_shaped(("chosen", "rejected"), (chosen, rejected))
     if np.ndim(margin) == 0:
-        margin = as_option(margin, "margin")
+        margin = as_real(margin, "margin")
     else:  # one margin per pair, as in Llama 2
         margin = as_array(margin, "margin")
         same_shape(r_w, "chosen", margin, "margin")
@@ -287,6 +308,16 @@ bradley_terry = register(
         name="bradley_terry",
         display_name="Bradley-Terry reward-model loss",
         task="reward/preference learning",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([0.0], [0.0]),
+            vary=("chosen", (0,)),
+            span=(-4.0, 4.0),
+            label=r"reward difference $r_w - r_l$",
+            about="One comparison; the rejected answer's reward is 0 and the chosen answer's, "
+            "hence the difference, varies along the horizontal axis.",
+        ),
         convex=True,
         formula_latex=r"-\log\sigma(r_w - r_l - m)",
         grad_latex=r"-\sigma(m - r_w + r_l)",
@@ -309,7 +340,7 @@ _DPO_NAMES = (
 
 def _dpo_compute(pcw, prl, rcw, rrl, beta, reduction):
     check_reduction(reduction)
-    beta = as_option(beta, "beta", low=0.0, low_open=True)
+    beta = as_real(beta, "beta", low=0.0, low_open=True)
     pw, pl, rw, rl = _same_shaped(_DPO_NAMES, (pcw, prl, rcw, rrl))
     per, g = _pairwise_logistic(beta * ((pw - rw) - (pl - rl)))
     return per, beta * g
@@ -431,6 +462,17 @@ dpo = register(
         name="dpo",
         display_name="Direct preference optimisation (DPO)",
         task="reward/preference learning",
+        input_domain="log-probability",
+        slice=Slice(
+            "entry",
+            point=([0.0], [0.0], [0.0], [0.0]),
+            vary=("policy_chosen_logps", (0,)),
+            span=(-40.0, 40.0),
+            label=r"policy log-ratio margin $h$",
+            about="One comparison; the reference log-probabilities and the policy's "
+            "log-probability of the rejected answer are 0, so the policy's log-probability of "
+            "the chosen answer is the log-ratio margin h on the horizontal axis (beta = 0.1).",
+        ),
         convex=True,
         formula_latex=r"-\log\sigma\Big(\beta\log\frac{\pi_\theta(y_w)}{\pi_\text{ref}(y_w)} "
         r"- \beta\log\frac{\pi_\theta(y_l)}{\pi_\text{ref}(y_l)}\Big)",

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import (
+    as_array,
+    as_bool,
+    as_real,
+    check_plus_minus_one,
+    check_reduction,
+    same_shape,
+)
 from ._numerics import log_softmax
 from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import as_array, as_option, check_plus_minus_one, check_reduction, same_shape
+from ._registry import Loss, Slice, register
 from .metric import _pnorm_and_grad
 
 _NORMALIZE_EPS = 1e-12  # F.normalize's floor on the norm
-
-
-def _as_flag(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
-    return bool(value)
 
 
 def _pairs_of_embeddings(input1, input2, target):
@@ -44,7 +45,7 @@ def _pairs_of_embeddings(input1, input2, target):
 # ------------------------------------------------------------- contrastive
 def _contrastive_compute(input1, input2, target, margin, reduction):
     check_reduction(reduction)
-    margin = as_option(margin, "margin", low=0.0, low_open=True)
+    margin = as_real(margin, "margin", low=0.0, low_open=True)
     x1, x2, y = _pairs_of_embeddings(input1, input2, target)
     diff = x1 - x2
     dist, unit = _pnorm_and_grad(diff, 2.0)  # unit = diff / dist (0 where dist == 0)
@@ -129,6 +130,18 @@ contrastive = register(
         name="contrastive",
         display_name="Contrastive loss (Hadsell et al.)",
         task="ranking/metric learning",
+        input_domain="real",
+        target_domain="sign",
+        slice=Slice(
+            "entry",
+            point=([[0.0, 0.0]], [[0.0, 0.0]], [-1.0]),
+            vary=("input1", (0, 0)),
+            span=(0.01, 2.0),
+            label=r"distance $d$ of a dissimilar pair",
+            about="A dissimilar pair (y = -1) of 2-D embeddings; the first embedding moves away "
+            "from the second along the first axis, so the horizontal axis is their distance d "
+            "(margin 1).",
+        ),
         convex=False,
         formula_latex=r"\begin{cases} \tfrac12 d^2 & y = 1 \\ \tfrac12 \max(0, m - d)^2 & y = -1 "
         r"\end{cases},\ d = \|x_1 - x_2\|_2",
@@ -159,9 +172,9 @@ def _normalize_rows_backward(g, unit, denom, scaled):
 
 def _info_nce_compute(query, key, temperature, symmetric, normalize, reduction):
     check_reduction(reduction)
-    tau = as_option(temperature, "temperature", low=0.0, low_open=True)
-    symmetric = _as_flag(symmetric, "symmetric")
-    normalize = _as_flag(normalize, "normalize")
+    tau = as_real(temperature, "temperature", low=0.0, low_open=True)
+    symmetric = as_bool(symmetric, "symmetric")
+    normalize = as_bool(normalize, "normalize")
     q = as_array(query, "query")
     k = as_array(key, "key")
     if q.ndim != 2:
@@ -288,6 +301,17 @@ info_nce = register(
         name="info_nce",
         display_name="InfoNCE (in-batch contrastive)",
         task="representation learning",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]]),
+            vary=("query", (0, 1)),
+            span=(-3.0, 3.0),
+            label=r"entry $q_{0,1}$ of the first query",
+            about="Two queries and their two positive keys, the unit vectors; the first query "
+            "(1, t) turns from its own key towards the other as t grows along the horizontal "
+            "axis (default temperature 0.1, rows normalised).",
+        ),
         convex=False,
         formula_latex=r"-\log \frac{e^{s_{ii}/\tau}}{\sum_j e^{s_{ij}/\tau}},\ "
         r"s_{ij} = \cos(q_i, k_j)",
@@ -304,7 +328,7 @@ info_nce = register(
 # ------------------------------------------------------------ distillation
 def _distillation_compute(input, target, temperature, reduction):
     check_reduction(reduction)
-    tau = as_option(temperature, "temperature", low=0.0, low_open=True)
+    tau = as_real(temperature, "temperature", low=0.0, low_open=True)
     s = as_array(input, "input")
     t = as_array(target, "target")
     if s.ndim != 2:
@@ -391,6 +415,17 @@ distillation = register(
         name="distillation",
         display_name="Knowledge distillation (soft targets)",
         task="representation learning",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice(
+            "entry",
+            point=([[0.0, 0.0, 0.0]], [[2.0, 0.0, 0.0]]),
+            vary=("input", (0, 0)),
+            span=(-3.0, 6.0),
+            label=r"student logit $z_0$ (teacher's is 2)",
+            about="One example with three classes; the teacher's logits are (2, 0, 0) and the "
+            "student's (z0, 0, 0), with z0 on the horizontal axis: the loss vanishes at z0 = 2.",
+        ),
         convex=True,
         formula_latex=r"\tau^2 \sum_c p_c \log\frac{p_c}{q_c},\ p = \operatorname{softmax}(v/\tau),"
         r"\ q = \operatorname{softmax}(z/\tau)",

@@ -7,13 +7,13 @@ draws them) and :func:`ctc_collapse` applies CTC's collapse rule to a path.
 
 from __future__ import annotations
 
-import numbers
+import math
 
 import numpy as np
 
+from .._validate import as_array, as_bool, as_int, check_reduction
 from ._reduction import reduce
-from ._registry import Loss, register
-from ._validate import as_array, check_reduction
+from ._registry import Loss, Slice, register
 
 __all__ = ["ctc", "ctc_collapse", "ctc_forward_backward", "extended_labels"]
 
@@ -33,12 +33,6 @@ def _int_array(x, name: str, *, allow_empty: bool = False) -> np.ndarray:
     if np.any(np.abs(arr) > 2**62):
         raise ValueError(f"{name} holds values too large for an index: {arr.max()!r}")
     return arr.astype(np.int64)
-
-
-def _int_option(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    return int(value)
 
 
 def extended_labels(target, blank: int = 0) -> np.ndarray:
@@ -185,11 +179,8 @@ def _parts(log_probs, targets, input_lengths, target_lengths, blank, zero_infini
     if unbatched:
         lp = lp[:, None, :]
     n_frames, n_batch, n_classes = lp.shape
-    blank = _int_option(blank, "blank")
-    if not 0 <= blank < n_classes:
-        raise ValueError(f"blank must be a class index in [0, {n_classes - 1}], got {blank}")
-    if not isinstance(zero_infinity, bool | np.bool_):
-        raise TypeError(f"zero_infinity must be True or False, got {zero_infinity!r}")
+    blank = as_int(blank, "blank", low=0, high=n_classes - 1)
+    zero_infinity = as_bool(zero_infinity, "zero_infinity")
     tg = _int_array(targets, "targets", allow_empty=True)
     if unbatched and tg.ndim != 1:
         raise ValueError(f"targets must be 1-D (S,) for log_probs of shape (T, C); got {tg.shape}")
@@ -244,26 +235,75 @@ def _parts(log_probs, targets, input_lengths, target_lengths, blank, zero_infini
     return lp, seqs, il, tl, unbatched
 
 
+def _shift_states(a: np.ndarray, k: int) -> np.ndarray:
+    """Shift ``a`` (N, L) by ``k`` states along its last axis, filling with -inf."""
+    out = np.full_like(a, -np.inf)
+    m = a.shape[1] - abs(k)
+    if m > 0:
+        if k >= 0:
+            out[:, k:] = a[:, :m]
+        else:
+            out[:, :m] = a[:, -k:]
+    return out
+
+
 def _per_sample(lp, seqs, il, blank, want_grad):
-    """Per-sample losses (N,) and, if asked, d(loss_n)/d(log_probs) stacked (T, N, C)."""
-    n_batch = lp.shape[1]
-    losses = np.empty(n_batch)
-    grad = np.zeros_like(lp) if want_grad else None
-    for n in range(n_batch):
-        x = lp[: il[n], n]
-        alpha, beta, ll, ext = _lattices(x, seqs[n], blank)
-        losses[n] = -ll
-        if want_grad and np.isfinite(ll):
-            # log of the summed probability of the alignments through (t, s)
-            occ = alpha + beta - x[:, ext] - ll
-            g = np.zeros_like(x)
-            for k in np.unique(ext):
-                cols = occ[:, ext == k]
-                top = np.max(cols, axis=1, keepdims=True)
-                safe = np.where(np.isfinite(top), top, 0.0)
-                g[:, k] = -np.exp(safe[:, 0]) * np.sum(np.exp(cols - safe), axis=1)
-            grad[: il[n], n] = g
-    return losses, grad
+    """Per-sample losses (N,) and, if asked, d(loss_n)/d(log_probs) stacked (T, N, C).
+
+    The lattices of all samples run together, frame by frame: the extended label
+    sequences are padded to one length with states whose emission is -inf (so they
+    never carry probability), and each sample's backward pass starts at its own last
+    frame ``il[n] - 1``.
+    """
+    n_frames, n_batch, n_classes = lp.shape
+    ninf = -np.inf
+    n_states = 2 * max((len(q) for q in seqs), default=0) + 1
+    ext = np.full((n_batch, n_states), blank, dtype=np.int64)
+    real = np.zeros((n_batch, n_states), dtype=bool)  # the states of each sample
+    skip = np.zeros((n_batch, n_states), dtype=bool)  # s - 2 -> s allowed
+    for n, q in enumerate(seqs):
+        e = extended_labels(q, blank)
+        ext[n, : e.size] = e
+        real[n, : e.size] = True
+        skip[n, 2 : e.size] = (e[2:] != blank) & (e[2:] != e[:-2])
+    emit = np.take_along_axis(lp, np.broadcast_to(ext, (n_frames, n_batch, n_states)), axis=2)
+    emit = np.where(real, emit, ninf)  # (T, N, L)
+    rows = np.arange(n_batch)
+    last = real.sum(axis=1) - 1  # index of each sample's final state
+    final = il - 1  # each sample's final frame
+    alpha = np.full((n_frames, n_batch, n_states), ninf)
+    alpha[0, :, :2] = emit[0, :, :2]
+    for t in range(1, n_frames):
+        prev = alpha[t - 1]
+        one, two = _shift_states(prev, 1), _shift_states(prev, 2)
+        alpha[t] = emit[t] + _lse3(prev, one, np.where(skip, two, ninf))
+    a_end = alpha[final, rows]  # (N, L) at each sample's final frame
+    log_like = np.where(last > 0, np.logaddexp(a_end[rows, last], a_end[rows, last - 1]), ninf)
+    log_like = np.where(last == 0, a_end[rows, 0], log_like)
+    losses = -log_like
+    if not want_grad:
+        return losses, None
+    skip_from = np.zeros_like(skip)  # s -> s + 2 allowed
+    skip_from[:, : max(n_states - 2, 0)] = skip[:, 2:]
+    ends = np.zeros((n_batch, n_states), dtype=bool)  # the states a path may end in
+    ends[rows, last] = True
+    ends[rows, np.maximum(last - 1, 0)] = True
+    beta = np.full((n_frames, n_batch, n_states), ninf)
+    for t in range(n_frames - 1, -1, -1):
+        if t < n_frames - 1:
+            nxt = beta[t + 1]
+            one, two = _shift_states(nxt, -1), _shift_states(nxt, -2)
+            beta[t] = emit[t] + _lse3(nxt, one, np.where(skip_from, two, ninf))
+        start = (final == t)[:, None]
+        beta[t] = np.where(start, np.where(ends, emit[t], ninf), beta[t])
+    ok = np.isfinite(log_like)
+    # log of the summed probability of the alignments through (t, s), per sample
+    occ = np.where(real & ok[:, None], alpha + beta - np.where(real, emit, 0.0), ninf)
+    occ = occ - np.where(ok, log_like, 0.0)[:, None]
+    flat = (np.arange(n_frames)[:, None, None] * n_batch + rows[:, None]) * n_classes + ext
+    # 0 - sum, not -sum: entries no alignment passes through get +0, not -0
+    grad = 0.0 - np.bincount(flat.ravel(), np.exp(occ).ravel(), minlength=lp.size)
+    return losses, grad.reshape(lp.shape)
 
 
 def _scale(losses, tl, reduction):
@@ -443,6 +483,18 @@ ctc = register(
         name="ctc",
         display_name="Connectionist temporal classification (CTC)",
         task="sequence modelling",
+        input_domain="log-probability",
+        target_domain="class",
+        slice=Slice(
+            "entry",
+            point=([[[-math.log(3.0)] * 3]] * 3, [[1, 2]], [3], [2]),
+            vary=("log_probs", (1, 0, 1)),
+            span=(-6.0, 0.0),
+            label=r"log-probability of label 1 at frame 1",
+            about="Three frames, three classes (blank 0) and the target sequence (1, 2); every "
+            "log-probability is log(1/3) except that of label 1 at the middle frame, which "
+            "varies along the horizontal axis.",
+        ),
         convex=False,
         formula_latex=r"-\log \sum_{\pi \in \mathcal B^{-1}(\mathbf l)} "
         r"\prod_{t=1}^{T} y^t_{\pi_t}",
