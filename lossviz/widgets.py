@@ -47,6 +47,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 __all__ = [
     "Choice",
@@ -60,6 +61,8 @@ __all__ = [
 PAGE_BUDGET_BYTES = 400_000
 #: Default bound on the number of precomputed frames of one figure.
 MAX_FRAMES = 41
+#: Resolution of the initial frame printed in the book's PDF.
+PRINT_DPI = 150
 #: The live image is drawn this much sharper than the static frames.
 LIVE_DPI_SCALE = 1.25
 #: JPEG quality of the live image.
@@ -246,7 +249,13 @@ def _readout(fmt: str) -> str:
     return fmt.strip("{}").lstrip(":") or ".2f"
 
 
-def render_png(fig: Figure, *, dpi: float | None = None, colors: int | None = None) -> bytes:
+def render_png(
+    fig: Figure,
+    *,
+    dpi: float | None = None,
+    colors: int | None = None,
+    text: dict[str, str] | None = None,
+) -> bytes:
     """Render ``fig`` with Agg and return PNG bytes.
 
     Parameters
@@ -258,6 +267,8 @@ def render_png(fig: Figure, *, dpi: float | None = None, colors: int | None = No
     colors : int, optional
         If given, quantise to this many colours (palette PNG, several times
         smaller for line art); if ``None``, a fast full-colour PNG.
+    text : dict of str to str, optional
+        PNG text chunks to write (keywords such as ``Title``, ``Description``).
 
     Returns
     -------
@@ -276,12 +287,17 @@ def render_png(fig: Figure, *, dpi: float | None = None, colors: int | None = No
     finally:
         if dpi is not None:
             fig.set_dpi(old_dpi)
+    info = None
+    if text:
+        info = PngInfo()
+        for key, value in text.items():
+            info.add_itxt(key, value)
     out = io.BytesIO()
     if colors is None:
-        image.save(out, "PNG", compress_level=1)
+        image.save(out, "PNG", compress_level=1, pnginfo=info)
     else:
         image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(
-            out, "PNG", optimize=True
+            out, "PNG", optimize=True, pnginfo=info
         )
     return out.getvalue()
 
@@ -468,10 +484,26 @@ class SliderFigure:
         return self._image
 
     # ---------------------------------------------------------------- display
+    def print_png(self, dpi: float = PRINT_DPI) -> bytes:
+        """Return the initial frame as a PNG for print (the book's PDF).
+
+        The PNG's ``Title`` text chunk holds the caption and ``Description`` the
+        alternative text; the book's LaTeX build (``_ext/pdf_book.py``) prints the
+        frame as a numbered figure with that caption.
+        """
+        self.update(**self.initial)
+        text = {"Software": "lossviz", "Description": self.alt}
+        if self.caption:
+            text["Title"] = self.caption
+        return render_png(self.fig, dpi=dpi, colors=256, text=text)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        # text/html: the website's static slider; image/png: the initial frame, which
+        # the PDF prints; text/plain: the alternative text, for a plain-text reader.
         bundle: dict[str, Any] = {
-            "text/plain": f"<SliderFigure: {self.alt}>",
+            "text/plain": self.alt,
             "text/html": self.to_html(),
+            "image/png": base64.b64encode(self.print_png()).decode("ascii"),
         }
         try:
             bundle.update(self.widget()._repr_mimebundle_(include=include, exclude=exclude))
