@@ -506,7 +506,9 @@ class SliderFigure:
             "image/png": base64.b64encode(self.print_png()).decode("ascii"),
         }
         try:
-            bundle.update(self.widget()._repr_mimebundle_(include=include, exclude=exclude))
+            live = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+            # the widget's own text/plain is its repr ("VBox(children=...)"): keep the alt text
+            bundle.update({k: v for k, v in live.items() if k != "text/plain"})
         except Exception:  # noqa: BLE001 - no widget frontend: the static face still shows
             pass
         return bundle

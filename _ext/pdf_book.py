@@ -1,0 +1,222 @@
+"""The printable book (issue 24): LaTeX settings for the PDF and the website's link to it.
+
+``jupyter-book build . --builder pdflatex`` writes ``_build/latex/book.pdf`` with xelatex.
+This extension
+
+* ships a stand-in for ``bbm.sty`` (Jupyter Book's LaTeX class loads it; only the
+  1.4 GB ``texlive-fonts-extra`` has it) and loads xeCJK with the Noto CJK fonts, so
+  the Chinese terms of the glossary and chapters print (without xeCJK they vanish);
+* for a Chinese edition (``language: zh_CN``) also makes the chapter headings,
+  the table of contents and the captions Chinese;
+* gives the PDF one bibliography: each chapter ends with a "References" section for
+  the website, and in the PDF those sections are dropped and every citation points
+  to the bibliography of ``lossviz_pdf_bibliography`` (default ``book/references``);
+* prints a slider figure's initial frame as a numbered figure with its caption: the
+  frame is a PNG whose ``Title`` text chunk holds the caption and whose ``Description``
+  holds the alternative text (see ``lossviz.widgets.render_png``);
+* on the website, adds "book.pdf" to every page's download menu and copies the PDF
+  into the HTML output, when a PDF has been built (``_build/latex/book.pdf`` next to
+  the HTML output, or the path in ``lossviz_pdf``). So build the PDF first, then the
+  website (see the README).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+#: Name of the PDF in the HTML output, linked from every page's download menu.
+PDF_NAME = "book.pdf"
+
+#: Noto CJK fonts (Debian: fonts-noto-cjk) for the Chinese characters of either edition.
+CJK_FONTS = r"""
+\setCJKmainfont{Noto Serif CJK SC}
+\setCJKsansfont{Noto Sans CJK SC}
+\setCJKmonofont{Noto Sans Mono CJK SC}
+"""
+
+#: Chinese headings for the Chinese edition: "第 3 章", 目录, 图, 表, 参考文献.
+CHINESE_HEADINGS = r"""
+\makeatletter
+\renewcommand{\@chapapp}{}
+\renewcommand{\chaptername}{}
+\renewcommand{\contentsname}{目录}
+\renewcommand{\figurename}{图}
+\renewcommand{\tablename}{表}
+\renewcommand{\bibname}{参考文献}
+\renewcommand{\indexname}{索引}
+\renewcommand{\appendixname}{附录}
+\renewcommand{\partname}{}
+\renewcommand{\thepart}{第\arabic{part}部分}
+\renewcommand{\@chapapp}{第}
+\renewcommand{\thechapter}{\arabic{chapter}}
+\addto\captionsenglish{\renewcommand{\contentsname}{目录}\renewcommand{\figurename}{图}%
+  \renewcommand{\tablename}{表}\renewcommand{\bibname}{参考文献}}
+\makeatother
+"""
+
+
+def is_chinese(config: Config) -> bool:
+    """Whether the edition is Chinese (``language`` zh, zh_CN, zh_TW, ...)."""
+    return (config.language or "").lower().startswith("zh")
+
+
+def configure_latex(app: Sphinx, config: Config) -> None:
+    """Add the bbm stand-in, xeCJK and (Chinese edition) Chinese headings to the LaTeX build."""
+    config.latex_engine = "xelatex"
+    config.latex_additional_files = [
+        *config.latex_additional_files,
+        str(HERE / "latex" / "bbm.sty"),
+    ]
+    elements = dict(config.latex_elements)
+    preamble = elements.get("preamble", "")
+    if is_chinese(config):
+        # Sphinx itself loads xeCJK (through fontenc) for a zh language with xelatex.
+        elements.setdefault("fncychap", "")
+        chinese = CJK_FONTS + CHINESE_HEADINGS
+    else:
+        chinese = "\\usepackage{xeCJK}\n" + CJK_FONTS
+    elements["preamble"] = chinese + preamble
+    config.latex_elements = elements
+
+
+def one_bibliography(app: Sphinx, env: Any) -> None:
+    """In the PDF, resolve every citation to the book's bibliography page.
+
+    Runs after sphinxcontrib-bibtex has listed the citations of every bibliography
+    directive; in a LaTeX build only those of ``lossviz_pdf_bibliography`` remain, so
+    the chapters' own lists are empty (and dropped by :class:`DropChapterReferences`).
+    """
+    if app.builder.format != "latex":
+        return
+    domain = env.get_domain("cite")
+    keep = app.config.lossviz_pdf_bibliography
+    if not any(key.docname == keep for key in domain.bibliographies):
+        logger.warning("lossviz_pdf_bibliography: no bibliography directive in %r", keep)
+        return
+    domain.data["citations"] = [c for c in domain.citations if c.bibliography_key.docname == keep]
+
+
+class DropChapterReferences(SphinxPostTransform):
+    """Remove the chapters' "References" sections from the PDF (the book has one list)."""
+
+    default_priority = 4  # before sphinxcontrib-bibtex fills bibliographies (priority 5)
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Remove each section holding a bibliography, outside the book's bibliography page."""
+        from sphinxcontrib.bibtex.nodes import bibliography
+
+        if self.env.docname == self.config.lossviz_pdf_bibliography:
+            return
+        for bib in list(self.document.findall(bibliography)):
+            section = bib.parent
+            while section is not None and not isinstance(section, nodes.section):
+                section = section.parent
+            # the chapter's own "References" section, not the whole chapter
+            if section is not None and not isinstance(section.parent, nodes.document):
+                section.parent.remove(section)
+            else:
+                bib.parent.remove(bib)
+
+
+def png_text(path: Path) -> dict[str, str]:
+    """Return the text chunks of a PNG file (empty for other files or unreadable ones)."""
+    if path.suffix.lower() != ".png" or not path.is_file():
+        return {}
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return {k: v for k, v in im.info.items() if isinstance(v, str)}
+    except OSError:
+        return {}
+
+
+class CaptionedFrames(SphinxPostTransform):
+    """Make a slider's static frame a numbered figure with its caption and alt text."""
+
+    default_priority = 50
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Wrap each lossviz frame with a ``Title`` in a figure with that caption."""
+        for image in list(self.document.findall(nodes.image)):
+            if isinstance(image.parent, nodes.figure):
+                continue
+            info = png_text(Path(self.env.srcdir) / image["uri"])
+            if info.get("Software") != "lossviz":
+                continue
+            if info.get("Description"):
+                image["alt"] = info["Description"]
+            if not info.get("Title"):
+                continue
+            figure = nodes.figure("", classes=["lossviz-frame"])
+            image.replace_self(figure)
+            figure += image
+            figure += nodes.caption(info["Title"], info["Title"])
+
+
+def pdf_source(app: Sphinx) -> Path | None:
+    """Return the built PDF to publish with the website, if there is one."""
+    configured = app.config.lossviz_pdf
+    path = (
+        Path(app.confdir) / configured
+        if configured
+        else Path(app.outdir).parent / "latex" / PDF_NAME
+    )
+    return path if path.is_file() else None
+
+
+def add_pdf_download(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Append "book.pdf" to sphinx-book-theme's download menu of every page."""
+    if app.builder.format != "html" or pdf_source(app) is None:
+        return
+    for button in context.get("header_buttons", []):
+        if button.get("label") == "download-buttons":
+            button["buttons"].append(
+                {
+                    "type": "link",
+                    "url": context["pathto"](PDF_NAME, 1),
+                    "text": "book.pdf",
+                    "tooltip": "Download the whole book as a PDF",
+                    "icon": "fas fa-book",
+                    "label": "download-book-pdf-button",
+                }
+            )
+
+
+def copy_pdf(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the built PDF into the HTML output, where the download menu links it."""
+    if exception is not None or app.builder.format != "html":
+        return
+    source = pdf_source(app)
+    if source is not None:
+        shutil.copy2(source, Path(app.outdir) / PDF_NAME)
+        logger.info("lossviz: copied %s into the website", source)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the configuration values, events and post-transforms."""
+    app.add_config_value("lossviz_pdf_bibliography", "book/references", "env")
+    app.add_config_value("lossviz_pdf", "", "html")
+    app.connect("config-inited", configure_latex)
+    app.connect("env-updated", one_bibliography, priority=600)
+    app.add_post_transform(DropChapterReferences)
+    app.add_post_transform(CaptionedFrames)
+    # after sphinx-book-theme builds the header buttons (priority 501)
+    app.connect("html-page-context", add_pdf_download, priority=600)
+    app.connect("build-finished", copy_pdf)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
