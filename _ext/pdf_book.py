@@ -45,24 +45,22 @@ CJK_FONTS = r"""
 \setCJKmonofont{Noto Sans Mono CJK SC}
 """
 
-#: Chinese headings for the Chinese edition: "第 3 章", 目录, 图, 表, 参考文献.
+#: Chinese headings for the Chinese edition: "第3章", "第一部分", 目录, 图, 表, 参考文献.
+#: Appended after sphinx-jupyterbook-latex's preamble (which sets \contentsname), so
+#: these captions win; the chapter head replaces fncychap's "Chapter 3".
 CHINESE_HEADINGS = r"""
+\usepackage{zhnumber}
 \makeatletter
-\renewcommand{\@chapapp}{}
-\renewcommand{\chaptername}{}
-\renewcommand{\contentsname}{目录}
-\renewcommand{\figurename}{图}
-\renewcommand{\tablename}{表}
-\renewcommand{\bibname}{参考文献}
-\renewcommand{\indexname}{索引}
-\renewcommand{\appendixname}{附录}
-\renewcommand{\partname}{}
-\renewcommand{\thepart}{第\arabic{part}部分}
-\renewcommand{\@chapapp}{第}
-\renewcommand{\thechapter}{\arabic{chapter}}
-\addto\captionsenglish{\renewcommand{\contentsname}{目录}\renewcommand{\figurename}{图}%
-  \renewcommand{\tablename}{表}\renewcommand{\bibname}{参考文献}}
+\def\@makechapterhead#1{\vspace*{20\p@}{\parindent\z@\raggedright\normalfont
+  \ifnum\c@secnumdepth>\m@ne\huge\bfseries 第\thechapter 章\par\nobreak\vskip 20\p@\fi
+  \interlinepenalty\@M\Huge\bfseries #1\par\nobreak\vskip 40\p@}}
 \makeatother
+\renewcommand{\thepart}{第\zhnum{part}部分}
+\addto\captionsenglish{%
+  \renewcommand{\partname}{}\renewcommand{\chaptername}{}%
+  \renewcommand{\contentsname}{目录}\renewcommand{\figurename}{图}%
+  \renewcommand{\tablename}{表}\renewcommand{\bibname}{参考文献}%
+  \renewcommand{\indexname}{索引}\renewcommand{\appendixname}{附录}}
 """
 
 
@@ -86,7 +84,7 @@ def configure_latex(app: Sphinx, config: Config) -> None:
         chinese = CJK_FONTS + CHINESE_HEADINGS
     else:
         chinese = "\\usepackage{xeCJK}\n" + CJK_FONTS
-    elements["preamble"] = chinese + preamble
+    elements["preamble"] = preamble + chinese
     config.latex_elements = elements
 
 
@@ -98,6 +96,8 @@ def one_bibliography(app: Sphinx, env: Any) -> None:
     the chapters' own lists are empty (and dropped by :class:`DropChapterReferences`).
     """
     if app.builder.format != "latex":
+        return
+    if "cite" not in env.domains:  # sphinxcontrib-bibtex not loaded: nothing to merge
         return
     domain = env.get_domain("cite")
     keep = app.config.lossviz_pdf_bibliography
@@ -212,7 +212,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the configuration values, events and post-transforms."""
     app.add_config_value("lossviz_pdf_bibliography", "book/references", "env")
     app.add_config_value("lossviz_pdf", "", "html")
-    app.connect("config-inited", configure_latex)
+    # after sphinx-jupyterbook-latex has written its preamble (priority 500)
+    app.connect("config-inited", configure_latex, priority=600)
     app.connect("env-updated", one_bibliography, priority=600)
     app.add_post_transform(DropChapterReferences)
     app.add_post_transform(CaptionedFrames)
