@@ -11,6 +11,7 @@ This extension
 * gives the PDF one bibliography: each chapter ends with a "References" section for
   the website, and in the PDF those sections are dropped and every citation points
   to the bibliography of ``lossviz_pdf_bibliography`` (default ``book/references``);
+* numbers every display equation, in the PDF only;
 * prints a slider figure's initial frame as a numbered figure with its caption: the
   frame is a PNG whose ``Title`` text chunk holds the caption and whose ``Description``
   holds the alternative text (see ``lossviz.widgets.render_png``);
@@ -22,11 +23,13 @@ This extension
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -43,6 +46,17 @@ CJK_FONTS = r"""
 \setCJKmainfont{Noto Serif CJK SC}
 \setCJKsansfont{Noto Sans CJK SC}
 \setCJKmonofont{Noto Sans Mono CJK SC}
+"""
+
+#: The bibliography list without a heading of its own: it is printed inside the chapter
+#: of the bibliography page (see :class:`BibliographyInPlace`), which has the title.
+BIBLIOGRAPHY_LATEX = r"""
+\makeatletter
+\renewenvironment{sphinxthebibliography}[1]
+  {\let\lossviz@chapter\chapter\renewcommand{\chapter}[2]{}%
+   \begin{thebibliography}{#1}\let\chapter\lossviz@chapter}
+  {\end{thebibliography}}
+\makeatother
 """
 
 #: Chinese headings for the Chinese edition: "第3章", "第一部分", 目录, 图, 表, 参考文献.
@@ -84,27 +98,53 @@ def configure_latex(app: Sphinx, config: Config) -> None:
         chinese = CJK_FONTS + CHINESE_HEADINGS
     else:
         chinese = "\\usepackage{xeCJK}\n" + CJK_FONTS
-    elements["preamble"] = preamble + chinese
+    elements["preamble"] = preamble + BIBLIOGRAPHY_LATEX + chinese
     config.latex_elements = elements
+
+
+def number_equations(app: Sphinx) -> None:
+    """Give every display equation of the PDF a number: (3.2) is the second of chapter 3.
+
+    Only the LaTeX build: the website keeps its unnumbered equations.
+    """
+    if app.builder.format == "latex":
+        app.config.math_number_all = True
 
 
 def one_bibliography(app: Sphinx, env: Any) -> None:
     """In the PDF, resolve every citation to the book's bibliography page.
 
     Runs after sphinxcontrib-bibtex has listed the citations of every bibliography
-    directive; in a LaTeX build only those of ``lossviz_pdf_bibliography`` remain, so
-    the chapters' own lists are empty (and dropped by :class:`DropChapterReferences`).
+    directive. Each chapter cites its own list's keys (``ch3-key``, the ``keyprefix`` of
+    its bibliography); in a LaTeX build only the citations of
+    ``lossviz_pdf_bibliography`` remain, and a chapter's key resolves to the entry of
+    that list for the same work (``all-key``). The chapters' own lists are then empty
+    (and dropped by :class:`DropChapterReferences`). The HTML build is untouched.
     """
-    if app.builder.format != "latex":
-        return
-    if "cite" not in env.domains:  # sphinxcontrib-bibtex not loaded: nothing to merge
+    if app.builder.format != "latex" or "cite" not in env.domains:
         return
     domain = env.get_domain("cite")
     keep = app.config.lossviz_pdf_bibliography
     if not any(key.docname == keep for key in domain.bibliographies):
         logger.warning("lossviz_pdf_bibliography: no bibliography directive in %r", keep)
         return
+    book = {c.entry.key: c.key for c in domain.citations if c.bibliography_key.docname == keep}
+    alias = {c.key: book[c.entry.key] for c in domain.citations if c.entry.key in book}
     domain.data["citations"] = [c for c in domain.citations if c.bibliography_key.docname == keep]
+    resolve = domain.resolve_xref  # this build's domain object only: nothing is pickled
+
+    def resolve_in_book(env, fromdocname, builder, typ, target, node, contnode):  # noqa: ANN001
+        target = re.sub(r"[^\s,{}]+", lambda m: alias.get(m.group(0), m.group(0)), target)
+        return resolve(env, fromdocname, builder, typ, target, node, contnode)
+
+    domain.resolve_xref = resolve_in_book
+
+
+def _top_section(node: nodes.Node) -> bool:
+    """Whether ``node`` is a document's title section (a chapter in the PDF)."""
+    return isinstance(node, nodes.section) and isinstance(
+        node.parent, (nodes.document, addnodes.start_of_file)
+    )
 
 
 class DropChapterReferences(SphinxPostTransform):
@@ -117,17 +157,51 @@ class DropChapterReferences(SphinxPostTransform):
         """Remove each section holding a bibliography, outside the book's bibliography page."""
         from sphinxcontrib.bibtex.nodes import bibliography
 
-        if self.env.docname == self.config.lossviz_pdf_bibliography:
-            return
         for bib in list(self.document.findall(bibliography)):
+            if bib["docname"] == self.config.lossviz_pdf_bibliography:
+                continue
             section = bib.parent
             while section is not None and not isinstance(section, nodes.section):
                 section = section.parent
             # the chapter's own "References" section, not the whole chapter
-            if section is not None and not isinstance(section.parent, nodes.document):
+            if section is not None and not _top_section(section):
                 section.parent.remove(section)
             else:
                 bib.parent.remove(bib)
+
+
+class BibliographyInPlace(SphinxPostTransform):
+    """Print the book's one bibliography as the chapter of ``lossviz_pdf_bibliography``.
+
+    Sphinx gathers every citation at the end of the LaTeX document; this moves that list
+    into the bibliography page's chapter, in place of the page's prose (written for the
+    website, where each chapter also has its own list). The chapter keeps its title
+    and labels; :data:`BIBLIOGRAPHY_LATEX` drops the list's own heading.
+    """
+
+    default_priority = 800  # after Sphinx's BibliographyTransform (750)
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Move the gathered citations into the bibliography page's chapter."""
+        from sphinx.builders.latex.nodes import thebibliography
+
+        lists = list(self.document.findall(thebibliography))
+        pages = [
+            node
+            for node in self.document.findall(addnodes.start_of_file)
+            if node["docname"] == self.config.lossviz_pdf_bibliography
+        ]
+        if len(lists) != 1 or len(pages) != 1:
+            return
+        chapter = next((n for n in pages[0].children if _top_section(n)), None)
+        if chapter is None:
+            return
+        lists[0].parent.remove(lists[0])
+        for child in list(chapter.children):
+            if not isinstance(child, nodes.title):
+                chapter.remove(child)
+        chapter += lists[0]
 
 
 def png_text(path: Path) -> dict[str, str]:
@@ -214,8 +288,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("lossviz_pdf", "", "html")
     # after sphinx-jupyterbook-latex has written its preamble (priority 500)
     app.connect("config-inited", configure_latex, priority=600)
+    app.connect("builder-inited", number_equations)
     app.connect("env-updated", one_bibliography, priority=600)
     app.add_post_transform(DropChapterReferences)
+    app.add_post_transform(BibliographyInPlace)
     app.add_post_transform(CaptionedFrames)
     # after sphinx-book-theme builds the header buttons (priority 501)
     app.connect("html-page-context", add_pdf_download, priority=600)
