@@ -26,13 +26,24 @@ def huber_grad(input, target, delta=1.0):
 
 @checks.exercise("Huber loss")
 def check_huber(func):
-    checks.check_cases(func, [
-        Case(([3.0], [0.0]), 2.5, kwargs={"delta": 1.0},
-             what="for residual 3.0 and delta 1.0 the Huber loss",
-             hint="is the quadratic branch used outside |r| <= delta?"),
-        Case(([0.5], [0.5]), 0.0, what="for a zero residual the Huber loss",
-             hint="a perfect prediction costs nothing"),
-    ])
+    checks.check_cases(
+        func,
+        [
+            Case(
+                ([3.0], [0.0]),
+                2.5,
+                kwargs={"delta": 1.0},
+                what="for residual 3.0 and delta 1.0 the Huber loss",
+                hint="is the quadratic branch used outside |r| <= delta?",
+            ),
+            Case(
+                ([0.5], [0.5]),
+                0.0,
+                what="for a zero residual the Huber loss",
+                hint="a perfect prediction costs nothing",
+            ),
+        ],
+    )
 
 
 def test_a_correct_answer_prints_one_short_confirmation(capsys) -> None:
@@ -204,12 +215,14 @@ def test_in_a_notebook_a_failure_shows_one_line_and_scores_as_an_error() -> None
         "def check(f):\n"
         "    checks.check_cases(f, [checks.Case((2.0,), 4.0, hint='double it')])\n"
     )
-    nb = new_notebook(cells=[
-        new_code_cell(code),
-        new_code_cell("check(lambda x: x + 1)"),
-        new_code_cell("check(lambda x: 2 * x)"),
-        new_code_cell("def mine(x):\n    return [][1]\ncheck(mine)"),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(code),
+            new_code_cell("check(lambda x: x + 1)"),
+            new_code_cell("check(lambda x: 2 * x)"),
+            new_code_cell("def mine(x):\n    return [][1]\ncheck(mine)"),
+        ]
+    )
     NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=60).execute()
     failed, passed, raised = nb.cells[1].outputs, nb.cells[2].outputs, nb.cells[3].outputs
     assert [o.output_type for o in failed] == ["error"]
@@ -220,3 +233,70 @@ def test_in_a_notebook_a_failure_shows_one_line_and_scores_as_an_error() -> None
     assert "_core.py" not in "".join(raised[0].traceback)
     assert "came from your function, called as mine(2)" in raised[0].traceback[-1]
     assert "IndexError" in text
+
+
+# ----------------------------------------------------------------------------- collect mode
+# What the classroom grader sees: every independent case, and a number of cases that a
+# student's answer cannot change.
+
+
+@checks.exercise("Square")
+def check_square(func):
+    checks.check_each(
+        [1.0, 2.0, -3.0], lambda x: checks.check_value(checks.call(func, x), x * x, f"{x:g}**2")
+    )
+    checks.check_finite(checks.call(func, 1e3), "the square of 1000")
+
+
+def test_collect_records_every_case_and_a_notebook_stops_at_the_first() -> None:
+    from lossviz.checks._core import collect
+
+    def half_right(x):
+        return x * x if x > 0 else 0.0
+
+    outcomes, printed = collect(check_square, half_right)
+    assert [o.passed for o in outcomes] == [True, True, False, True]
+    assert "-3**2 is 9, yours gave 0" in outcomes[2].message
+    assert printed == ""
+    with pytest.raises(ExerciseFailed, match=r"-3\*\*2 is 9"):
+        check_square(half_right)
+
+
+def test_collect_an_error_in_one_case_does_not_stop_the_others() -> None:
+    from lossviz.checks._core import collect
+
+    def picky(x):
+        if x == 2.0:
+            raise KeyError("two")
+        return x * x
+
+    outcomes, _ = collect(check_square, picky)
+    assert [o.passed for o in outcomes] == [True, False, True, True]
+    assert "KeyError" in outcomes[1].message and "came from your function" in outcomes[1].message
+
+
+def test_collect_cannot_be_shortened_by_an_answer_that_stops_the_checker() -> None:
+    from lossviz.checks._core import collect
+    from lossviz.classroom.grading import Exercise, QuestionResult, finish_cases
+
+    def reference(x):
+        return x * x
+
+    reference_cases, _ = collect(check_square, reference)
+    assert len(reference_cases) == 4 and all(o.passed for o in reference_cases)
+
+    @checks.exercise("Square, checked in two steps")
+    def two_steps(func):
+        checks.check_value(checks.call(func, 2.0), 4.0, "2**2")  # a failure here stops it
+        checks.check_each(
+            [3.0, 4.0], lambda x: checks.check_value(checks.call(func, x), x * x, "x")
+        )
+
+    outcomes, _ = collect(two_steps, lambda x: None)  # stops at the first check
+    assert len(outcomes) == 1
+    q = QuestionResult(Exercise("nb", "q", 3.0), 0.0, "", [(o.passed, o.message) for o in outcomes])
+    finish_cases(q, 3)  # the reference went through 3 cases
+    assert q.score == 0 and len(q.cases) == 3 and q.message == "0 of 3 cases passed"
+    good, _ = collect(two_steps, lambda x: x * x if x < 4 else 0.0)
+    q = QuestionResult(Exercise("nb", "q", 3.0), 0.0, "", [(o.passed, o.message) for o in good])
+    assert finish_cases(q, 3).score == 2.0

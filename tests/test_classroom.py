@@ -1,29 +1,50 @@
-"""The classroom commands: student version (nbgrader preprocessors) and sandboxed grading.
+"""The classroom commands: the student version, and trusted grading of submissions.
 
-A tiny nbgrader-format notebook made here stands in for a chapter, so these tests
-do not depend on the chapters being written. Each graded submission runs in its
-own kernel process (about 5-10 s each).
+A tiny nbgrader-format notebook made here stands in for a chapter: two code exercises
+checked by real chapter checkers (``checks.ch1.mae``, and ``checks.ch3.huber``, which
+forbids lossviz) and one question graded by hand. One class of adversarial and honest
+submissions, one per kind of problem of issue 13, is graded once (``graded`` fixture)
+and each test asserts the outcome a fair instructor would give.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
+import json
+import os
+import time
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 from conftest import ROOT
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from lossviz.classroom import Limits, grade_submissions, make_student_version
+from lossviz.classroom import (
+    Limits,
+    SandboxUnavailable,
+    grade_submissions,
+    grading,
+    make_student_version,
+)
 from lossviz.classroom.__main__ import main as cli
+from lossviz.classroom.grading import find_submission, parse_check, plan_cells
+from lossviz.classroom.sandbox import bwrap_path
 from lossviz.classroom.student import LEAK_MARKERS, find_leaks, student_notebook
 
-SQUARE_SOLUTION = "return x * x"
-MSE_SOLUTION = "return float(np.mean((np.asarray(input) - np.asarray(target)) ** 2))"
+needs_bwrap = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not installed")
+
+MAE_SOLUTION = "return float(np.mean(np.abs(np.asarray(input, float) - np.asarray(target, float))))"
+HUBER_SOLUTION = (
+    "r = np.abs(np.asarray(input, float) - np.asarray(target, float))\n"
+    "    return float(np.mean(np.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta))))"
+)
 CONCEPT_SOLUTION = "Squaring penalises large residuals more than small ones."
-HIDDEN_TEST = "hidden case: a single residual of 3"
+FORBID = ["lossviz.losses", "lossviz.checks", "lossviz.surface", "scipy", "torch", "sklearn"]
+RULE = "without using lossviz"
 
 
 def _meta(grade_id, *, grade=False, solution=False, locked=False, points=None):
@@ -40,54 +61,47 @@ def _meta(grade_id, *, grade=False, solution=False, locked=False, points=None):
 
 
 def toy_notebook() -> nbformat.NotebookNode:
-    """A two-exercise chapter in the book's exercise format (1 + 2 points)."""
-    check_square = (
-        '@checks.exercise("Square")\n'
-        "def check_square(f):\n"
-        '    checks.check_cases(f, [checks.Case((3.0,), 9.0, hint="multiply x by itself")])\n'
-        "\n"
-        "check_square(my_square)"
-    )
-    check_mse = (
-        '@checks.exercise("Mean squared error")\n'
-        "def check_mse(f):\n"
-        "    checks.check_cases(f, [checks.Case(([1.0, 2.0], [1.0, 4.0]), 2.0,\n"
-        '                                       hint="average the squared residuals")])\n'
-        "    ### BEGIN HIDDEN TESTS\n"
-        f'    checks.check_cases(f, [checks.Case(([0.0], [3.0]), 9.0, hint="{HIDDEN_TEST}")])\n'
-        "    ### END HIDDEN TESTS\n"
-        "\n"
-        "check_mse(my_mse)"
-    )
+    """A chapter in the book's exercise format: 2 + 2 automatic points, 1 by hand."""
     cells = [
         new_markdown_cell("# A toy chapter"),
+        new_code_cell("import numpy as np\n\nfrom lossviz import checks"),
+        new_code_cell("data = np.arange(3.0)\nprint('the chapter computes', data.sum())"),
+        new_markdown_cell(
+            ":::{exercise} MAE\n:label: ex-toy-mae\n\nWrite `my_mae(input, target)`.\n:::"
+        ),
         new_code_cell(
-            "import numpy as np\nfrom lossviz import checks",
-            metadata=_meta("toy-setup", locked=True),
+            f"def my_mae(input, target):\n    ### BEGIN SOLUTION\n    {MAE_SOLUTION}\n"
+            "    ### END SOLUTION",
+            metadata={**_meta("toy-mae-code", solution=True), "tags": ["hide-input"]},
+        ),
+        new_code_cell(
+            "checks.ch1.mae(my_mae)",
+            metadata=_meta("toy-mae-check", grade=True, locked=True, points=2),
         ),
         new_markdown_cell(
-            ":::{exercise} Square\n:label: ex-toy-square\n\nWrite `my_square(x)`.\n:::"
+            ":::{exercise} Huber\n:label: ex-toy-huber\n\nWrite `my_huber(input, target, "
+            f"delta=1.0)` {RULE}.\n:::"
         ),
         new_code_cell(
-            f"def my_square(x):\n    ### BEGIN SOLUTION\n    {SQUARE_SOLUTION}\n"
-            "    ### END SOLUTION",
-            metadata={**_meta("toy-square-code", solution=True), "tags": ["hide-input"]},
+            f"def my_huber(input, target, delta=1.0):\n    ### BEGIN SOLUTION\n"
+            f"    {HUBER_SOLUTION}\n    ### END SOLUTION",
+            metadata={**_meta("toy-huber-code", solution=True), "tags": ["hide-input"]},
         ),
         new_code_cell(
-            check_square, metadata=_meta("toy-square-check", grade=True, locked=True, points=1)
-        ),
-        new_markdown_cell(
-            ":::{exercise} MSE\n:label: ex-toy-mse\n\nWrite `my_mse(input, target)`.\n:::"
-        ),
-        new_code_cell(
-            f"def my_mse(input, target):\n    ### BEGIN SOLUTION\n    {MSE_SOLUTION}\n"
-            "    ### END SOLUTION",
-            metadata={**_meta("toy-mse-code", solution=True), "tags": ["hide-input"]},
-        ),
-        new_code_cell(
-            check_mse, metadata=_meta("toy-mse-check", grade=True, locked=True, points=2)
+            "checks.ch3.huber(my_huber)",
+            metadata={
+                **_meta("toy-huber-check", grade=True, locked=True, points=2),
+                "lossviz": {"forbid": FORBID, "rule": RULE},
+            },
         ),
         new_markdown_cell(":::{exercise} Why square?\n:label: ex-toy-why\n\nExplain.\n:::"),
+        new_markdown_cell(
+            "YOUR ANSWER HERE",
+            metadata={
+                **_meta("toy-why-answer", grade=True, solution=True, points=1),
+                "tags": ["remove-cell"],
+            },
+        ),
         new_markdown_cell(
             f":::{{solution}} ex-toy-why\n:class: dropdown\n\n{CONCEPT_SOLUTION}\n:::"
         ),
@@ -101,7 +115,7 @@ def toy_notebook() -> nbformat.NotebookNode:
     )
 
 
-def _code_cell(nb, grade_id):
+def _cell(nb, grade_id):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
@@ -127,11 +141,11 @@ def course(tmp_path: Path) -> dict:
     return {"root": tmp_path, "source": source, "release": release, "subs": subs}
 
 
-def submit(course: dict, student: str, edit=None, raw: str | None = None) -> Path:
+def submit(course: dict, student: str, edit=None, raw: str | None = None, name="toy.ipynb"):
     """Put a submission in place: the student version, edited by ``edit(nb)``, or raw text."""
     folder = course["subs"] / student
     folder.mkdir()
-    path = folder / "toy.ipynb"
+    path = folder / name
     if raw is not None:
         path.write_text(raw, encoding="utf-8")
         return path
@@ -142,25 +156,34 @@ def submit(course: dict, student: str, edit=None, raw: str | None = None) -> Pat
     return path
 
 
-def solve_square(nb, body=SQUARE_SOLUTION):
-    _code_cell(nb, "toy-square-code").source = f"def my_square(x):\n    {body}"
+def solve_mae(nb, body=MAE_SOLUTION, before=""):
+    _cell(nb, "toy-mae-code").source = f"{before}def my_mae(input, target):\n    {body}"
 
 
-def solve_mse(nb, body=MSE_SOLUTION):
-    _code_cell(
-        nb, "toy-mse-code"
-    ).source = f"import numpy as np\ndef my_mse(input, target):\n    {body}"
+def solve_huber(nb, body=HUBER_SOLUTION, before=""):
+    _cell(
+        nb, "toy-huber-code"
+    ).source = f"{before}def my_huber(input, target, delta=1.0):\n    {body}"
 
 
-LIMITS = Limits(cell_timeout=4, total_timeout=90, memory_mb=1024)
+def solve_both(nb):
+    solve_mae(nb)
+    solve_huber(nb)
 
 
-def grade(course: dict, limits: Limits = LIMITS) -> tuple[dict, dict]:
+def answer_text(nb, text):
+    _cell(nb, "toy-why-answer").source = text
+
+
+LIMITS = Limits(cell_timeout=6, total_timeout=60, memory_mb=1024, call_timeout=3)
+
+
+def grade(course: dict, limits: Limits = LIMITS, jobs: int = 1) -> tuple[dict, dict]:
     out = course["root"] / "results" / "grades.csv"
     grade_submissions(
-        course["subs"], course["source"], out, limits=limits, jobs=2, log=lambda *_: None
+        course["subs"], course["source"], out, limits=limits, jobs=jobs, log=lambda *_: None
     )
-    with open(out, newline="", encoding="utf-8") as fh:
+    with open(out, newline="", encoding="utf-8-sig") as fh:
         rows = {row["student"]: row for row in csv.DictReader(fh)}
     feedback = {
         p.stem: p.read_text(encoding="utf-8") for p in (out.parent / "feedback").glob("*.md")
@@ -173,17 +196,17 @@ def grade(course: dict, limits: Limits = LIMITS) -> tuple[dict, dict]:
 
 def test_student_version_has_no_solution_text(course) -> None:
     text = (course["release"] / "toy.ipynb").read_text(encoding="utf-8")
-    for secret in (SQUARE_SOLUTION, MSE_SOLUTION, CONCEPT_SOLUTION, HIDDEN_TEST, *LEAK_MARKERS):
+    for secret in (MAE_SOLUTION, "0.5 * r**2, delta", CONCEPT_SOLUTION, *LEAK_MARKERS):
         assert secret not in text
     assert "raise NotImplementedError()" in text
 
 
 def test_student_version_keeps_checks_and_locks_them(course) -> None:
     nb = nbformat.read(course["release"] / "toy.ipynb", as_version=4)
-    check = _code_cell(nb, "toy-mse-check")
-    assert "check_mse(my_mse)" in check.source
+    check = _cell(nb, "toy-huber-check")
+    assert check.source == "checks.ch3.huber(my_huber)"
     assert check.metadata.nbgrader["locked"] is True
-    assert ":::{exercise} MSE" in "".join(c.source for c in nb.cells)
+    assert ":::{exercise} Huber" in "".join(c.source for c in nb.cells)
 
 
 def test_student_version_clears_outputs(tmp_path) -> None:
@@ -253,265 +276,458 @@ def test_student_version_of_the_real_book_has_no_solutions(tmp_path) -> None:
                 assert line not in student_text, (src.name, line)
 
 
-# ----------------------------------------------------------------------------- grading
+# ----------------------------------------------------------------------------- fast units
 
 
-def test_reference_solution_scores_full_marks(course) -> None:
+def test_the_check_cell_is_read_not_run() -> None:
+    assert parse_check("checks.ch3.huber(my_huber)") == (("ch3", "huber"), "my_huber")
+    assert parse_check("checks.huber(my_huber)") == (("huber",), "my_huber")
+    assert parse_check("lossviz.checks.ch1.mae(f)") == (("ch1", "mae"), "f")
+    assert parse_check("import os; checks.huber(f)") is None
+    assert parse_check("checks.huber(f(1))") is None
+
+
+def test_intake_matches_renamed_notebooks_and_says_what_it_found(tmp_path) -> None:
+    folder = tmp_path / "zoe"
+    folder.mkdir()
+    for name in ("03_Choosing_a_Loss (1).ipynb", "notes.ipynb"):
+        (folder / name).write_text("{}", encoding="utf-8")
+    path, found = find_submission(folder, "03_choosing_a_loss.ipynb")
+    assert path is not None and path.name == "03_Choosing_a_Loss (1).ipynb"
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "ann" / "03_choosing_a_loss-2.ipynb").write_text("{}", encoding="utf-8")
+    assert find_submission(tmp_path / "ann", "03_choosing_a_loss.ipynb")[0] is not None
+    assert find_submission(folder, "01_what_is_a_loss.ipynb")[0] is None
+
+
+def test_intake_never_follows_a_link_out_of_the_students_folder(tmp_path) -> None:
+    solutions = tmp_path / "book"
+    solutions.mkdir()
+    (solutions / "toy.ipynb").write_text("{}", encoding="utf-8")
+    folder = tmp_path / "mallory"
+    folder.mkdir()
+    (folder / "toy.ipynb").symlink_to(solutions / "toy.ipynb")
+    (folder / "sub").symlink_to(solutions, target_is_directory=True)
+    path, found = find_submission(folder, "toy.ipynb")
+    assert path is None and found == []
+
+
+def test_cells_to_run_are_setup_answers_and_additions_without_checks() -> None:
+    source = toy_notebook()
+    student = copy.deepcopy(student_notebook(copy.deepcopy(source)))
+    for cell in student.cells:
+        cell.metadata = {}  # an editor that strips metadata
+    student.cells.append(new_code_cell("helper = 3"))
+    plan = plan_cells(student, source, grading.exercises_of("toy.ipynb", source))
+    sources = [s for _, s in plan.cells]
+    assert sources[0].startswith("import numpy")
+    assert any("def my_mae" in s for s in sources) and any("def my_huber" in s for s in sources)
+    assert "helper = 3" in sources
+    assert not any("checks.ch" in s for s in sources)
+    assert not any("the chapter computes" in s for s in sources)
+
+
+def test_without_bubblewrap_grading_stops_and_names_the_package(course, monkeypatch, capsys):
+    monkeypatch.setattr(grading, "bwrap_path", lambda: None)
+    with pytest.raises(SandboxUnavailable, match="bubblewrap"):
+        grade_submissions(course["subs"], course["source"], course["root"] / "g.csv")
+    argv = ["grade", str(course["subs"]), "--source", str(course["source"])]
+    assert cli([*argv, "--out", str(course["root"] / "g.csv")]) == 2
+    assert "apt-get install bubblewrap" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- small runs
+
+
+def test_no_sandbox_grades_and_warns_what_it_exposes(course, capsys) -> None:
+    submit(course, "ann", solve_both)
+    out = course["root"] / "plain" / "grades.csv"
+    argv = ["grade", str(course["subs"]), "--source", str(course["source"]), "--out", str(out)]
+    assert cli([*argv, "--no-sandbox", "--jobs", "1", "--timeout", "60"]) == 0
+    assert "NO isolation" in capsys.readouterr().err
+    with open(out, newline="", encoding="utf-8-sig") as fh:
+        assert next(csv.DictReader(fh))["total"] == "4"
+
+
+@needs_bwrap
+def test_reference_full_marks_blank_zero_and_csv_with_bom(course) -> None:
     (course["subs"] / "ref").mkdir()
     (course["subs"] / "ref" / "toy.ipynb").write_bytes(
         (course["source"] / "toy.ipynb").read_bytes()
     )
+    submit(course, "Zoë Núñez")
     rows, feedback = grade(course)
-    assert rows["ref"]["total"] == "3" and rows["ref"]["max_total"] == "3"
-    assert rows["ref"]["toy:toy-square-check"] == "1" and rows["ref"]["toy:toy-mse-check"] == "2"
-    assert rows["ref"]["problems"] == ""
-    assert "Total: 3 / 3" in feedback["ref"]
+    assert rows["ref"]["total"] == "4" and rows["ref"]["max_total"] == "5"
+    assert rows["ref"]["toy:toy-mae-check"] == "2" and rows["ref"]["toy:toy-huber-check"] == "2"
+    assert rows["ref"]["toy:toy-why-answer"] == ""
+    assert rows["ref"]["to_grade_by_hand"] == "toy:toy-why-answer"
+    assert rows["Zoë Núñez"]["total"] == "0"
+    assert "still raises NotImplementedError" in feedback["Zoë Núñez"]
+    raw = (course["root"] / "results" / "grades.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "Zoë Núñez".encode() in raw
 
 
-def test_unreadable_and_missing_submissions_score_zero_without_running(course) -> None:
+@needs_bwrap
+def test_unreadable_and_missing_submissions_score_zero(course) -> None:
     submit(course, "broken", raw='{"cells": [ this is not json')
     submit(course, "empty", raw="")
+    submit(course, "elsewhere", solve_both, name="homework.ipynb")
+    odd = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {"nbgrader": "x"}},
+            {"cell_type": "code", "metadata": [], "source": ["def my_mae(a, b):\n", "  return 0"]},
+            {"cell_type": "raw"},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    submit(course, "odd", raw=json.dumps(odd))
     (course["subs"] / "absent").mkdir()
     rows, feedback = grade(course)
-    assert rows["broken"]["total"] == "0"
-    assert "not a valid notebook" in rows["broken"]["problems"]
+    assert rows["broken"]["total"] == "0" and "not a valid notebook" in rows["broken"]["problems"]
     assert "not a valid notebook" in rows["empty"]["problems"]
-    assert "not submitted" in rows["absent"]["problems"]
-    assert "not a valid notebook" in feedback["broken"]
+    assert "expected toy.ipynb, found no notebook" in rows["absent"]["problems"]
+    assert "expected toy.ipynb, found homework.ipynb" in rows["elsewhere"]["problems"]
+    assert rows["odd"]["total"] == "0" and rows["odd"]["max_total"] == "5"
 
 
-def test_a_loop_deaf_to_interrupts_is_killed_at_the_total_limit(tmp_path) -> None:
-    import psutil
+# ----------------------------------------------------------------------------- one class
+# Every kind of submission graded in one run, as an instructor would.
 
-    from lossviz.classroom.grading import run_notebook
+SECRET_ENV = "LOSSVIZ_TEST_INSTRUCTOR_TOKEN"
+WRONG_MAE = "return -1.0"
+WRONG_HUBER = "return -1.0"
+DAEMON_TAG = str(4_100_000 + os.getpid() % 1000)
 
-    def kernels() -> set[int]:
-        return {
-            p.pid
-            for p in psutil.process_iter(["cmdline"])
-            if "lossviz.classroom._kernel" in " ".join(p.info["cmdline"] or [])
-        }
 
-    before = kernels()
-    nb = new_notebook(
-        cells=[
-            new_code_cell(
-                "while True:\n    try:\n        while True: pass\n    except BaseException: pass"
-            )
-        ]
+def tamper(code: str):
+    """A submission that runs ``code`` in an answer cell and answers everything wrongly."""
+    return lambda nb: (
+        solve_mae(nb, WRONG_MAE, before=code + "\n"),
+        solve_huber(nb, WRONG_HUBER),
     )
-    executed, status, violations = run_notebook(
-        nb, None, [], Limits(cell_timeout=60, total_timeout=8, memory_mb=1024)
+
+
+def strip_metadata(nb):
+    solve_both(nb)
+    for cell in nb.cells:
+        cell.metadata = {}
+
+
+def delete_checks(nb):
+    solve_both(nb)
+    nb.cells = [c for c in nb.cells if "checks.ch" not in c.source]
+
+
+def noisy(nb):
+    solve_mae(
+        nb,
+        "import logging, sys, warnings\n"
+        "    logging.warning('debugging my_mae')\n"
+        "    sys.stderr.write('a note on stderr\\n')\n"
+        "    warnings.warn('just a user warning')\n"
+        "    print('x' * 5000)\n"
+        f"    {MAE_SOLUTION}",
     )
-    assert status["status"] == "killed" and "8 s" in status["detail"]
-    assert violations == []
-    assert kernels() <= before
+    solve_huber(nb)
+    nb.cells.append(
+        new_code_cell(
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig('/tmp/scratch.png')\n"
+            "print('y' * 3000)"
+        )
+    )
 
-
-# ----------------------------------------------------------------------------- one class, many
-# Every kind of submission graded in one run, two at a time, as an instructor would.
 
 SUBMISSIONS = {
     "ref": None,  # the instructor's own notebook
     "blank": lambda nb: None,
-    "half": solve_square,
-    # Passes the visible MSE case but not the hidden one.
-    "sneaky": lambda nb: (
-        solve_square(nb),
-        solve_mse(nb, "return 2.0 if len(input) == 2 else 0.0"),
+    "half": solve_mae,
+    # Huber without the 1/2 of the quadratic branch: right where |r| > delta only.
+    "partial": lambda nb: (
+        solve_mae(nb),
+        solve_huber(nb, HUBER_SOLUTION.replace("0.5 * r**2", "r**2")),
     ),
-    "cheat": lambda nb: (
-        setattr(_code_cell(nb, "toy-square-check"), "source", "print('all good')"),
+    # kind 1: an answer cell that tries to make the checks pass
+    "patch_checks": tamper(
+        "import lossviz.checks as C\n"
+        "C.ch1.mae = lambda f: print('✔ correct')\nC.ch3.huber = C.ch1.mae\n"
+        "C._core.fail = lambda *a, **k: None\nchecks = C"
+    ),
+    "patch_numpy": tamper(
+        "import math\nnp.allclose = np.isclose = lambda *a, **k: True\n"
+        "math.isclose = lambda *a, **k: True"
+    ),
+    "custom_exc": tamper("get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)"),
+    "transformer": tamper(
+        "get_ipython().input_transformers_post.append(lambda lines: ['print(\"✔ ok\")\\n'])"
+    ),
+    "edited_checks": lambda nb: (
+        setattr(_cell(nb, "toy-mae-check"), "source", "print('✔ correct')"),
         nb.cells.append(new_code_cell("1", metadata=_meta("bonus", grade=True, points=50))),
     ),
-    "loop": lambda nb: (solve_mse(nb), solve_square(nb, "while True: pass")),
-    "stubborn": lambda nb: solve_square(
-        nb,
-        "while True:\n        try:\n            while True: "
-        "pass\n        except BaseException: pass",
+    # kind 2: reading the solutions
+    "peek": lambda nb: (
+        solve_mae(nb),
+        solve_huber(
+            nb, "return float(open(SOLUTIONS).read().count('a'))", before="SOLUTIONS = {}\n"
+        ),
     ),
-    "raises": lambda nb: (solve_mse(nb), solve_square(nb, "raise KeyError('oops')")),
-    "typo": lambda nb: (solve_mse(nb), solve_square(nb, "return x *")),
+    # kind 3: a process that tries to outlive grading
+    "daemon": lambda nb: (
+        solve_both(nb),
+        nb.cells.append(
+            new_code_cell(
+                f"import subprocess\nsubprocess.Popen(['sleep', '{DAEMON_TAG}'], "
+                "start_new_session=True)"
+            )
+        ),
+    ),
+    # kind 4: printing the instructor's environment into the feedback
+    "env": lambda nb: (
+        solve_both(nb),
+        nb.cells.append(new_code_cell("import os\nprint(dict(os.environ))")),
+    ),
+    # kind 5: honest but noisy
+    "noisy": noisy,
+    # kind 6: honest but untidy files
+    "stripped": strip_metadata,
+    "no_checks": delete_checks,
+    # an answer that relies on a variable of the chapter (not the recommended style)
+    "uses_chapter": lambda nb: (
+        solve_mae(nb, MAE_SOLUTION.replace("))))", ")))) + 0.0 * data.sum()")),
+        solve_huber(nb),
+    ),
+    # kind 7: using the library where the task forbids it
+    "library": lambda nb: (
+        solve_mae(nb, "import lossviz.losses as L\n    return float(L.l1(input, target))"),
+        solve_huber(
+            nb, "import lossviz.losses as L\n    return float(L.huber(input, target, delta=delta))"
+        ),
+    ),
+    "private_ref": lambda nb: (
+        solve_mae(nb),
+        solve_huber(
+            nb,
+            "r = np.asarray(input, float) - np.asarray(target, float)\n"
+            "    return float(np.mean(checks.ch3._huber_ref(r, delta)))",
+        ),
+    ),
+    # kind 8: crashes whose cause must be named
+    "no_module": lambda nb: (
+        solve_both(nb),
+        setattr(nb.cells[1], "source", "import not_a_module_xyz\n" + nb.cells[1].source),
+    ),
+    "segfault": lambda nb: (
+        solve_mae(nb, before="import faulthandler\nfaulthandler._sigsegv()\n"),
+        solve_huber(nb),
+    ),
+    "loop": lambda nb: (solve_huber(nb), solve_mae(nb, "while True:\n        pass")),
     "hog": lambda nb: (
-        solve_mse(nb),
-        solve_square(nb, "blocks = [bytearray(2**26) for _ in range(10**6)]\n    return x * x"),
+        solve_mae(nb),
+        solve_huber(nb, before="blocks = [bytearray(2**26) for _ in range(10**6)]\n"),
     ),
-    "local": lambda nb: solve_square(nb, "open('notes.txt', 'w').write('fine')\n    return x * x"),
+    # kind 9: a conceptual answer, graded by hand
+    "thoughtful": lambda nb: (solve_both(nb), answer_text(nb, "Squares grow fast. — Zoë")),
 }
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("class")
-    source = root / "source"
-    source.mkdir()
-    nbformat.write(toy_notebook(), source / "toy.ipynb")
-    make_student_version(source, root / "release")
-    (root / "submissions").mkdir()
     course = {
         "root": root,
-        "source": source,
+        "source": root / "source",
         "release": root / "release",
         "subs": root / "submissions",
     }
+    course["source"].mkdir()
+    nbformat.write(toy_notebook(), course["source"] / "toy.ipynb")
+    make_student_version(course["source"], course["release"])
+    course["subs"].mkdir()
     for student, edit in SUBMISSIONS.items():
         if edit is None:
             (course["subs"] / student).mkdir()
             (course["subs"] / student / "toy.ipynb").write_bytes(
-                (source / "toy.ipynb").read_bytes()
+                (course["source"] / "toy.ipynb").read_bytes()
             )
+        elif student == "peek":
+            path = submit(course, student, edit)
+            nb = nbformat.read(path, as_version=4)
+            secret = str(course["source"] / "toy.ipynb")
+            _cell(nb, "toy-huber-code").source = _cell(nb, "toy-huber-code").source.replace(
+                "SOLUTIONS = {}", f"SOLUTIONS = {secret!r}"
+            )
+            nbformat.write(nb, path)
         else:
             submit(course, student, edit)
-    secret = source / "toy.ipynb"
-    submit(
-        course,
-        "peek",
-        lambda nb: (
-            solve_mse(nb),
-            solve_square(
-                nb,
-                f"try:\n        open({str(secret)!r}).read()\n    except PermissionError:\n"
-                "        pass\n    return x * x",
-            ),
-        ),
-    )
-    submit(
-        course,
-        "lister",
-        lambda nb: solve_square(
-            nb, f"import os\n    os.listdir({str(course['subs'])!r})\n    return x * x"
-        ),
-    )
-    escaped = root / "escaped.txt"
-    submit(
-        course,
-        "writer",
-        lambda nb: solve_square(nb, f"open({str(escaped)!r}, 'w').write('x')\n    return x * x"),
-    )
-    submit(
-        course,
-        "climber",
-        lambda nb: solve_square(nb, "open('../up.txt', 'w').write('x')\n    return x * x"),
-    )
-    before = (_tree_digest(source), _tree_digest(course["subs"]))
-    rows, feedback = grade(course, Limits(cell_timeout=4, total_timeout=60, memory_mb=1024))
-    after = (_tree_digest(source), _tree_digest(course["subs"]))
+    # kind 6: the file a browser renamed on download
+    renamed = course["subs"] / "renamed"
+    renamed.mkdir()
+    nb = nbformat.read(course["release"] / "toy.ipynb", as_version=4)
+    solve_both(nb)
+    nbformat.write(nb, renamed / "Toy (1).ipynb")
+    before = (_tree_digest(course["source"]), _tree_digest(course["subs"]))
+    started = time.time()
+    os.environ[SECRET_ENV] = "instructor-secret-4711"
+    try:
+        start = time.monotonic()
+        rows, feedback = grade(course, jobs=2)
+        seconds = time.monotonic() - start
+    finally:
+        del os.environ[SECRET_ENV]
+    after = (_tree_digest(course["source"]), _tree_digest(course["subs"]))
+    sleepers = [
+        p.pid
+        for p in psutil.process_iter(["cmdline"])
+        if (p.info["cmdline"] or [])[-1:] == [DAEMON_TAG]
+    ]
+    workers = [  # sandboxes and workers started during this grading run
+        p.pid
+        for p in psutil.process_iter(["cmdline", "create_time"])
+        if "_sandbox_worker.py" in " ".join(p.info["cmdline"] or [])
+        and p.info["create_time"] >= started
+    ]
     return {
         "rows": rows,
         "feedback": feedback,
         "unchanged": before == after,
-        "escaped": escaped,
-        "root": root,
+        "sleepers": sleepers,
+        "workers": workers,
+        "seconds": seconds,
     }
 
 
+def score(graded, student, column=None) -> str:
+    row = graded["rows"][student]
+    return row["total"] if column is None else row[f"toy:toy-{column}-check"]
+
+
+@needs_bwrap
 @pytest.mark.slow
-def test_class_reference_full_marks_and_blank_zero(graded) -> None:
-    rows, feedback = graded["rows"], graded["feedback"]
-    assert rows["ref"]["total"] == "3"
-    assert rows["blank"]["total"] == "0" and rows["blank"]["problems"] == ""
-    assert "still raises NotImplementedError" in feedback["blank"]
+def test_class_reference_blank_and_partial_credit_per_case(graded) -> None:
+    assert score(graded, "ref") == "4" and score(graded, "blank") == "0"
+    assert score(graded, "half") == "2"
+    # 4 of huber's 8 cases have |r| > delta, where the missing 1/2 does not matter
+    assert score(graded, "partial", "huber") == "1"
+    text = graded["feedback"]["partial"]
+    assert "4 of 8 cases passed" in text
+    assert text.count("    - ✔") >= 4 + 6 and text.count("    - ✘") == 4
+    assert "the quadratic branch is missing its factor 1/2" in text
 
 
+@needs_bwrap
 @pytest.mark.slow
-def test_class_half_solved_gets_partial_score_and_hidden_tests_count(graded) -> None:
-    rows, feedback = graded["rows"], graded["feedback"]
-    assert rows["half"]["total"] == "1"
-    assert rows["half"]["toy:toy-square-check"] == "1" and rows["half"]["toy:toy-mse-check"] == "0"
-    assert rows["sneaky"]["total"] == "1"
-    assert HIDDEN_TEST in feedback["sneaky"]
+def test_kind1_tampering_with_checks_numpy_or_ipython_changes_nothing(graded) -> None:
+    for student in ("patch_checks", "patch_numpy", "custom_exc", "transformer"):
+        assert score(graded, student) == "0", (student, graded["rows"][student])
+    assert score(graded, "edited_checks") == "0"
+    assert graded["rows"]["edited_checks"]["max_total"] == "5"  # no bonus column counts
 
 
+@needs_bwrap
 @pytest.mark.slow
-def test_class_edited_checks_are_restored_and_student_cells_claim_no_points(graded) -> None:
-    assert graded["rows"]["cheat"]["total"] == "0"
-
-
-@pytest.mark.slow
-def test_class_infinite_loop_is_interrupted_and_other_answers_count(graded) -> None:
-    rows = graded["rows"]
-    assert rows["loop"]["toy:toy-square-check"] == "0"
-    assert rows["loop"]["toy:toy-mse-check"] == "2"
-    assert "interrupted" in rows["loop"]["problems"]
-    assert rows["stubborn"]["total"] == "0"
-    assert (
-        "interrupted" in rows["stubborn"]["problems"] or "stopped" in rows["stubborn"]["problems"]
-    )
-
-
-@pytest.mark.slow
-def test_class_code_that_raises_scores_zero_with_its_error(graded) -> None:
-    rows, feedback = graded["rows"], graded["feedback"]
-    assert rows["raises"]["toy:toy-square-check"] == "0"
-    assert rows["raises"]["toy:toy-mse-check"] == "2"
-    assert "KeyError" in feedback["raises"] and "came from your function" in feedback["raises"]
-
-
-@pytest.mark.slow
-def test_class_an_answer_cell_that_does_not_run_is_named_in_the_feedback(graded) -> None:
-    rows, feedback = graded["rows"], graded["feedback"]
-    assert rows["typo"]["toy:toy-square-check"] == "0"
-    assert rows["typo"]["toy:toy-mse-check"] == "2"
-    assert "Your answer cell `toy-square-code` raised SyntaxError" in feedback["typo"]
-
-
-@pytest.mark.slow
-def test_class_memory_hog_hits_the_limit(graded) -> None:
-    rows, feedback = graded["rows"], graded["feedback"]
-    assert rows["hog"]["toy:toy-square-check"] == "0"
-    assert rows["hog"]["toy:toy-mse-check"] == "2"
-    assert "memory" in rows["hog"]["problems"]
-    assert "MemoryError" in feedback["hog"]
-
-
-@pytest.mark.slow
-def test_class_reading_solutions_or_other_students_is_refused_and_scored_zero(graded) -> None:
-    rows, feedback = graded["rows"], graded["feedback"]
-    assert rows["peek"]["total"] == "0"
-    assert "tried reading" in rows["peek"]["problems"] and "toy.ipynb" in feedback["peek"]
-    assert rows["lister"]["total"] == "0" and "listing" in rows["lister"]["problems"]
-
-
-@pytest.mark.slow
-def test_class_writing_outside_its_folder_is_refused_and_nothing_changes(graded) -> None:
-    rows = graded["rows"]
-    for student in ("writer", "climber"):
-        assert rows[student]["total"] == "0"
-        assert "writing" in rows[student]["problems"]
-    assert not graded["escaped"].exists()
-    assert not (graded["root"] / "submissions" / "up.txt").exists()
-    assert rows["local"]["total"] == "1" and rows["local"]["problems"] == ""
+def test_kind2_reading_the_solutions_fails_inside_the_sandbox(graded) -> None:
+    assert score(graded, "peek", "mae") == "2" and score(graded, "peek", "huber") == "0"
+    assert "FileNotFoundError" in graded["feedback"]["peek"]
     assert graded["unchanged"]
 
 
-def test_grade_command_line_writes_csv_and_feedback(course, capsys) -> None:
-    submit(course, "half", solve_square)
-    out = course["root"] / "cli" / "grades.csv"
+@needs_bwrap
+@pytest.mark.slow
+def test_kind3_a_process_started_by_a_submission_is_gone_after_grading(graded) -> None:
+    assert score(graded, "daemon") == "4"
+    assert graded["sleepers"] == []
+    assert graded["workers"] == []
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_kind4_the_instructors_environment_never_reaches_the_feedback(graded) -> None:
+    assert score(graded, "env") == "4"
+    assert "PYTHONPATH" in graded["feedback"]["env"]  # the print did run
+    for text in graded["feedback"].values():
+        assert "instructor-secret-4711" not in text and SECRET_ENV not in text
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_kind5_stderr_warnings_savefig_and_prints_cost_nothing(graded) -> None:
+    assert score(graded, "noisy") == "4"
+    text = graded["feedback"]["noisy"]
+    assert text.index("toy-huber-check") < text.index("What your code printed")
+    assert "✘" not in text
+    assert not Path("/tmp/scratch.png").exists()
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_kind6_renamed_stripped_and_checkless_notebooks_are_graded(graded) -> None:
+    for student in ("renamed", "stripped", "no_checks"):
+        assert score(graded, student) == "4", (student, graded["rows"][student])
+    assert "graded Toy (1).ipynb as toy.ipynb" in graded["feedback"]["renamed"]
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_an_answer_using_a_chapter_variable_runs_with_the_whole_notebook(graded) -> None:
+    assert score(graded, "uses_chapter") == "4"
+    assert "the whole notebook was run" in graded["feedback"]["uses_chapter"]
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_kind7_forbidden_helpers_score_zero_with_the_rule_quoted(graded) -> None:
+    assert score(graded, "library", "mae") == "2"  # the MAE task allows lossviz
+    assert score(graded, "library", "huber") == "0"
+    assert score(graded, "private_ref", "huber") == "0"
+    for student in ("library", "private_ref"):
+        assert f"write it {RULE}" in graded["feedback"][student]
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_kind8_crashes_name_the_cell_and_the_error(graded) -> None:
+    text = graded["feedback"]["no_module"]
+    assert "cell 2 (setup): ModuleNotFoundError: No module named 'not_a_module_xyz'" in text
+    assert score(graded, "segfault", "huber") == "2"
+    assert score(graded, "segfault", "mae") == "0"
     assert (
-        cli(
-            [
-                "grade",
-                str(course["subs"]),
-                "--source",
-                str(course["source"]),
-                "--out",
-                str(out),
-                "--cell-timeout",
-                "8",
-                "--timeout",
-                "90",
-                "--memory-mb",
-                "1024",
-            ]
-        )
-        == 0
+        "died while running cell 5 (answer cell `toy-mae-code`)" in graded["feedback"]["segfault"]
     )
-    header = out.read_text(encoding="utf-8").splitlines()[0]
-    assert header == "student,total,max_total,toy:toy-square-check,toy:toy-mse-check,problems"
-    assert "1 / 3" in (out.parent / "feedback" / "half.md").read_text(encoding="utf-8")
-    assert "graded 1 student" in capsys.readouterr().out
+    assert score(graded, "loop", "mae") == "0" and score(graded, "loop", "huber") == "2"
+    assert "ran longer than 3 s" in graded["feedback"]["loop"]
+    assert score(graded, "hog", "mae") == "2" and score(graded, "hog", "huber") == "0"
+    assert "MemoryError" in graded["feedback"]["hog"]
 
 
+@needs_bwrap
+@pytest.mark.slow
+def test_kind9_conceptual_answers_are_left_to_grade_by_hand_with_the_text(graded) -> None:
+    row = graded["rows"]["thoughtful"]
+    assert row["toy:toy-why-answer"] == "" and row["to_grade_by_hand"] == "toy:toy-why-answer"
+    assert "to grade by hand: Squares grow fast. — Zoë" in graded["feedback"]["thoughtful"]
+    assert "to grade by hand: (no answer)" in graded["feedback"]["blank"]
+
+
+@needs_bwrap
+def test_grade_command_line_writes_csv_and_feedback(course, capsys) -> None:
+    submit(course, "half", solve_mae)
+    out = course["root"] / "cli" / "grades.csv"
+    argv = ["grade", str(course["subs"]), "--source", str(course["source"]), "--out", str(out)]
+    assert cli([*argv, "--timeout", "60", "--memory-mb", "1024", "--jobs", "1"]) == 0
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == (
+        "student,total,max_total,toy:toy-mae-check,toy:toy-huber-check,toy:toy-why-answer,"
+        "to_grade_by_hand,problems"
+    )
+    assert "2 / 5" in (out.parent / "feedback" / "half.md").read_text(encoding="utf-8")
+    captured = capsys.readouterr()
+    assert "graded 1 student" in captured.out
+    assert "graded 1/1 notebooks" in captured.err
+
+
+@needs_bwrap
 @pytest.mark.slow
 def test_real_chapters_reference_scores_full_marks_and_student_version_zero(tmp_path) -> None:
     book = ROOT / "book"
@@ -521,12 +737,73 @@ def test_real_chapters_reference_scores_full_marks_and_student_version_zero(tmp_
     for nb in book.glob("*.ipynb"):
         (subs / "teacher" / nb.name).write_bytes(nb.read_bytes())
     out = tmp_path / "out" / "grades.csv"
-    results = grade_submissions(subs, book, out, limits=Limits(cell_timeout=300,
-                                total_timeout=900), jobs=2, log=lambda *_: None)
-    with open(out, newline="", encoding="utf-8") as fh:
+    results = grade_submissions(
+        subs,
+        book,
+        out,
+        limits=Limits(cell_timeout=120, total_timeout=600),
+        jobs=2,
+        log=lambda *_: None,
+    )
+    with open(out, newline="", encoding="utf-8-sig") as fh:
         rows = {row["student"]: row for row in csv.DictReader(fh)}
-    problems = {(r.student, r.notebook): [q.message for q in r.results if q.score == 0]
-                for r in results if r.student == "teacher" and r.score < r.max_score}
+    problems = {
+        (r.student, r.notebook): [q.message for q in r.results if q.score == 0]
+        for r in results
+        if r.student == "teacher" and r.score < r.max_score
+    }
     assert rows["teacher"]["total"] == rows["teacher"]["max_total"], problems
     assert rows["teacher"]["problems"] == ""
     assert rows["blank"]["total"] == "0"
+    chapters = {p.stem for p in book.glob("0*.ipynb")}
+    assert chapters <= {column.split(":")[0] for column in rows["teacher"]}
+
+
+@needs_bwrap
+def test_roster_columns_html_feedback_and_regrading_one_student(course) -> None:
+    submit(course, "ann", solve_mae)
+    submit(course, "Zoë", solve_both)
+    roster = course["root"] / "roster.csv"
+    roster.write_text(
+        "folder,student_id,email\nann,A1,ann@uni.edu\nZoë,Z9,zoe@uni.edu\n", encoding="utf-8"
+    )
+    out = course["root"] / "results" / "grades.csv"
+    kwargs = dict(limits=LIMITS, jobs=1, log=lambda *_: None, roster=roster)
+    grade_submissions(course["subs"], course["source"], out, **kwargs)
+    with open(out, newline="", encoding="utf-8-sig") as fh:
+        rows = {row["student"]: row for row in csv.DictReader(fh)}
+    assert rows["Zoë"]["student_id"] == "Z9" and rows["Zoë"]["email"] == "zoe@uni.edu"
+    assert rows["ann"]["total"] == "2" and rows["Zoë"]["total"] == "4"
+    page = (out.parent / "feedback" / "ann.html").read_text(encoding="utf-8")
+    assert "toy-huber-check" in page and "still raises NotImplementedError" in page
+    assert page.index("Feedback for ann") < page.index("my_mae")  # verdicts, then the notebook
+    zoe_before = (out.parent / "feedback" / "Zoë.md").read_text(encoding="utf-8")
+    # ann improves her notebook; only her row and feedback change
+    nb = nbformat.read(course["subs"] / "ann" / "toy.ipynb", as_version=4)
+    solve_huber(nb)
+    nbformat.write(nb, course["subs"] / "ann" / "toy.ipynb")
+    (out.parent / "feedback" / "Zoë.md").write_text("kept", encoding="utf-8")
+    grade_submissions(course["subs"], course["source"], out, only="ann", **kwargs)
+    with open(out, newline="", encoding="utf-8-sig") as fh:
+        after = {row["student"]: row for row in csv.DictReader(fh)}
+    assert after["ann"]["total"] == "4" and after["Zoë"] == rows["Zoë"]
+    assert (out.parent / "feedback" / "Zoë.md").read_text(encoding="utf-8") == "kept"
+    assert zoe_before != "kept"
+    with pytest.raises(ValueError, match="no submission folder 'bob'"):
+        grade_submissions(course["subs"], course["source"], out, only="bob", **kwargs)
+
+
+def test_student_markdown_cannot_script_the_html_feedback(tmp_path) -> None:
+    path = tmp_path / "nb.ipynb"
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell(
+                ":::{exercise} X\n<script>alert('x')</script> hello [a](javascript:alert(1))\n:::"
+            )
+        ]
+    )
+    nbformat.write(nb, path)
+    result = grading.NotebookResult("s", "nb.ipynb", submission=str(path))
+    grading.write_feedback_html(tmp_path / "s.html", "s", [result])
+    page = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "hello" in page and "<script>alert" not in page and "javascript:alert" not in page

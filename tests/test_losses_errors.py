@@ -34,10 +34,14 @@ VALID = {
     "margin_ranking": (([0.5, 1.0], [0.0, 2.0], [1, -1]), {}),
     "cosine_embedding": (([[0.5, 1.0], [1.0, 0.0]], [[0.0, 2.0], [1.0, 1.0]], [1, -1]), {}),
     "triplet_margin": (([[0.5, 1.0]], [[0.0, 2.0]], [[1.0, 1.0]]), {}),
-    "bellman_td": (([[0.5, 1.0], [0.0, 2.0]], [1, 0], [1.0, 0.0], [[0.0, 1.0], [2.0, 0.0]],
-                    [0, 1]), {}),
-    "ctc": ((np.log([[[0.5, 0.25, 0.25]], [[0.2, 0.5, 0.3]], [[0.6, 0.2, 0.2]]]), [[1, 2]], [3],
-             [2]), {}),
+    "bellman_td": (
+        ([[0.5, 1.0], [0.0, 2.0]], [1, 0], [1.0, 0.0], [[0.0, 1.0], [2.0, 0.0]], [0, 1]),
+        {},
+    ),
+    "ctc": (
+        (np.log([[[0.5, 0.25, 0.25]], [[0.2, 0.5, 0.3]], [[0.6, 0.2, 0.2]]]), [[1, 2]], [3], [2]),
+        {},
+    ),
     "contrastive": (([[0.5, 1.0], [1.0, 0.0]], [[0.0, 2.0], [1.0, 1.0]], [1, -1]), {}),
     "info_nce": (([[0.5, 1.0], [1.0, 0.0]], [[0.0, 2.0], [1.0, 1.0]]), {}),
     "distillation": (([[0.5, 1.0, -1.0]], [[0.0, 0.0, 2.0]]), {}),
@@ -104,8 +108,11 @@ def test_whole_tensor_losses_reject_reduction_none(name):
 
 # ------------------------------------------------------------- types and values
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("bad", [np.array([True, False]), ["a", "b"], [1 + 2j, 3j], None],
-                         ids=["bool", "str", "complex", "None"])
+@pytest.mark.parametrize(
+    "bad",
+    [np.array([True, False]), ["a", "b"], [1 + 2j, 3j], None],
+    ids=["bool", "str", "complex", "None"],
+)
 def test_non_numeric_first_argument_is_a_type_error_naming_it(name, bad):
     args, kw = with_arg(name, 0, bad)
     with pytest.raises(TypeError, match=f"^{first_name(name)} must"):
@@ -136,15 +143,31 @@ def test_empty_message_says_what_was_expected():
         losses.mse([], [])
 
 
-@pytest.mark.parametrize("name", ["mse", "l1", "huber", "bce", "bce_with_logits", "hinge",
-                                  "sigmoid_focal", "dice", "tversky", "poisson_nll"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mse",
+        "l1",
+        "huber",
+        "bce",
+        "bce_with_logits",
+        "hinge",
+        "sigmoid_focal",
+        "dice",
+        "tversky",
+        "poisson_nll",
+    ],
+)
 def test_column_against_flat_shape_is_not_broadcast(name):
     n = 3
     fn = losses.REGISTRY[name]
     x = np.full((n,), 0.5)
     y = np.ones((n, 1))
-    with pytest.raises(ValueError, match=r"target must have the same shape as input: got "
-                                         r"input of shape \(3,\) and target of shape \(3, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"target must have the same shape as input: got "
+        r"input of shape \(3,\) and target of shape \(3, 1\)",
+    ):
         fn(x, y)
 
 
@@ -155,15 +178,18 @@ def test_mismatched_second_input_names_it():
         losses.triplet_margin([[1.0, 2.0]], [[1.0, 2.0]], [[1.0, 2.0, 3.0]])
 
 
-@pytest.mark.parametrize(("name", "index", "value", "arg"), [
-    ("bce", 0, [1.2, 0.5], "input"),
-    ("bce", 1, [-0.1, 1.0], "target"),
-    ("bce_with_logits", 1, [2.0, 1.0], "target"),
-    ("sigmoid_focal", 1, [0.0, 1.5], "target"),
-    ("dice", 0, [0.5, 1.01], "input"),
-    ("tversky", 1, [0.5, -1.0], "target"),
-    ("kl_div", 1, [[1.5, -0.5]], "target"),
-])
+@pytest.mark.parametrize(
+    ("name", "index", "value", "arg"),
+    [
+        ("bce", 0, [1.2, 0.5], "input"),
+        ("bce", 1, [-0.1, 1.0], "target"),
+        ("bce_with_logits", 1, [2.0, 1.0], "target"),
+        ("sigmoid_focal", 1, [0.0, 1.5], "target"),
+        ("dice", 0, [0.5, 1.01], "input"),
+        ("tversky", 1, [0.5, -1.0], "target"),
+        ("kl_div", 1, [[1.5, -0.5]], "target"),
+    ],
+)
 def test_probabilities_outside_unit_interval_are_rejected(name, index, value, arg):
     args, kw = with_arg(name, index, value)
     with pytest.raises(ValueError, match=rf"{arg} must hold probabilities in \[0, 1\]"):
@@ -175,10 +201,17 @@ def test_cross_entropy_probability_targets_outside_unit_interval_are_rejected():
         losses.cross_entropy([[0.0, 1.0]], [[1.5, -0.5]])
 
 
-@pytest.mark.parametrize(("name", "index"), [
-    ("hinge", 1), ("squared_hinge", 1), ("soft_margin", 1), ("hinge_embedding", 1),
-    ("margin_ranking", 2), ("cosine_embedding", 2),
-])
+@pytest.mark.parametrize(
+    ("name", "index"),
+    [
+        ("hinge", 1),
+        ("squared_hinge", 1),
+        ("soft_margin", 1),
+        ("hinge_embedding", 1),
+        ("margin_ranking", 2),
+        ("cosine_embedding", 2),
+    ],
+)
 def test_targets_must_be_plus_or_minus_one(name, index):
     args, kw = VALID[name]
     y = np.array(args[index], dtype=float)
@@ -188,13 +221,16 @@ def test_targets_must_be_plus_or_minus_one(name, index):
         losses.REGISTRY[name](*args, **kw)
 
 
-@pytest.mark.parametrize(("name", "target", "message"), [
-    ("cross_entropy", [3, 0], r"target must hold class indices in \[0, 2\] \(or ignore_index"),
-    ("cross_entropy", [-1, 0], r"target must hold class indices in \[0, 2\]"),
-    ("cross_entropy", [1.5, 0], "target must hold integer class indices"),
-    ("nll", [0, 7], r"target must hold class indices in \[0, 2\].*\[7\]"),
-    ("multi_margin", [0, 3], r"target must hold class indices in \[0, 2\]"),
-])
+@pytest.mark.parametrize(
+    ("name", "target", "message"),
+    [
+        ("cross_entropy", [3, 0], r"target must hold class indices in \[0, 2\] \(or ignore_index"),
+        ("cross_entropy", [-1, 0], r"target must hold class indices in \[0, 2\]"),
+        ("cross_entropy", [1.5, 0], "target must hold integer class indices"),
+        ("nll", [0, 7], r"target must hold class indices in \[0, 2\].*\[7\]"),
+        ("multi_margin", [0, 3], r"target must hold class indices in \[0, 2\]"),
+    ],
+)
 def test_class_indices_out_of_range_or_non_integer_are_rejected(name, target, message):
     args, kw = with_arg(name, 1, target)
     with pytest.raises(ValueError, match=message):
@@ -202,8 +238,11 @@ def test_class_indices_out_of_range_or_non_integer_are_rejected(name, target, me
 
 
 def test_class_index_target_of_wrong_shape_says_both_accepted_shapes():
-    with pytest.raises(ValueError, match=r"target must hold class indices of shape \(2,\) or "
-                                         r"class probabilities of shape \(2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"target must hold class indices of shape \(2,\) or "
+        r"class probabilities of shape \(2, 3\)",
+    ):
         losses.cross_entropy(np.zeros((2, 3)), [[0], [1]])
 
 
@@ -232,11 +271,14 @@ def test_variance_of_wrong_shape_names_the_accepted_shapes():
         losses.gaussian_nll(np.zeros((2, 3)), np.zeros((2, 3)), np.ones((3,)))
 
 
-@pytest.mark.parametrize(("name", "index", "value", "message"), [
-    ("poisson_nll", 1, [-1.0, 2.0], "target must be non-negative"),
-    ("bce", 1, np.array([1, 0], dtype=bool), "target must hold real numbers, got a boolean"),
-    ("hinge", 1, [1 + 0j, -1 + 0j], "target must hold real numbers"),
-])
+@pytest.mark.parametrize(
+    ("name", "index", "value", "message"),
+    [
+        ("poisson_nll", 1, [-1.0, 2.0], "target must be non-negative"),
+        ("bce", 1, np.array([1, 0], dtype=bool), "target must hold real numbers, got a boolean"),
+        ("hinge", 1, [1 + 0j, -1 + 0j], "target must hold real numbers"),
+    ],
+)
 def test_other_argument_errors_name_the_argument(name, index, value, message):
     args, kw = with_arg(name, index, value)
     with pytest.raises((ValueError, TypeError), match=message):
@@ -257,23 +299,26 @@ def test_negative_weights_are_rejected():
         losses.bce_with_logits(np.zeros((2, 3)), np.zeros((2, 3)), pos_weight=np.ones((2,)))
 
 
-@pytest.mark.parametrize(("name", "option", "value", "message"), [
-    ("huber", "delta", 0.0, "delta must be > 0.0, got 0.0"),
-    ("smooth_l1", "beta", -1.0, "beta must be >= 0.0"),
-    ("pinball", "alpha", 1.5, "alpha must be <= 1.0"),
-    ("cross_entropy", "label_smoothing", 1.2, "label_smoothing must be <= 1.0"),
-    ("sigmoid_focal", "gamma", -1.0, "gamma must be >= 0.0"),
-    ("sigmoid_focal", "alpha", 2.0, "alpha must be <= 1.0"),
-    ("triplet_margin", "margin", 0.0, "margin must be > 0.0"),
-    ("triplet_margin", "p", 0.5, "p must be >= 1.0"),
-    ("multi_margin", "p", 3, "p must be 1 or 2"),
-    ("bellman_td", "gamma", 1.5, "gamma must be <= 1.0"),
-    ("bellman_td", "kind", "l1", "kind must be 'mse' or 'huber', got 'l1'"),
-    ("poisson_nll", "eps", 0.0, "eps must be > 0.0"),
-    ("huber", "delta", "1", "delta must be a real number, got '1'"),
-    ("huber", "delta", math.nan, "delta must be finite"),
-    ("cross_entropy", "ignore_index", 1.5, "ignore_index must be an integer"),
-])
+@pytest.mark.parametrize(
+    ("name", "option", "value", "message"),
+    [
+        ("huber", "delta", 0.0, "delta must be > 0.0, got 0.0"),
+        ("smooth_l1", "beta", -1.0, "beta must be >= 0.0"),
+        ("pinball", "alpha", 1.5, "alpha must be <= 1.0"),
+        ("cross_entropy", "label_smoothing", 1.2, "label_smoothing must be <= 1.0"),
+        ("sigmoid_focal", "gamma", -1.0, "gamma must be >= 0.0"),
+        ("sigmoid_focal", "alpha", 2.0, "alpha must be <= 1.0"),
+        ("triplet_margin", "margin", 0.0, "margin must be > 0.0"),
+        ("triplet_margin", "p", 0.5, "p must be >= 1.0"),
+        ("multi_margin", "p", 3, "p must be 1 or 2"),
+        ("bellman_td", "gamma", 1.5, "gamma must be <= 1.0"),
+        ("bellman_td", "kind", "l1", "kind must be 'mse' or 'huber', got 'l1'"),
+        ("poisson_nll", "eps", 0.0, "eps must be > 0.0"),
+        ("huber", "delta", "1", "delta must be a real number, got '1'"),
+        ("huber", "delta", math.nan, "delta must be finite"),
+        ("cross_entropy", "ignore_index", 1.5, "ignore_index must be an integer"),
+    ],
+)
 def test_invalid_options_are_rejected_with_their_name(name, option, value, message):
     args, kw = VALID[name]
     with pytest.raises((ValueError, TypeError), match=message):
@@ -340,9 +385,13 @@ EXTREME = {
     "listnet": ([[BIG, -BIG, 0.0]], [[-BIG, BIG, 0.0]]),
     "bradley_terry": ([BIG, -BIG], [-BIG, BIG]),
     "dpo": ([-BIG, 0.0], [0.0, -BIG], [0.0, -BIG], [-BIG, 0.0]),
-    **{name: ([[-BIG, -BIG, BIG, BIG], [0.0, 0.0, 1.0, 1.0]],
-              [[0.0, 0.0, 1.0, 1.0], [BIG, BIG, 2 * BIG, 2 * BIG]])
-       for name in ("iou", "giou", "diou", "ciou")},
+    **{
+        name: (
+            [[-BIG, -BIG, BIG, BIG], [0.0, 0.0, 1.0, 1.0]],
+            [[0.0, 0.0, 1.0, 1.0], [BIG, BIG, 2 * BIG, 2 * BIG]],
+        )
+        for name in ("iou", "giou", "diou", "ciou")
+    },
     "l1_penalty": ([BIG, -BIG],),
     "l2_penalty": ([BIG, -BIG],),
     # e^{-s} L overflows only beyond the float64 range; e^{-1e4} underflows to 0
@@ -379,9 +428,11 @@ def test_logit_losses_have_exact_asymptotes_at_1e4():
     # softplus(1e4) = 1e4 exactly in float64; softplus(-1e4) = e^-1e4 underflows to 0
     np.testing.assert_array_equal(
         losses.bce_with_logits([BIG, -BIG, BIG, -BIG], [0.0, 1.0, 1.0, 0.0], reduction="none"),
-        [BIG, BIG, 0.0, 0.0])
+        [BIG, BIG, 0.0, 0.0],
+    )
     np.testing.assert_array_equal(
-        losses.bce_with_logits.grad([BIG, -BIG], [0.0, 1.0], reduction="sum"), [1.0, -1.0])
+        losses.bce_with_logits.grad([BIG, -BIG], [0.0, 1.0], reduction="sum"), [1.0, -1.0]
+    )
     # log-sum-exp: logits [1e4, -1e4, 0], target 1: 1e4 - (-1e4) = 2e4
     assert losses.cross_entropy([[BIG, -BIG, 0.0]], [1]) == 2 * BIG
     assert losses.soft_margin([BIG], [-1]) == BIG

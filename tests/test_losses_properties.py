@@ -80,8 +80,11 @@ def poisson_case(draw):
     log_input = draw(st.booleans())
     x = draw(arr(shape, -5, 5)) if log_input else draw(arr(shape, 0.1, 8))
     y = draw(arr_of(shape, COUNTS))
-    kw = {"log_input": log_input, "full": draw(st.booleans()),
-          "eps": draw(st.sampled_from([1e-8, 0.1]))}
+    kw = {
+        "log_input": log_input,
+        "full": draw(st.booleans()),
+        "eps": draw(st.sampled_from([1e-8, 0.1])),
+    }
     return (x, y), kw
 
 
@@ -227,15 +230,20 @@ def mask_case(draw):
 @st.composite
 def dice_case(draw):
     _, p, y = draw(mask_case())
-    return (p, y), {"smooth": draw(st.sampled_from([0.0, 1.0]) | reals(0, 2)),
-                    "eps": draw(st.sampled_from([1e-7, 1e-3]))}
+    return (p, y), {
+        "smooth": draw(st.sampled_from([0.0, 1.0]) | reals(0, 2)),
+        "eps": draw(st.sampled_from([1e-7, 1e-3])),
+    }
 
 
 @st.composite
 def tversky_case(draw):
     _, p, y = draw(mask_case())
-    return (p, y), {"alpha": draw(reals(0, 1)), "beta": draw(reals(0, 1)),
-                    "eps": draw(st.sampled_from([1e-7, 1e-3]))}
+    return (p, y), {
+        "alpha": draw(reals(0, 1)),
+        "beta": draw(reals(0, 1)),
+        "eps": draw(st.sampled_from([1e-7, 1e-3])),
+    }
 
 
 @st.composite
@@ -271,9 +279,11 @@ def triplet_case(draw):
     # positive and negative differ from the anchor in every coordinate by >= 0.01
     p = a + draw(signs(shape)) * draw(arr_of(shape, AWAY))
     n = a + draw(signs(shape)) * draw(arr_of(shape, AWAY))
-    return (a, p, n), {"margin": draw(reals(0.1, 2.0)),
-                       "p": draw(st.sampled_from([1.0, 1.5, 2.0, 3.0])),
-                       "eps": draw(st.sampled_from([0.0, 1e-6]))}
+    return (a, p, n), {
+        "margin": draw(reals(0.1, 2.0)),
+        "p": draw(st.sampled_from([1.0, 1.5, 2.0, 3.0])),
+        "eps": draw(st.sampled_from([0.0, 1e-6])),
+    }
 
 
 @st.composite
@@ -283,8 +293,11 @@ def td_case(draw):
     actions = draw(arr_of((n,), st.integers(0, a - 1), np.int64))
     rewards = draw(arr((n,), -2, 2))
     dones = draw(arr_of((n,), st.booleans(), np.bool_))
-    kw = {"gamma": draw(reals(0, 1)), "kind": draw(st.sampled_from(["mse", "huber"])),
-          "delta": draw(st.sampled_from([0.5, 1.0, 2.0]))}
+    kw = {
+        "gamma": draw(reals(0, 1)),
+        "kind": draw(st.sampled_from(["mse", "huber"])),
+        "delta": draw(st.sampled_from([0.5, 1.0, 2.0])),
+    }
     return (q, actions, rewards, nq, dones), kw
 
 
@@ -341,8 +354,11 @@ def info_nce_case(draw):
     q = np.where(q >= 0, q + 0.5, q - 0.5)
     k = draw(arr((n + (0 if symmetric else extra), d), -2, 2))
     k = np.where(k >= 0, k + 0.5, k - 0.5)
-    return (q, k), {"temperature": draw(reals(0.1, 2.0)), "symmetric": symmetric,
-                    "normalize": draw(st.booleans())}
+    return (q, k), {
+        "temperature": draw(reals(0.1, 2.0)),
+        "symmetric": symmetric,
+        "normalize": draw(st.booleans()),
+    }
 
 
 @st.composite
@@ -362,6 +378,8 @@ def preference_case(draw, n_args=2, option=None, lo=-6.0, hi=6.0):
         kw = {"beta": draw(reals(0.01, 5.0))}
     return tuple(draw(arr(shape, lo, hi)) for _ in range(n_args)), kw
 
+
+@st.composite
 def box_case(draw):
     """(input, target) boxes (n, 4) or (4,) from a seeded generator: no ties between edges."""
     n = draw(st.integers(1, 4))
@@ -419,7 +437,6 @@ CASES = {
     "triplet_margin": (triplet_case(), _rows),
     "bellman_td": (td_case(), _rows),
     "ctc": (ctc_case(), _ctc_count),
-
     "contrastive": (contrastive_case(), _rows),
     "info_nce": (info_nce_case(), _rows),
     "distillation": (lists_case("temperature"), _rows),
@@ -427,7 +444,6 @@ CASES = {
     "listnet": (lists_case(), _rows),
     "bradley_terry": (preference_case(option="margin"), _elements),
     "dpo": (preference_case(4, "beta", -30.0, 0.0), _elements),
-
     "iou": (box_case(), _boxes_count),
     "giou": (box_case(), _boxes_count),
     "diou": (box_case(), _boxes_count),
@@ -560,9 +576,12 @@ def law_poisson_log_rate_and_rate_forms_agree_and_minimum_is_at_log_target(args,
     x, y = args
     z = x if kw["log_input"] else np.log(x)
     full = kw["full"]
-    close(L.poisson_nll(z, y, full=full, reduction="none"),
-          L.poisson_nll(np.exp(z), y, log_input=False, full=full, eps=1e-300,
-                        reduction="none"), rtol=1e-9, atol=1e-9)
+    close(
+        L.poisson_nll(z, y, full=full, reduction="none"),
+        L.poisson_nll(np.exp(z), y, log_input=False, full=full, eps=1e-300, reduction="none"),
+        rtol=1e-9,
+        atol=1e-9,
+    )
     pos = y > 0
     if pos.any():
         at_min = L.poisson_nll(np.log(y[pos]), y[pos], reduction="none")
@@ -575,8 +594,10 @@ def law_gaussian_nll_is_half_mse_at_unit_variance_and_shifts_by_log_scale(args, 
     const = 0.5 * math.log(2 * math.pi) if full else 0.0
     close(L.gaussian_nll(x, y, np.ones(x.shape), full=full), 0.5 * L.mse(x, y) + const)
     c = 1.7  # residual x c and variance x c^2: the loss grows by log c per element
-    close(L.gaussian_nll(c * x, c * y, c * c * var, full=full),
-          L.gaussian_nll(x, y, var, full=full) + math.log(c))
+    close(
+        L.gaussian_nll(c * x, c * y, c * c * var, full=full),
+        L.gaussian_nll(x, y, var, full=full) + math.log(c),
+    )
 
 
 def law_kl_is_nonnegative_zero_at_equality_and_log_target_agrees(args, kw):
@@ -585,8 +606,10 @@ def law_kl_is_nonnegative_zero_at_equality_and_log_target_agrees(args, kw):
     assert L.kl_div(logq, p, reduction="batchmean") >= -1e-12  # Gibbs' inequality
     assert abs(L.kl_div(np.log(p + (p == 0)), p, reduction="sum")) < 1e-12
     if np.all(p > 0):
-        close(L.kl_div(logq, np.log(p), log_target=True, reduction="none"),
-              L.kl_div(logq, p, reduction="none"))
+        close(
+            L.kl_div(logq, np.log(p), log_target=True, reduction="none"),
+            L.kl_div(logq, p, reduction="none"),
+        )
 
 
 def law_bce_flips_with_labels_and_equals_bce_on_logits(args, kw):
@@ -600,25 +623,29 @@ def law_bce_with_logits_flips_with_labels_and_pos_weight_one_is_no_weight(args, 
     z, y = args
     w = kw.get("weight")
     close(L.bce_with_logits(z, y, weight=w), L.bce_with_logits(-z, 1 - y, weight=w))
-    close(L.bce_with_logits(z, y, weight=w, pos_weight=np.ones(z.shape[-1:])),
-          L.bce_with_logits(z, y, weight=w))
+    close(
+        L.bce_with_logits(z, y, weight=w, pos_weight=np.ones(z.shape[-1:])),
+        L.bce_with_logits(z, y, weight=w),
+    )
 
 
 def law_cross_entropy_ignores_logit_shifts_and_one_hot_equals_indices(args, kw):
     z, t = args
     axis = 0 if z.ndim == 1 else 1
-    close(L.cross_entropy(z + 7.5, t, **kw), L.cross_entropy(z, t, **kw), rtol=1e-9,
-          atol=1e-9)
+    close(L.cross_entropy(z + 7.5, t, **kw), L.cross_entropy(z, t, **kw), rtol=1e-9, atol=1e-9)
     if np.shape(t) != z.shape and "weight" not in kw and np.all(t != -100):
         onehot = np.moveaxis(np.eye(z.shape[axis])[t], -1, axis)
-        close(L.cross_entropy(z, onehot, **kw), L.cross_entropy(z, t, **kw), rtol=1e-9,
-              atol=1e-12)
+        close(L.cross_entropy(z, onehot, **kw), L.cross_entropy(z, t, **kw), rtol=1e-9, atol=1e-12)
 
 
 def law_nll_of_log_probabilities_equals_cross_entropy(args, kw):
     logp, t = args
-    close(L.nll(logp, t, **kw, reduction="none"),
-          L.cross_entropy(logp, t, **kw, reduction="none"), rtol=1e-9, atol=1e-9)
+    close(
+        L.nll(logp, t, **kw, reduction="none"),
+        L.cross_entropy(logp, t, **kw, reduction="none"),
+        rtol=1e-9,
+        atol=1e-9,
+    )
 
 
 def law_focal_is_below_weighted_bce_flips_with_labels_and_is_bce_at_gamma_zero(args, kw):
@@ -629,8 +656,10 @@ def law_focal_is_below_weighted_bce_flips_with_labels_and_is_bce_at_gamma_zero(a
     assert np.all(focal <= a_t * L.bce_with_logits(z, y, reduction="none") + 1e-12)
     if a >= 0:
         close(L.sigmoid_focal(-z, 1 - y, alpha=1 - a, gamma=g, reduction="none"), focal)
-    close(L.sigmoid_focal(z, y, alpha=-1, gamma=0.0, reduction="none"),
-          L.bce_with_logits(z, y, reduction="none"))
+    close(
+        L.sigmoid_focal(z, y, alpha=-1, gamma=0.0, reduction="none"),
+        L.bce_with_logits(z, y, reduction="none"),
+    )
 
 
 def law_hinge_bounds_one_minus_margin_and_flips(args, kw):
@@ -646,23 +675,25 @@ def law_squared_hinge_is_hinge_squared(args, kw):
 
 def law_soft_margin_is_bce_with_logits_on_zero_one_labels(args, kw):
     z, y = args
-    close(L.soft_margin(z, y, reduction="none"),
-          L.bce_with_logits(z, (y + 1) / 2, reduction="none"))
+    close(
+        L.soft_margin(z, y, reduction="none"), L.bce_with_logits(z, (y + 1) / 2, reduction="none")
+    )
 
 
 def law_multi_margin_ignores_score_shifts_and_unit_weights(args, kw):
     x, t = args
     close(L.multi_margin(x - 2.25, t, **kw), L.multi_margin(x, t, **kw), atol=1e-12)
     plain = {k: v for k, v in kw.items() if k != "weight"}
-    close(L.multi_margin(x, t, **plain, weight=np.ones(x.shape[-1])),
-          L.multi_margin(x, t, **plain))
+    close(L.multi_margin(x, t, **plain, weight=np.ones(x.shape[-1])), L.multi_margin(x, t, **plain))
 
 
 def law_hinge_embedding_is_distance_or_margin_hinge(args, kw):
     x, y = args
     m = kw["margin"]
-    close(L.hinge_embedding(x, y, margin=m, reduction="none"),
-          np.where(y == 1, x, np.maximum(0, m - x)))
+    close(
+        L.hinge_embedding(x, y, margin=m, reduction="none"),
+        np.where(y == 1, x, np.maximum(0, m - x)),
+    )
 
 
 def law_dice_lies_in_unit_interval_is_symmetric_and_is_tversky_at_half(args, kw):
@@ -706,8 +737,9 @@ def law_cosine_embedding_is_symmetric_and_scale_invariant(args, kw):
 def law_triplet_is_translation_invariant_and_swapped_pair_sums_to_twice_margin(args, kw):
     a, p, n = args
     v = L.triplet_margin(a, p, n, **kw, reduction="none")
-    close(L.triplet_margin(a + 1.5, p + 1.5, n + 1.5, **kw, reduction="none"), v,
-          rtol=1e-9, atol=1e-9)
+    close(
+        L.triplet_margin(a + 1.5, p + 1.5, n + 1.5, **kw, reduction="none"), v, rtol=1e-9, atol=1e-9
+    )
     swapped = L.triplet_margin(a, n, p, **kw, reduction="none")
     assert np.all(v + swapped >= 2 * kw["margin"] - 1e-12)
 
@@ -716,10 +748,10 @@ def law_td_with_zero_discount_or_terminal_is_regression_on_rewards(args, kw):
     q, a, r, nq, d = args
     picked = q[np.arange(len(a)), a]
     close(L.bellman_td(q, a, r, nq, d, gamma=0.0), L.mse(picked, r))
-    close(L.bellman_td(q, a, r, nq, np.ones(len(a), bool), gamma=kw["gamma"]),
-          L.mse(picked, r))
-    h = L.bellman_td(q, a, r, nq, d, gamma=kw["gamma"], kind="huber", delta=kw["delta"],
-                     reduction="none")
+    close(L.bellman_td(q, a, r, nq, np.ones(len(a), bool), gamma=kw["gamma"]), L.mse(picked, r))
+    h = L.bellman_td(
+        q, a, r, nq, d, gamma=kw["gamma"], kind="huber", delta=kw["delta"], reduction="none"
+    )
     s = L.bellman_td(q, a, r, nq, d, gamma=kw["gamma"], reduction="none")
     assert np.all(h <= 0.5 * s + 1e-12)
 
@@ -735,14 +767,16 @@ def law_ctc_sums_the_probability_of_every_alignment_and_posteriors_sum_to_one(ar
         want = [int(v) for v in rows[n, : tl[n]]]
         total = 0.0
         for path in itertools.product(range(lp.shape[2]), repeat=int(il[n])):
-            collapsed = [k for i, k in enumerate(path)
-                         if k != blank and (i == 0 or k != path[i - 1])]
+            collapsed = [
+                k for i, k in enumerate(path) if k != blank and (i == 0 or k != path[i - 1])
+            ]
             if collapsed == want:
                 total += math.exp(sum(lp[t, n, k] for t, k in enumerate(path)))
         assert per[n] == pytest.approx(-math.log(total), rel=1e-10, abs=1e-12)
     occupancy = -L.ctc.grad(*args, **kw, reduction="none").sum(axis=2)
     used = np.arange(lp.shape[0])[:, None] < il[None, :]
     close(occupancy, used.astype(float))
+
 
 def law_contrastive_is_symmetric_and_translation_invariant(args, kw):
     x1, x2, y = args
@@ -768,8 +802,10 @@ def law_info_nce_is_below_log_n_plus_two_over_tau_and_ignores_row_order(args, kw
 def law_distillation_is_zero_at_the_teacher_and_shift_invariant(args, kw):
     z, v = args
     assert L.distillation(v + 2.0, v, **kw) == pytest.approx(0.0, abs=1e-10)
-    close(L.distillation(z - 3.0, v + 1.0, **kw, reduction="none"),
-          L.distillation(z, v, **kw, reduction="none"))
+    close(
+        L.distillation(z - 3.0, v + 1.0, **kw, reduction="none"),
+        L.distillation(z, v, **kw, reduction="none"),
+    )
 
 
 def law_bpr_is_bradley_terry_and_swaps_by_the_gap(args, kw):
@@ -780,22 +816,28 @@ def law_bpr_is_bradley_terry_and_swaps_by_the_gap(args, kw):
 
 def law_listnet_is_smallest_at_the_grades_and_shift_invariant(args, kw):
     s, y = args
-    assert np.all(L.listnet(s, y, reduction="none")
-                  >= L.listnet(y - 1.0, y, reduction="none") - 1e-9)
+    assert np.all(
+        L.listnet(s, y, reduction="none") >= L.listnet(y - 1.0, y, reduction="none") - 1e-9
+    )
     close(L.listnet(s + 4.0, y - 2.0, reduction="none"), L.listnet(s, y, reduction="none"))
 
 
 def law_bradley_terry_margin_shifts_the_chosen_reward(args, kw):
     w, lo = args
-    close(L.bradley_terry(w, lo, **kw, reduction="none"),
-          L.bradley_terry(w - kw["margin"], lo, reduction="none"))
+    close(
+        L.bradley_terry(w, lo, **kw, reduction="none"),
+        L.bradley_terry(w - kw["margin"], lo, reduction="none"),
+    )
 
 
 def law_dpo_is_bradley_terry_on_implicit_rewards(args, kw):
     pw, pl, rw, rl = args
     b = kw["beta"]
-    close(L.dpo(pw, pl, rw, rl, **kw, reduction="none"),
-          L.bradley_terry(b * (pw - rw), b * (pl - rl), reduction="none"))
+    close(
+        L.dpo(pw, pl, rw, rl, **kw, reduction="none"),
+        L.bradley_terry(b * (pw - rw), b * (pl - rl), reduction="none"),
+    )
+
 
 def law_box_losses_are_translation_and_scale_invariant_and_ordered(args, kw):
     p, g = args
@@ -808,8 +850,9 @@ def law_box_losses_are_translation_and_scale_invariant_and_ordered(args, kw):
     iou = L.iou(p, g, eps=eps, reduction="none")
     assert np.all(L.giou(p, g, eps=eps, reduction="none") >= iou - 1e-12)
     assert np.all(L.diou(p, g, eps=eps, reduction="none") >= iou - 1e-12)
-    assert np.all(L.ciou(p, g, eps=eps, reduction="none")
-                  >= L.diou(p, g, eps=eps, reduction="none") - 1e-12)
+    assert np.all(
+        L.ciou(p, g, eps=eps, reduction="none") >= L.diou(p, g, eps=eps, reduction="none") - 1e-12
+    )
     assert np.all((0 <= iou) & (iou <= 1))
 
 
@@ -830,8 +873,7 @@ def law_uncertainty_weighted_is_minimised_over_log_vars_at_log_losses(args, kw):
     pos = task > 1e-3
     if pos.any():
         best = L.uncertainty_weighted(task[pos], np.log(task[pos]), reduction="none")
-        assert np.all(L.uncertainty_weighted(task[pos], s[pos], reduction="none")
-                      >= best - 1e-12)
+        assert np.all(L.uncertainty_weighted(task[pos], s[pos], reduction="none") >= best - 1e-12)
 
 
 LAWS = {
@@ -861,7 +903,6 @@ LAWS = {
     "triplet_margin": law_triplet_is_translation_invariant_and_swapped_pair_sums_to_twice_margin,
     "bellman_td": law_td_with_zero_discount_or_terminal_is_regression_on_rewards,
     "ctc": law_ctc_sums_the_probability_of_every_alignment_and_posteriors_sum_to_one,
-
     "contrastive": law_contrastive_is_symmetric_and_translation_invariant,
     "info_nce": law_info_nce_is_below_log_n_plus_two_over_tau_and_ignores_row_order,
     "distillation": law_distillation_is_zero_at_the_teacher_and_shift_invariant,
@@ -869,7 +910,6 @@ LAWS = {
     "listnet": law_listnet_is_smallest_at_the_grades_and_shift_invariant,
     "bradley_terry": law_bradley_terry_margin_shifts_the_chosen_reward,
     "dpo": law_dpo_is_bradley_terry_on_implicit_rewards,
-
     "iou": law_box_losses_are_translation_and_scale_invariant_and_ordered,
     "giou": law_box_losses_are_translation_and_scale_invariant_and_ordered,
     "diou": law_box_losses_are_translation_and_scale_invariant_and_ordered,

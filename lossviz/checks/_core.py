@@ -34,6 +34,7 @@ import copy
 import functools
 import math
 import numbers
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -52,9 +53,13 @@ __all__ = [
     "check_raises",
     "check_scalar",
     "check_shape",
+    "check_each",
     "check_value",
+    "close",
+    "collect",
     "confirm",
     "describe",
+    "diagnose",
     "exercise",
     "fail",
     "finite_difference",
@@ -79,6 +84,59 @@ class ExerciseFailed(AssertionError):
         # IPython calls this instead of formatting a traceback; the cell still
         # ends with an error output, so nbgrader scores it zero.
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+#: The one tolerance policy of every checker: numbers agree when they differ by at most
+#: ``ATOL + RTOL * |expected|`` (as in :func:`numpy.isclose`).
+RTOL = 1e-6
+ATOL = 1e-9
+
+
+def close(a: Any, b: Any, *, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    """Tell whether ``a`` and ``b`` have the same shape and agree within the tolerance policy.
+
+    Examples
+    --------
+    >>> close(1.0, 1.0 + 1e-9), close([1.0, 2.0], [1.0]), close(0.0, 1e-3)
+    (True, False, False)
+
+    """
+    try:
+        x = np.asarray(a, dtype=np.float64)
+        y = np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=atol))
+
+
+def diagnose(
+    got: Any,
+    mistakes: Iterable[tuple[Any, str]],
+    default: str,
+    *,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> str:
+    """Return the hint of the first known mistake that ``got`` equals, else ``default``.
+
+    Known mistakes are data: ``(the value that mistake produces, its hint)`` pairs,
+    computed by the checker with its own NumPy code. A mistake whose value is not finite
+    (it does not apply to this case) never matches.
+
+    Examples
+    --------
+    >>> diagnose(6.0, [(3.0, "take the mean"), (6.0, "this is the sum")], "check the formula")
+    'this is the sum'
+
+    """
+    for value, hint in mistakes:
+        try:
+            finite = bool(np.all(np.isfinite(np.asarray(value, dtype=np.float64))))
+        except (TypeError, ValueError):
+            continue
+        if finite and close(got, value, rtol=rtol, atol=atol):
+            return hint
+    return default
 
 
 # ----------------------------------------------------------------------------- feedback
@@ -129,6 +187,9 @@ def describe(x: Any, *, digits: int = 6, max_items: int = 6) -> str:
         )[0]
     if x is None:
         return "None"
+    opaque = getattr(x, "_lossviz_description", None)
+    if isinstance(opaque, str):
+        return opaque
     text = repr(x)
     if len(text) > 60:
         text = text[:57] + "..."
@@ -292,6 +353,9 @@ def exercise(title: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
                 raise internal from None
             finally:
                 _ACTIVE.pop()
+            col = _collector()
+            if col is not None and not all(o.passed for o in col.outcomes):
+                return  # collect mode: some case failed, so no confirmation
             if isinstance(message, str):
                 confirm(message)
             else:
@@ -315,6 +379,181 @@ _ACTIVE: list[_Counter] = []
 def _tick() -> None:
     if _ACTIVE:
         _ACTIVE[-1].count += 1
+
+
+# ----------------------------------------------------------------------------- collect mode
+# Used only by the classroom grader (lossviz.classroom): every independent case of a
+# checker is run and recorded, instead of stopping at the first failure, so that an
+# exercise's points can be split over its cases. In a notebook nothing here is active.
+
+
+@dataclass
+class CaseOutcome:
+    """The verdict on one independent case, recorded in collect mode.
+
+    Attributes
+    ----------
+    passed : bool
+        Whether the case passed.
+    message : str
+        The failure message (the checker's hint, or the student's error), or a short
+        description of the case that passed.
+
+    """
+
+    passed: bool
+    message: str
+
+
+@dataclass
+class _Collector:
+    outcomes: list[CaseOutcome] = field(default_factory=list)
+    depth: int = 0
+    aborted: str | None = None
+
+    def record(self, passed: bool, message: str) -> None:
+        self.outcomes.append(CaseOutcome(passed, message))
+
+
+class _Local(threading.local):
+    def __init__(self) -> None:
+        self.collectors: list[_Collector] = []
+
+
+_LOCAL = _Local()
+
+
+def _collector() -> _Collector | None:
+    stack = _LOCAL.collectors
+    return stack[-1] if stack else None
+
+
+def _describe_error(err: BaseException) -> str:
+    """One line for an exception in collect mode: the checker's message or the student's error."""
+    if isinstance(err, ExerciseFailed):
+        return str(err)
+    if getattr(err, "_lossviz_grader", False):  # the grader's own trouble, not the student's
+        return str(err)
+    text = f"{type(err).__name__}: {err}".strip()
+    notes = [n for n in getattr(err, "__notes__", []) if "came from your function" in n]
+    if getattr(err, _STUDENT_MARK, False):
+        return text + (f" ({notes[-1]})" if notes else " (raised by your function)")
+    return (
+        f"the checker could not make sense of your answer ({text}); check that your "
+        "function takes the arguments shown in the task and returns what it asks for"
+    )
+
+
+def _counted(helper: Callable[..., Any]) -> Callable[..., Any]:
+    """In collect mode, count a top-level call of ``helper`` as one independent case."""
+
+    @functools.wraps(helper)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        col = _collector()
+        if col is None:
+            return helper(*args, **kwargs)
+        col.depth += 1
+        try:
+            result = helper(*args, **kwargs)
+        except BaseException as err:
+            if col.depth == 1 and isinstance(err, Exception):
+                col.record(False, _describe_error(err))
+                col.aborted = "a failed check stopped the checker"
+            raise
+        finally:
+            col.depth -= 1
+        if col.depth == 0:
+            col.record(True, helper.__name__.replace("_", " "))
+        return result
+
+    return wrapper
+
+
+def check_each(items: Iterable[Any], check_one: Callable[[Any], Any]) -> None:
+    """Run ``check_one(item)`` for every item, each an independent case.
+
+    In a notebook the first failing item raises, as every check does. When the
+    classroom grader collects verdicts, every item runs and its outcome is recorded
+    (a failure, or an error of the student's function, does not stop the others), so
+    that partial credit is given per item. The number of cases is the number of
+    items, fixed by the checker's data before the student's function is called.
+
+    Parameters
+    ----------
+    items : iterable
+        The cases (any objects ``check_one`` understands), e.g. tuples of arguments.
+    check_one : callable
+        Checks one item with the helpers of this module; returns nothing on success.
+
+    Raises
+    ------
+    ExerciseFailed
+        In a notebook, at the first item that fails.
+
+    Examples
+    --------
+    >>> @exercise("Square")
+    ... def square(func):
+    ...     check_each([1.0, 2.0, -3.0], lambda x: check_value(call(func, x), x * x, f"{x}**2"))
+    >>> square(lambda x: x * x)
+    ✔ Square: correct (3 checks passed).
+
+    """
+    __tracebackhide__ = True
+    items = list(items)
+    col = _collector()
+    if col is None or col.depth > 0:
+        for item in items:
+            check_one(item)
+        return
+    for index, item in enumerate(items, start=1):
+        col.depth += 1
+        try:
+            check_one(item)
+        except Exception as err:  # noqa: BLE001 - every failure is one failed case
+            col.record(False, _describe_error(err))
+        else:
+            col.record(True, f"case {index} of {len(items)}")
+        finally:
+            col.depth -= 1
+
+
+def collect(checker: Callable[..., Any], answer: Any) -> tuple[list[CaseOutcome], str]:
+    """Run ``checker(answer)`` recording every independent case (used by the grader).
+
+    Parameters
+    ----------
+    checker : callable
+        A checker made with :func:`exercise`.
+    answer : Any
+        The student's function (in the grader, a proxy that calls it in a sandbox).
+
+    Returns
+    -------
+    outcomes : list of CaseOutcome
+        One per independent case that ran, in order. A failure outside
+        :func:`check_each` stops the checker; the cases it did not reach are absent,
+        so the caller takes the number of cases from a run of the reference solution.
+    printed : str
+        What the checker printed (its confirmation line, if every case passed).
+
+    """
+    import contextlib
+    import io
+
+    col = _Collector()
+    _LOCAL.collectors.append(col)
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            checker(answer)
+    except Exception as err:  # noqa: BLE001 - recorded as one failed case
+        if col.aborted is None:
+            col.record(False, _describe_error(err))
+    finally:
+        _LOCAL.collectors.pop()
+    return col.outcomes, out.getvalue()
 
 
 # ----------------------------------------------------------------------------- checks
@@ -375,6 +614,7 @@ def check_array(result: Any, what: str) -> np.ndarray:
     return arr.astype(np.float64)
 
 
+@_counted
 def check_shape(result: Any, shape: tuple[int, ...], what: str, hint: str | None = None) -> None:
     """Check that ``result`` has the given shape.
 
@@ -398,6 +638,7 @@ def check_shape(result: Any, shape: tuple[int, ...], what: str, hint: str | None
         fail(f"{what} has shape {got}, expected {tuple(shape)}", hint)
 
 
+@_counted
 def check_finite(result: Any, what: str, hint: str | None = None) -> None:
     """Check that every value in ``result`` is finite (no NaN, no infinity).
 
@@ -418,6 +659,7 @@ def check_finite(result: Any, what: str, hint: str | None = None) -> None:
         )
 
 
+@_counted
 def check_value(
     got: Any,
     expected: Any,
@@ -508,6 +750,9 @@ class Case:
 def check_cases(func: Callable, cases: Iterable[Case]) -> None:
     """Run the student's ``func`` on each case and compare with the expected result.
 
+    Each case is independent: the grader gives partial credit per case (see
+    :func:`check_each`).
+
     Raises
     ------
     ExerciseFailed
@@ -515,12 +760,17 @@ def check_cases(func: Callable, cases: Iterable[Case]) -> None:
 
     """
     __tracebackhide__ = True
-    for case in cases:
+
+    def one(case: Case) -> None:
+        __tracebackhide__ = True
         result = call(func, *case.args, **case.kwargs)
         what = case.what or _signature_text(func, case.args, case.kwargs)
         check_value(result, case.expected, what, case.hint, rtol=case.rtol, atol=case.atol)
 
+    check_each(cases, one)
 
+
+@_counted
 def check_raises(
     func: Callable,
     args: tuple,
@@ -593,6 +843,7 @@ def finite_difference(f: Callable[[np.ndarray], float], x: Any, *, eps: float = 
     return grad
 
 
+@_counted
 def check_gradient(
     grad: Callable,
     loss: Callable,

@@ -21,25 +21,20 @@ from typing import Any
 
 import numpy as np
 
-from ._core import ExerciseFailed, call, check_scalar, exercise, fail
+from ._core import ExerciseFailed, call, check_each, check_scalar, close, exercise, fail
 
 __all__ = ["ExerciseFailed", "empirical_risk", "mae", "objective"]
-
-_RTOL = 1e-9
-_ATOL = 1e-9
 
 
 def _value(fn: Callable[..., Any], args: tuple, shown: str) -> float:
     """Call the student's ``fn`` (their own errors reach them unchanged) and return a float."""
     __tracebackhide__ = True
     if not callable(fn):
-        fail(f"expected a function, got {type(fn).__name__}",
-             "pass the function itself, without calling it (no parentheses)")
+        fail(
+            f"expected a function, got {type(fn).__name__}",
+            "pass the function itself, without calling it (no parentheses)",
+        )
     return check_scalar(call(fn, *args), shown)
-
-
-def _close(a: float, b: float) -> bool:
-    return bool(np.isclose(a, b, rtol=_RTOL, atol=_ATOL))
 
 
 def _fmt(v: float) -> str:
@@ -48,6 +43,12 @@ def _fmt(v: float) -> str:
 
 def _arr(values: list[float]) -> np.ndarray:
     return np.array(values, dtype=float)
+
+
+def _run(pair: tuple) -> None:
+    """Run one (check, item) pair of :func:`check_each`."""
+    __tracebackhide__ = True
+    pair[0](pair[1])
 
 
 # --------------------------------------------------------------------- empirical_risk
@@ -88,12 +89,15 @@ def empirical_risk(my_risk: Callable[..., Any]) -> str:
         (0.0, 2.0, x, y),
         (1.5, -0.5, _arr([4.0]), _arr([2.0])),
     ]
-    for w, b, xs, ys in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        w, b, xs, ys = case
         shown = f"my_risk(w={w:g}, b={b:g}, x={xs.tolist()}, y={ys.tolist()})"
         got = _value(my_risk, (w, b, xs.copy(), ys.copy()), shown)
         want = _risk(w, b, xs, ys)
-        if _close(got, want):
-            continue
+        if close(got, want):
+            return
         r = w * xs + b - ys
         hints = [
             (
@@ -129,10 +133,12 @@ def empirical_risk(my_risk: Callable[..., Any]) -> str:
             ),
         ]
         hint = next(
-            (h for v, h in hints if _close(got, v)),
+            (h for v, h in hints if close(got, v)),
             "compute the residuals w * x + b - y, square them and take their mean.",
         )
         fail(f"{shown} should be {_fmt(want)}, yours gave {_fmt(got)}", hint)
+
+    check_each(cases, _one)
     return f"The risk of a line: correct on all {len(cases)} cases."
 
 
@@ -167,13 +173,16 @@ def mae(my_mae: Callable[..., Any]) -> str:
         ([3.0, 0.0], [0.0, 0.0]),
         ([0.5, 2.0, -1.0, 4.0], [1.0, 2.0, 1.0, 0.0]),
     ]
-    for inp, tgt in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        inp, tgt = case
         shown = f"my_mae({inp}, {tgt})"
         got = _value(my_mae, (_arr(inp), _arr(tgt)), shown)
         r = _arr(inp) - _arr(tgt)
         want = float(np.mean(np.abs(r)))
-        if _close(got, want):
-            continue
+        if close(got, want):
+            return
         hints = [
             (
                 float(np.sum(np.abs(r))),
@@ -196,17 +205,22 @@ def mae(my_mae: Callable[..., Any]) -> str:
             ),
         ]
         hint = next(
-            (h for v, h in hints if _close(got, v)), "average |input - target| over the samples."
+            (h for v, h in hints if close(got, v)), "average |input - target| over the samples."
         )
         fail(f"{shown} should be {_fmt(want)}, yours gave {_fmt(got)}", hint)
-    # the API contract: a plain number for list input too
-    got = _value(my_mae, ([1.0, 4.0], [2.0, 2.0]), "my_mae([1.0, 4.0], [2.0, 2.0]) with lists")
-    if not _close(got, 1.5):
-        fail(
-            f"my_mae([1.0, 4.0], [2.0, 2.0]) with Python lists should be 1.5, yours gave "
-            f"{_fmt(got)}",
-            "convert the inputs with np.asarray before subtracting.",
-        )
+
+    def _tail(_: Any) -> None:
+        __tracebackhide__ = True
+        # the API contract: a plain number for list input too
+        got = _value(my_mae, ([1.0, 4.0], [2.0, 2.0]), "my_mae([1.0, 4.0], [2.0, 2.0]) with lists")
+        if not close(got, 1.5):
+            fail(
+                f"my_mae([1.0, 4.0], [2.0, 2.0]) with Python lists should be 1.5, yours gave "
+                f"{_fmt(got)}",
+                "convert the inputs with np.asarray before subtracting.",
+            )
+
+    check_each([*[(_one, c) for c in cases], (_tail, None)], _run)
     return f"Mean absolute error: correct on all {len(cases) + 1} cases."
 
 
@@ -243,13 +257,16 @@ def objective(my_objective: Callable[..., Any]) -> str:
         (1.0, 1.0, 2.0),
         (0.0, 3.0, 10.0),  # zero slope: no penalty, however large lam
     ]
-    for w, b, lam in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        w, b, lam = case
         shown = f"my_objective(w={w:g}, b={b:g}, x={x.tolist()}, y={y.tolist()}, lam={lam:g})"
         got = _value(my_objective, (w, b, x.copy(), y.copy(), lam), shown)
         risk = _risk(w, b, x, y)
         want = risk + lam * w**2
-        if _close(got, want):
-            continue
+        if close(got, want):
+            return
         hints = [
             (risk, "this is the risk alone; add the penalty lam * w**2."),
             (
@@ -274,7 +291,9 @@ def objective(my_objective: Callable[..., Any]) -> str:
             ),
         ]
         hint = next(
-            (h for v, h in hints if _close(got, v)), "return mean((w * x + b - y)**2) + lam * w**2."
+            (h for v, h in hints if close(got, v)), "return mean((w * x + b - y)**2) + lam * w**2."
         )
         fail(f"{shown} should be {_fmt(want)}, yours gave {_fmt(got)}", hint)
+
+    check_each(cases, _one)
     return f"Adding a regulariser: correct on all {len(cases)} cases."

@@ -19,7 +19,7 @@ import numpy as np
 
 from lossviz import precision
 
-from ._core import Case, call, check_array, check_cases, check_value, exercise, fail
+from ._core import Case, call, check_array, check_cases, check_each, check_value, exercise, fail
 
 __all__ = ["clip_grad_norm", "global_mean_grad", "round_bf16"]
 
@@ -134,7 +134,10 @@ def clip_grad_norm(func: Callable) -> None:
         ),
         ([rng.normal(size=(3, 3)), rng.normal(size=4)], 0.5, "random gradients, max_norm 0.5"),
     ]
-    for grads, max_norm, label in cases:
+
+    def one(case: tuple) -> None:
+        __tracebackhide__ = True
+        grads, max_norm, label = case
         expected, total = precision.clip_grad_norm(grads, max_norm)
         result = call(func, grads, max_norm)
         if not isinstance(result, tuple | list) or len(result) != 2:
@@ -164,3 +167,5 @@ def clip_grad_norm(func: Callable) -> None:
                 rtol=1e-9,
                 atol=1e-12,
             )
+
+    check_each(cases, one)

@@ -28,10 +28,13 @@ import numpy as np
 from ._core import (
     call,
     check_array,
+    check_each,
     check_finite,
     check_scalar,
     check_shape,
+    close,
     describe,
+    diagnose,
     exercise,
     fail,
     finite_difference,
@@ -40,21 +43,13 @@ from ._core import (
 __all__ = ["lr_limit", "smoothed_ce_grad", "two_layer_backprop"]
 
 
+def _run(pair: tuple) -> None:
+    """Run one (check, item) pair of :func:`check_each`."""
+    __tracebackhide__ = True
+    pair[0](pair[1])
+
+
 # ----------------------------------------------------------------------------- helpers
-
-
-def _close(a: Any, b: Any, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
-
-
-def _diagnose(got: np.ndarray, candidates: list[tuple[Any, str]], default: str) -> str:
-    """Return the hint of the first wrong-but-typical answer that ``got`` equals."""
-    for value, hint in candidates:
-        if _close(got, value):
-            return hint
-    return default
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
@@ -112,13 +107,16 @@ def smoothed_ce_grad(my_grad: Callable[..., Any]) -> None:
         (rng.normal(size=(5, 4)), rng.integers(0, 4, size=5), 0.2),
         (rng.normal(scale=3.0, size=(3, 6)), np.array([5, 0, 2]), 1.0),
     ]
-    for logits, target, eps in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        logits, target, eps = case
         shown = f"my_grad({describe(logits)}, target={target.tolist()}, smoothing={eps:g})"
         got = check_array(call(my_grad, logits, target, eps), shown)
         check_shape(got, logits.shape, shown, "the gradient has one entry per logit, shape (N, C)")
         want = _smoothed_ce_grad(logits, target, eps)
-        if _close(got, want):
-            continue
+        if close(got, want):
+            return
         n, c = logits.shape
         p = np.exp(_log_softmax(logits))
         q = _smoothed_target(target, c, eps)
@@ -126,21 +124,37 @@ def smoothed_ce_grad(my_grad: Callable[..., Any]) -> None:
         p_wrong_axis = np.exp(logits - np.max(logits)) / np.sum(
             np.exp(logits - np.max(logits)), axis=0, keepdims=True
         )
-        hint = _diagnose(
+        hint = diagnose(
             got,
             [
-                (p - q, "this is N times too large: the loss is a mean over the N samples, "
-                 "so divide by N"),
-                ((q - p) / n, "the sign is flipped: the gradient of the loss is p - q, "
-                 "and gradient descent then moves against it"),
-                ((p - onehot) / n, "the smoothing is ignored: with smoothing the target is "
-                 "q = (1 - smoothing) * onehot + smoothing / C, and the gradient is (p - q) / N"),
-                ((p - ((1.0 - eps) * onehot + eps)) / n, "the uniform part of q is smoothing / C "
-                 "per class, not smoothing"),
-                ((p - ((1.0 - eps) * onehot)) / n, "the uniform part smoothing / C is missing "
-                 "from q"),
-                ((p_wrong_axis - q) / n, "the softmax is taken over the samples (axis 0); "
-                 "take it over the classes (axis=1)"),
+                (
+                    p - q,
+                    "this is N times too large: the loss is a mean over the N samples, "
+                    "so divide by N",
+                ),
+                (
+                    (q - p) / n,
+                    "the sign is flipped: the gradient of the loss is p - q, "
+                    "and gradient descent then moves against it",
+                ),
+                (
+                    (p - onehot) / n,
+                    "the smoothing is ignored: with smoothing the target is "
+                    "q = (1 - smoothing) * onehot + smoothing / C, and the gradient is (p - q) / N",
+                ),
+                (
+                    (p - ((1.0 - eps) * onehot + eps)) / n,
+                    "the uniform part of q is smoothing / C per class, not smoothing",
+                ),
+                (
+                    (p - ((1.0 - eps) * onehot)) / n,
+                    "the uniform part smoothing / C is missing from q",
+                ),
+                (
+                    (p_wrong_axis - q) / n,
+                    "the softmax is taken over the samples (axis 0); "
+                    "take it over the classes (axis=1)",
+                ),
                 ((logits - q) / n, "the logits appear where their softmax p should be"),
             ],
             "write the loss as -sum_k q_k z_k + log sum_j exp(z_j) (sum_k q_k = 1), "
@@ -148,35 +162,49 @@ def smoothed_ce_grad(my_grad: Callable[..., Any]) -> None:
         )
         fail(f"for {shown} the gradient is {describe(want)}, yours gave {describe(got)}", hint)
 
-    # against finite differences of the loss itself, on fresh numbers
-    logits, target, eps = rng.normal(size=(4, 3)), np.array([0, 2, 1, 1]), 0.3
-    got = check_array(call(my_grad, logits, target, eps), "my_grad")
-    numeric = finite_difference(lambda z: _smoothed_ce(z, target, eps), logits)
-    if not _close(got, numeric, rtol=1e-5, atol=1e-7):
-        fail(
-            f"at logits {describe(logits)} the finite-difference gradient is "
-            f"{describe(numeric)}, yours gave {describe(got)}",
-            "compare term by term with (p - q) / N",
+    def _tail(_: Any) -> None:
+        __tracebackhide__ = True
+        # against finite differences of the loss itself, on fresh numbers
+        logits, target, eps = rng.normal(size=(4, 3)), np.array([0, 2, 1, 1]), 0.3
+        got = check_array(call(my_grad, logits, target, eps), "my_grad")
+        numeric = finite_difference(lambda z: _smoothed_ce(z, target, eps), logits)
+        if not close(got, numeric, rtol=1e-5, atol=1e-7):
+            fail(
+                f"at logits {describe(logits)} the finite-difference gradient is "
+                f"{describe(numeric)}, yours gave {describe(got)}",
+                "compare term by term with (p - q) / N",
+            )
+
+        # rows of p - q sum to zero: a consequence worth checking on its own
+        sums = np.sum(got, axis=1)
+        if not close(sums, np.zeros_like(sums)):
+            fail(
+                f"each row of the gradient should sum to 0, yours sum to {describe(sums)}",
+                "both p and q are probability distributions, so p - q sums to 0",
+            )
+
+        # huge logits: stable implementations subtract the row maximum
+        big = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4, 1e4]])
+        target = np.array([1, 2])
+        got = call(my_grad, big, target, 0.0)
+        check_finite(
+            got,
+            "for logits of size 1e4 the gradient",
+            "subtract each row's largest logit before exponentiating",
         )
+        want = _smoothed_ce_grad(big, target, 0.0)
+        if not close(check_array(got, "my_grad"), want, atol=1e-9):
+            fail(
+                f"for logits {describe(big)} the gradient is {describe(want)}, yours gave "
+                f"{describe(got)}",
+                "subtract each row's largest logit before exponentiating",
+            )
 
-    # rows of p - q sum to zero: a consequence worth checking on its own
-    sums = np.sum(got, axis=1)
-    if not np.allclose(sums, 0.0, atol=1e-9):
-        fail(f"each row of the gradient should sum to 0, yours sum to {describe(sums)}",
-             "both p and q are probability distributions, so p - q sums to 0")
-
-    # huge logits: stable implementations subtract the row maximum
-    big = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4, 1e4]])
-    target = np.array([1, 2])
-    got = call(my_grad, big, target, 0.0)
-    check_finite(got, "for logits of size 1e4 the gradient",
-                 "subtract each row's largest logit before exponentiating")
-    want = _smoothed_ce_grad(big, target, 0.0)
-    if not _close(check_array(got, "my_grad"), want, atol=1e-9):
-        fail(f"for logits {describe(big)} the gradient is {describe(want)}, yours gave "
-             f"{describe(got)}", "subtract each row's largest logit before exponentiating")
-    return ("Cross-entropy gradient with label smoothing: correct. Your (p - q) / N matches "
-            "five hand-made cases, finite differences and logits of size 1e4.")
+    check_each([*[(_one, c) for c in cases], (_tail, None)], _run)
+    return (
+        "Cross-entropy gradient with label smoothing: correct. Your (p - q) / N matches "
+        "five hand-made cases, finite differences and logits of size 1e4."
+    )
 
 
 # ----------------------------------------------------------------------------- exercise 2
@@ -238,14 +266,20 @@ def two_layer_backprop(my_backprop: Callable[..., Any]) -> None:
 
     """
     __tracebackhide__ = True
-    for seed, (n, d, hidden) in [(0, (1, 1, 1)), (1, (4, 2, 3)), (2, (6, 3, 5))]:
+    _items = [(0, (1, 1, 1)), (1, (4, 2, 3)), (2, (6, 3, 5))]
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        seed, (n, d, hidden) = case
         params = _net_problem(seed, n, d, hidden)
         X, y, W1, b1, W2, b2 = params
         shown = f"my_backprop on N={n} samples, D={d} inputs, H={hidden} hidden units"
         result = call(my_backprop, *params)
         if not isinstance(result, tuple | list) or len(result) != 4:
-            fail(f"{shown} returned {describe(result)}",
-                 "return the four gradients as a tuple (dW1, db1, dW2, db2)")
+            fail(
+                f"{shown} returned {describe(result)}",
+                "return the four gradients as a tuple (dW1, db1, dW2, db2)",
+            )
         want = _net_grads(*params)
         shapes = [W1.shape, b1.shape, W2.shape, ()]
         a = X @ W1 + b1
@@ -259,59 +293,90 @@ def two_layer_backprop(my_backprop: Callable[..., Any]) -> None:
             else:
                 got_arr = check_array(got_k, f"{shown}: {name}")
                 check_shape(
-                    got_arr, shape, f"{shown}: {name}",
+                    got_arr,
+                    shape,
+                    f"{shown}: {name}",
                     "a gradient has the shape of its parameter; "
-                    + ("sum over the samples (axis 0)" if name == "db1"
-                       else "check the order of the matrix product (a transpose)"),
+                    + (
+                        "sum over the samples (axis 0)"
+                        if name == "db1"
+                        else "check the order of the matrix product (a transpose)"
+                    ),
                 )
-            if _close(got_arr, want_k):
+            if close(got_arr, want_k):
                 continue
             candidates: list[tuple[Any, str]] = [
-                (np.asarray(want_k) / 2.0, "it is half the right value: the derivative of "
-                 "r**2 is 2*r"),
-                (np.asarray(want_k) * n, "it is N times too large: the loss is a mean, so "
-                 "dL/dyhat = 2 * (yhat - y) / N"),
-                (-np.asarray(want_k), "the sign is flipped: dL/dyhat is 2 * (yhat - y) / N, "
-                 "prediction minus target"),
+                (
+                    np.asarray(want_k) / 2.0,
+                    "it is half the right value: the derivative of r**2 is 2*r",
+                ),
+                (
+                    np.asarray(want_k) * n,
+                    "it is N times too large: the loss is a mean, so dL/dyhat = 2 * (yhat - y) / N",
+                ),
+                (
+                    -np.asarray(want_k),
+                    "the sign is flipped: dL/dyhat is 2 * (yhat - y) / N, prediction minus target",
+                ),
             ]
             if name in ("dW1", "db1"):
                 da_nomask = np.outer(2.0 * r / n, W2)
-                candidates.append((
-                    X.T @ da_nomask if name == "dW1" else np.sum(da_nomask, axis=0),
-                    "the ReLU's derivative is missing: multiply by (X @ W1 + b1 > 0) "
-                    "on the way back",
-                ))
+                candidates.append(
+                    (
+                        X.T @ da_nomask if name == "dW1" else np.sum(da_nomask, axis=0),
+                        "the ReLU's derivative is missing: multiply by (X @ W1 + b1 > 0) "
+                        "on the way back",
+                    )
+                )
                 da_hmask = np.outer(2.0 * r / n, W2) * h
-                candidates.append((
-                    X.T @ da_hmask if name == "dW1" else np.sum(da_hmask, axis=0),
-                    "the ReLU's derivative is 1 where its input is positive and 0 "
-                    "elsewhere, not its output",
-                ))
-            hint = _diagnose(
-                got_arr, candidates,
+                candidates.append(
+                    (
+                        X.T @ da_hmask if name == "dW1" else np.sum(da_hmask, axis=0),
+                        "the ReLU's derivative is 1 where its input is positive and 0 "
+                        "elsewhere, not its output",
+                    )
+                )
+            hint = diagnose(
+                got_arr,
+                candidates,
                 "work backwards: dL/dyhat, then dW2 and db2, then dL/dh = dL/dyhat W2, "
                 "then through the ReLU, then dW1 and db1"
-                if k < 2 else "dW2 = h.T @ dL/dyhat and db2 = sum of dL/dyhat, where "
+                if k < 2
+                else "dW2 = h.T @ dL/dyhat and db2 = sum of dL/dyhat, where "
                 "h = relu(X @ W1 + b1) and dL/dyhat = 2 * (yhat - y) / N",
             )
-            fail(f"{shown}: {name} should be {describe(want_k)}, yours gave "
-                 f"{describe(got_arr if got_arr.ndim else float(got_arr))}", hint)
+            fail(
+                f"{shown}: {name} should be {describe(want_k)}, yours gave "
+                f"{describe(got_arr if got_arr.ndim else float(got_arr))}",
+                hint,
+            )
 
-    # and the whole set against central finite differences of the loss
-    params = _net_problem(3, 5, 2, 4)
-    result = call(my_backprop, *params)
-    for k, name in enumerate(_NAMES):
-        def along(v, k=k):
-            p = list(params)
-            p[2 + k] = v if k < 3 else float(v)
-            return _net_loss(*p)
-        numeric = finite_difference(along, params[2 + k])
-        got = np.asarray(result[k], dtype=np.float64).reshape(numeric.shape)
-        if not _close(got, numeric, rtol=1e-5, atol=1e-7):
-            fail(f"on a fresh network the finite-difference {name} is {describe(numeric)}, "
-                 f"yours gave {describe(got)}", "compare your chain rule step by step")
-    return ("Backpropagation through a two-layer ReLU network: correct. All four gradients "
-            "match the chain rule and finite differences on four networks.")
+    def _tail(_: Any) -> None:
+        __tracebackhide__ = True
+        # and the whole set against central finite differences of the loss
+        params = _net_problem(3, 5, 2, 4)
+        result = call(my_backprop, *params)
+        for k, name in enumerate(_NAMES):
+
+            def along(v, k=k):
+                p = list(params)
+                p[2 + k] = v if k < 3 else float(v)
+                return _net_loss(*p)
+
+            numeric = finite_difference(along, params[2 + k])
+            got = np.asarray(result[k], dtype=np.float64).reshape(numeric.shape)
+            if not close(got, numeric, rtol=1e-5, atol=1e-7):
+                fail(
+                    f"on a fresh network the finite-difference {name} is {describe(numeric)}, "
+                    f"yours gave {describe(got)}",
+                    "compare your chain rule step by step",
+                )
+
+    check_each([*[(_one, c) for c in _items], (_tail, None)], _run)
+    return (
+        "Backpropagation through a two-layer ReLU network: correct. All four gradients "
+        "match the chain rule and finite differences on four networks."
+    )
 
 
 # ----------------------------------------------------------------------------- exercise 3
@@ -350,35 +415,58 @@ def lr_limit(my_lr_limit: Callable[..., Any]) -> None:
         np.column_stack([x, x]),  # rank-deficient: the limit is still set by lambda_max
         rng.normal(size=(20, 3)) * np.array([1.0, 5.0, 0.2]),
     ]
-    for X in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        X = case
         shown = f"my_lr_limit(X of shape {X.shape})"
         got = check_scalar(call(my_lr_limit, X), shown)
         want = _lr_limit(X)
-        if _close(got, want):
-            continue
+        if close(got, want):
+            return
         n = X.shape[0]
         ev = np.linalg.eigvalsh(X.T @ X)
         lam_max, lam_min = float(ev[-1]), float(ev[0])
-        hint = _diagnose(
+        hint = diagnose(
             np.asarray(got),
             [
-                (2.0 / lam_max, "this is 2 / lambda_max(X^T X); the Hessian of the mean "
-                 "squared error is H = (2/N) X^T X, so the limit is 2 / lambda_max(H)"),
-                (n / (2.0 * lam_max), "this is 1 / lambda_max(H): above it the steepest direction "
-                 "overshoots and oscillates, but it still converges; divergence starts at "
-                 "twice that"),
-                (1.0 / lam_max, "this is 1 / lambda_max(X^T X): use the Hessian "
-                 "H = (2/N) X^T X and the limit 2 / lambda_max(H)"),
-                (n / lam_min if lam_min > 1e-12 else np.nan,
-                 "the smallest eigenvalue sets how slowly GD converges; the largest one sets "
-                 "when it diverges"),
-                (lam_max / lam_min if lam_min > 1e-12 else np.nan,
-                 "this is the condition number; the question asks for a learning rate"),
-                (n / float(np.trace(X.T @ X)), "the trace is the sum of all eigenvalues; "
-                 "use only the largest (np.linalg.eigvalsh returns them sorted)"),
+                (
+                    2.0 / lam_max,
+                    "this is 2 / lambda_max(X^T X); the Hessian of the mean "
+                    "squared error is H = (2/N) X^T X, so the limit is 2 / lambda_max(H)",
+                ),
+                (
+                    n / (2.0 * lam_max),
+                    "this is 1 / lambda_max(H): above it the steepest direction "
+                    "overshoots and oscillates, but it still converges; divergence starts at "
+                    "twice that",
+                ),
+                (
+                    1.0 / lam_max,
+                    "this is 1 / lambda_max(X^T X): use the Hessian "
+                    "H = (2/N) X^T X and the limit 2 / lambda_max(H)",
+                ),
+                (
+                    n / lam_min if lam_min > 1e-12 else np.nan,
+                    "the smallest eigenvalue sets how slowly GD converges; the largest one sets "
+                    "when it diverges",
+                ),
+                (
+                    lam_max / lam_min if lam_min > 1e-12 else np.nan,
+                    "this is the condition number; the question asks for a learning rate",
+                ),
+                (
+                    n / float(np.trace(X.T @ X)),
+                    "the trace is the sum of all eigenvalues; "
+                    "use only the largest (np.linalg.eigvalsh returns them sorted)",
+                ),
             ],
             "compute H = (2/N) X^T X, its largest eigenvalue, and return 2 / lambda_max",
         )
         fail(f"for {shown} the limit is {describe(want)}, yours gave {describe(got)}", hint)
-    return ("The largest stable learning rate: correct. Your limit equals 2 / lambda_max(H) "
-            "on five design matrices, a rank-deficient one included.")
+
+    check_each(cases, _one)
+    return (
+        "The largest stable learning rate: correct. Your limit equals 2 / lambda_max(H) "
+        "on five design matrices, a rank-deficient one included."
+    )

@@ -18,22 +18,24 @@ dice
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ._core import call, check_scalar, check_value, describe, exercise, fail
+from ._core import (
+    call,
+    check_each,
+    check_scalar,
+    check_value,
+    close,
+    describe,
+    diagnose,
+    exercise,
+    fail,
+)
 
 __all__ = ["dice", "focal", "huber"]
-
-_RTOL = 1e-6
-_ATOL = 1e-9
-
-
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=_RTOL, abs_tol=_ATOL)
 
 
 def _evaluate(func: Callable, args: tuple, kwargs: dict, shown: str) -> float:
@@ -63,19 +65,20 @@ def _compare(
 ) -> None:
     """Pass if ``got`` equals ``expected``; otherwise fail with the hint of the matching mistake."""
     __tracebackhide__ = True
-    hint = None
-    if not _close(got, expected):
-        hint = next(
-            (h for value, h in mistakes if np.isfinite(value) and _close(got, value)),
-            default_hint,
-        )
-    check_value(got, expected, shown, hint, rtol=_RTOL, atol=_ATOL)
+    hint = None if close(got, expected) else diagnose(got, mistakes, default_hint)
+    check_value(got, expected, shown, hint)
 
 
 def _shown(name: str, args: tuple, kwargs: dict) -> str:
     parts = [describe(np.asarray(a)).split(" (shape")[0] for a in args]
     parts += [f"{k}={v!r}" for k, v in kwargs.items()]
     return f"{name}({', '.join(parts)})"
+
+
+def _run(pair: tuple) -> None:
+    """Run one (check, item) pair of :func:`check_each`."""
+    __tracebackhide__ = True
+    pair[0](pair[1])
 
 
 # ----------------------------------------------------------------------------- huber
@@ -119,7 +122,10 @@ def huber(my_huber: Callable[..., Any]) -> None:
         ([2.5, -0.2], [0.5, 0.3], 0.5),
         ([1.0], [0.0], 1.0),
     ]
-    for inp, tgt, delta in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        inp, tgt, delta = case
         x, y = np.array(inp), np.array(tgt)
         r = x - y
         shown = _shown("my_huber", (x, y), {"delta": delta})
@@ -170,17 +176,22 @@ def huber(my_huber: Callable[..., Any]) -> None:
             "use 0.5 * r**2 where |r| <= delta and delta * (|r| - delta/2) elsewhere, "
             "with r = input - target, then take the mean",
         )
-    # the default delta is 1.0
-    x, y = np.array([0.0, 4.0]), np.array([1.5, 0.0])
-    shown = _shown("my_huber", (x, y), {})
-    got = _evaluate(my_huber, (x, y), {}, shown)
-    _compare(
-        got,
-        float(np.mean(_huber_ref(x - y, 1.0))),
-        shown + " (default delta)",
-        [],
-        "give delta the default value 1.0, as torch.nn.functional.huber_loss does",
-    )
+
+    def _tail(_: Any) -> None:
+        __tracebackhide__ = True
+        # the default delta is 1.0
+        x, y = np.array([0.0, 4.0]), np.array([1.5, 0.0])
+        shown = _shown("my_huber", (x, y), {})
+        got = _evaluate(my_huber, (x, y), {}, shown)
+        _compare(
+            got,
+            float(np.mean(_huber_ref(x - y, 1.0))),
+            shown + " (default delta)",
+            [],
+            "give delta the default value 1.0, as torch.nn.functional.huber_loss does",
+        )
+
+    check_each([*[(_one, c) for c in cases], (_tail, None)], _run)
 
 
 # ----------------------------------------------------------------------------- focal
@@ -235,7 +246,10 @@ def focal(my_focal: Callable[..., Any]) -> None:
         ([-2.0, 3.0, 0.3, -0.7], [1.0, 0.0, 1.0, 0.0], 1.0),
         ([100.0, -100.0, 50.0, 30.0], [0.0, 1.0, 1.0, 0.0], 2.0),
     ]
-    for inp, tgt, gamma in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        inp, tgt, gamma = case
         z, t = np.array(inp), np.array(tgt)
         shown = _shown("my_focal", (z, t), {"gamma": gamma})
         got = _evaluate(my_focal, (z, t), {"gamma": gamma}, shown)
@@ -288,16 +302,21 @@ def focal(my_focal: Callable[..., Any]) -> None:
             "compute p_t = sigmoid(z) where the target is 1 and 1 - sigmoid(z) where it is 0, "
             "then average -(1 - p_t)**gamma * log(p_t)",
         )
-    z, t = np.array([0.8, -1.2]), np.array([0.0, 1.0])
-    shown = _shown("my_focal", (z, t), {})
-    got = _evaluate(my_focal, (z, t), {}, shown)
-    _compare(
-        got,
-        float(np.mean(_focal_ref(z, t, 2.0))),
-        shown + " (default gamma)",
-        [],
-        "give gamma the default value 2.0, as in the focal-loss paper",
-    )
+
+    def _tail(_: Any) -> None:
+        __tracebackhide__ = True
+        z, t = np.array([0.8, -1.2]), np.array([0.0, 1.0])
+        shown = _shown("my_focal", (z, t), {})
+        got = _evaluate(my_focal, (z, t), {}, shown)
+        _compare(
+            got,
+            float(np.mean(_focal_ref(z, t, 2.0))),
+            shown + " (default gamma)",
+            [],
+            "give gamma the default value 2.0, as in the focal-loss paper",
+        )
+
+    check_each([*[(_one, c) for c in cases], (_tail, None)], _run)
 
 
 # ----------------------------------------------------------------------------- dice
@@ -340,7 +359,10 @@ def dice(my_dice: Callable[..., Any]) -> None:
         (soft, grid, 1.0),
         ([0.0, 0.0, 0.0], [0.0, 0.0, 0.0], 1.0),
     ]
-    for inp, tgt, smooth in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        inp, tgt, smooth = case
         p, y = np.array(inp, dtype=float), np.array(tgt, dtype=float)
         shown = _shown("my_dice", (p, y), {"smooth": smooth})
         got = _evaluate(my_dice, (p, y), {"smooth": smooth}, shown)
@@ -394,13 +416,18 @@ def dice(my_dice: Callable[..., Any]) -> None:
             "return 1 - (2 * sum(p * y) + smooth) / (sum(p) + sum(y) + smooth), with the sums "
             "over all elements",
         )
-    p, y = np.array([0.6, 0.3]), np.array([1.0, 0.0])
-    shown = _shown("my_dice", (p, y), {})
-    got = _evaluate(my_dice, (p, y), {}, shown)
-    _compare(
-        got,
-        1 - (2 * 0.6 + 1.0) / (0.9 + 1.0 + 1.0),
-        shown + " (default smooth)",
-        [],
-        "give smooth the default value 1.0",
-    )
+
+    def _tail(_: Any) -> None:
+        __tracebackhide__ = True
+        p, y = np.array([0.6, 0.3]), np.array([1.0, 0.0])
+        shown = _shown("my_dice", (p, y), {})
+        got = _evaluate(my_dice, (p, y), {}, shown)
+        _compare(
+            got,
+            1 - (2 * 0.6 + 1.0) / (0.9 + 1.0 + 1.0),
+            shown + " (default smooth)",
+            [],
+            "give smooth the default value 1.0",
+        )
+
+    check_each([*[(_one, c) for c in cases], (_tail, None)], _run)

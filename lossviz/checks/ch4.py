@@ -20,20 +20,24 @@ central_difference
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ._core import (
+    ATOL,
+    RTOL,
     ExerciseFailed,
     call,
     check_array,
+    check_each,
     check_finite,
     check_scalar,
     check_shape,
+    close,
     describe,
+    diagnose,
     exercise,
     fail,
 )
@@ -44,10 +48,6 @@ __all__ = [
     "stable_bce_with_logits",
     "stable_cross_entropy",
 ]
-
-
-def _close(a: float, b: float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)
 
 
 # ----------------------------------------------------------------- reference maths
@@ -61,13 +61,6 @@ def _ce_terms(z: np.ndarray, t: np.ndarray) -> np.ndarray:
     m = z.max(axis=1, keepdims=True)
     lse = (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True)))[:, 0]
     return lse - z[np.arange(z.shape[0]), t]
-
-
-def _first_match(got: float, candidates: list[tuple[float, str]], default: str) -> str:
-    for value, hint in candidates:
-        if np.isfinite(value) and _close(got, value, rtol=1e-6, atol=1e-9):
-            return hint
-    return default
 
 
 # ------------------------------------------------------------- stable_bce_with_logits
@@ -103,7 +96,10 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
         ([-1e4], [1.0]),  # confidently wrong, the other way
         ([-1e4, 1e4, -1e4, 30.0], [0.0, 1.0, 1.0, 0.0]),
     ]
-    for inp, tgt in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        inp, tgt = case
         z = np.array(inp, dtype=float)
         y = np.array(tgt, dtype=float)
         shown = f"my_bce_with_logits({describe(inp)}, {describe(tgt)})"
@@ -118,10 +114,10 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
         got = check_scalar(result, shown)
         terms = _bce_logits_terms(z, y)
         want = float(np.mean(terms))
-        if _close(got, want):
-            continue
+        if close(got, want):
+            return
         p = np.clip(1.0 / (1.0 + np.exp(-np.clip(z, -700, 700))), 1e-7, 1 - 1e-7)
-        hint = _first_match(
+        hint = diagnose(
             got,
             [
                 (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
@@ -147,6 +143,8 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
             "np.logaddexp(0, z); then average",
         )
         fail(f"{shown} should be {describe(want)}, yours gave {describe(got)}", hint)
+
+    check_each(cases, _one)
 
 
 # ------------------------------------------------------------- stable_cross_entropy
@@ -180,7 +178,10 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
         (np.array([[-1e4, -1e4 - 1.0]]), np.array([1])),  # every exp underflows
         (np.array([[800.0, 799.0, 0.0], [3.0, 2.0, 1.0], [0.0, 0.0, 0.0]]), np.array([1, 2, 0])),
     ]
-    for z, t in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        z, t = case
         shown = f"my_cross_entropy({describe(z)}, target={describe(t)})"
         result = call(my_cross_entropy, z.copy(), t.copy())
         if result is not None and np.ndim(result) == 0:
@@ -193,11 +194,11 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
         got = check_scalar(result, shown)
         terms = _ce_terms(z, t)
         want = float(np.mean(terms))
-        if _close(got, want):
-            continue
+        if close(got, want):
+            return
         m = z.max(axis=1, keepdims=True)
         logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
-        hint = _first_match(
+        hint = diagnose(
             got,
             [
                 (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
@@ -225,6 +226,8 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
             "take the target entry of each row, negate and average",
         )
         fail(f"{shown} should be {describe(want)}, yours gave {describe(got)}", hint)
+
+    check_each(cases, _one)
 
 
 # ------------------------------------------------------------- central_difference
@@ -268,22 +271,23 @@ def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
             lambda v: np.cos(v) + np.array([[v[1, 1], 0.0], [0.0, v[0, 0]]]),
         ),
     ]
-    for f, x, h, name, exact_fn in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        f, x, h, name, exact_fn = case
         shown = f"my_numerical_grad(f, {describe(x)}, h={h:g}) with f(x) = {name}"
         x_before = x.copy()
         got = check_array(call(my_numerical_grad, f, x, h), shown)
         if not np.array_equal(x, x_before):  # pragma: no cover - call() passes copies
             fail(f"{shown} changed x in place", "perturb a copy of x, not x itself")
-        check_shape(
-            got, x.shape, shown, "the gradient has one entry per entry of x, shaped like x"
-        )
+        check_shape(got, x.shape, shown, "the gradient has one entry per entry of x, shaped like x")
         want = np.zeros_like(x)
         for i in np.ndindex(x.shape):
             e = np.zeros_like(x)
             e[i] = h
             want[i] = (f(x + e) - f(x - e)) / (2 * h)
-        if np.allclose(got, want, rtol=1e-6, atol=1e-9):
-            continue
+        if close(got, want):
+            return
         forward = np.zeros_like(x)
         all_at_once = np.full_like(x, (f(x + h) - f(x - h)) / (2 * h))
         no_half = np.zeros_like(x)
@@ -293,22 +297,34 @@ def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
             forward[i] = (f(x + e) - f(x)) / h
             no_half[i] = (f(x + e) - f(x - e)) / h
         candidates = [
-            (forward, "this is the forward difference (f(x + h) - f(x)) / h, whose error is "
-                      "of order h; use (f(x + h e_i) - f(x - h e_i)) / (2 h)"),
+            (
+                forward,
+                "this is the forward difference (f(x + h) - f(x)) / h, whose error is "
+                "of order h; use (f(x + h e_i) - f(x - h e_i)) / (2 h)",
+            ),
             (no_half, "the denominator should be 2 h: the two points are 2 h apart"),
-            (all_at_once, "every entry was perturbed at once; move one coordinate at a time "
-                          "(x + h e_i for each index i)"),
-            (exact_fn(x), "this is the exact derivative, not the numerical one; the checker "
-                          "wants the central difference with the given step h"),
+            (
+                all_at_once,
+                "every entry was perturbed at once; move one coordinate at a time "
+                "(x + h e_i for each index i)",
+            ),
+            (
+                exact_fn(x),
+                "this is the exact derivative, not the numerical one; the checker "
+                "wants the central difference with the given step h",
+            ),
         ]
-        hint = next(
-            (msg for arr, msg in candidates if np.allclose(got, arr, rtol=1e-6, atol=1e-9)),
+        hint = diagnose(
+            got,
+            candidates,
             "for each index i, add and subtract h in entry i only and divide the "
             "difference of f by 2 h",
         )
-        idx = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=1e-6, atol=1e-9))[0])
+        idx = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=RTOL, atol=ATOL))[0])
         fail(
             f"{shown} should be {describe(want)}, yours gave {describe(got)} "
             f"(first difference at index {idx})",
             hint,
         )
+
+    check_each(cases, _one)

@@ -16,18 +16,30 @@ from typing import Any
 
 import numpy as np
 
-from ._core import ExerciseFailed, call, check_array, check_finite, check_scalar, exercise, fail
+from ._core import (
+    ExerciseFailed,
+    call,
+    check_array,
+    check_each,
+    check_finite,
+    check_scalar,
+    close,
+    diagnose,
+    exercise,
+    fail,
+)
 
 __all__ = ["ExerciseFailed", "info_nce", "per_class_recall"]
 
 
-def _close(a: Any, b: Any) -> bool:
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-9))
-
-
 def _fmt(v: Any) -> str:
     return np.array2string(np.asarray(v, dtype=float), precision=4, separator=", ")
+
+
+def _run(pair: tuple) -> None:
+    """Run one (check, item) pair of :func:`check_each`."""
+    __tracebackhide__ = True
+    pair[0](pair[1])
 
 
 # ------------------------------------------------------------------ per_class_recall
@@ -66,38 +78,61 @@ def per_class_recall(my_recall: Callable[..., Any]) -> str:
         ([0, 1, 2, 2, 1, 0], [0, 2, 2, 1, 1, 1]),  # three classes
         ([1, 1, 1, 0], [1, 0, 0, 0]),
     ]
-    for t, p in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        t, p = case
         yt, yp = np.array(t), np.array(p)
         shown = f"my_recall(y_true={t}, y_pred={p})"
         got = check_array(call(my_recall, yt.copy(), yp.copy()), shown)
         k = int(yt.max()) + 1
         want = _recall(yt, yp, k)
-        if _close(got, want):
-            continue
-        precision = np.array([np.mean(yt[yp == c] == c) if np.any(yp == c) else np.nan
-                              for c in range(k)])
-        swapped = np.array([np.mean(yt[yp == c] == c) if np.any(yp == c) else 0.0
-                            for c in range(k)])
+        if close(got, want):
+            return
+        precision = np.array(
+            [np.mean(yt[yp == c] == c) if np.any(yp == c) else np.nan for c in range(k)]
+        )
+        swapped = np.array(
+            [np.mean(yt[yp == c] == c) if np.any(yp == c) else 0.0 for c in range(k)]
+        )
         hints = [
-            (np.full(k, np.mean(yt == yp)), "this is the overall accuracy repeated for each "
-             "class; recall divides the hits of class c by the number of examples whose "
-             "TRUE class is c."),
-            (float(np.mean(yt == yp)), "you returned one number, the accuracy; return one "
-             "recall per class, as an array."),
-            (precision, "this is the precision (hits divided by the number of PREDICTIONS of "
-             "class c); recall divides by the number of true examples of class c."),
+            (
+                np.full(k, np.mean(yt == yp)),
+                "this is the overall accuracy repeated for each "
+                "class; recall divides the hits of class c by the number of examples whose "
+                "TRUE class is c.",
+            ),
+            (
+                float(np.mean(yt == yp)),
+                "you returned one number, the accuracy; return one recall per class, as an array.",
+            ),
+            (
+                precision,
+                "this is the precision (hits divided by the number of PREDICTIONS of "
+                "class c); recall divides by the number of true examples of class c.",
+            ),
             (swapped, "this looks like the arguments swapped: y_true comes first."),
-            (np.array([np.sum((yt == c) & (yp == c)) for c in range(k)], dtype=float),
-             "these are counts of hits; divide each by the number of examples of that class."),
+            (
+                np.array([np.sum((yt == c) & (yp == c)) for c in range(k)], dtype=float),
+                "these are counts of hits; divide each by the number of examples of that class.",
+            ),
         ]
-        hint = next((h for v, h in hints
-                     if np.shape(got) == np.shape(v) and np.allclose(got, v, equal_nan=True)),
-                    "for each class c, take the examples with y_true == c and compute the "
-                    "fraction predicted as c.")
+        hint = next(
+            (
+                h
+                for v, h in hints
+                if np.shape(got) == np.shape(v) and np.allclose(got, v, equal_nan=True)
+            ),
+            "for each class c, take the examples with y_true == c and compute the "
+            "fraction predicted as c.",
+        )
         if got.shape != want.shape:
-            hint = (f"expected one recall per class, shape {want.shape}, got shape "
-                    f"{got.shape}: " + hint)
+            hint = (
+                f"expected one recall per class, shape {want.shape}, got shape {got.shape}: " + hint
+            )
         fail(f"{shown} should be {_fmt(want)}, yours gave {_fmt(got)}", hint)
+
+    check_each(cases, _one)
     return f"Recall per class: correct on all {len(cases)} cases."
 
 
@@ -142,33 +177,53 @@ def info_nce(my_info_nce: Callable[..., Any]) -> str:
         (np.array([[1.0, 0.5, 0.0], [0.3, 0.8, 0.1], [0.9, 0.2, 0.4]]), 0.5, None),
         (rng.normal(size=(5, 5)), 0.1, None),
     ]
-    for sim, tau, what in cases:
+
+    def _one(case: Any) -> None:
+        __tracebackhide__ = True
+        sim, tau, what = case
         shown = f"my_info_nce(sim={_fmt(sim)}, tau={tau})"
         got = check_scalar(call(my_info_nce, sim.copy(), tau=tau), shown)
         want = _info_nce(sim, tau)
-        if np.isclose(got, want, rtol=1e-7, atol=1e-9):
-            continue
+        if close(got, want):
+            return
         n = sim.shape[0]
         hints = [
-            (_info_nce(sim, 1.0), "tau seems to be ignored: divide the similarities by tau "
-             "before the softmax."),
-            (_info_nce(sim.T, tau), "this uses the columns instead of the rows: row i holds "
-             "anchor i's similarities to every candidate."),
+            (
+                _info_nce(sim, 1.0),
+                "tau seems to be ignored: divide the similarities by tau before the softmax.",
+            ),
+            (
+                _info_nce(sim.T, tau),
+                "this uses the columns instead of the rows: row i holds "
+                "anchor i's similarities to every candidate.",
+            ),
             (n * want, "this is the sum over anchors; take the mean."),
-            (-want, "the sign is flipped: the loss is MINUS the log-probability of the "
-             "positive."),
+            (-want, "the sign is flipped: the loss is MINUS the log-probability of the positive."),
             (_info_nce(sim * tau, 1.0), "you multiplied by tau; divide by it."),
         ]
-        hint = next((h for v, h in hints if np.isclose(got, v, rtol=1e-7, atol=1e-9)),
-                    "for each row, subtract log-sum-exp of the row from its diagonal entry, "
-                    "negate, then average over rows.")
+        hint = diagnose(
+            got,
+            hints,
+            "for each row, subtract log-sum-exp of the row from its diagonal entry, "
+            "negate, then average over rows.",
+        )
         fail(f"{what or shown}: expected {want:.6g}, yours gave {got:.6g}", hint)
-    big = np.array([[1000.0, 0.0], [0.0, 1000.0]])
-    got = call(my_info_nce, big.copy(), tau=1.0)
-    check_finite(got, "my_info_nce on similarities of size 1000",
-                 "exp(1000) overflows: subtract the largest entry of each row first "
-                 "(the log-sum-exp trick).")
-    if not np.isclose(check_scalar(got, "my_info_nce"), 0.0, atol=1e-9):
-        fail(f"for similarities [[1000, 0], [0, 1000]] the loss is 0, yours gave {got}",
-             "with the log-sum-exp trick the answer stays exact.")
+
+    def _tail(_: Any) -> None:
+        __tracebackhide__ = True
+        big = np.array([[1000.0, 0.0], [0.0, 1000.0]])
+        got = call(my_info_nce, big.copy(), tau=1.0)
+        check_finite(
+            got,
+            "my_info_nce on similarities of size 1000",
+            "exp(1000) overflows: subtract the largest entry of each row first "
+            "(the log-sum-exp trick).",
+        )
+        if not close(check_scalar(got, "my_info_nce"), 0.0):
+            fail(
+                f"for similarities [[1000, 0], [0, 1000]] the loss is 0, yours gave {got}",
+                "with the log-sum-exp trick the answer stays exact.",
+            )
+
+    check_each([*[(_one, c) for c in cases], (_tail, None)], _run)
     return f"InfoNCE: correct on all {len(cases) + 1} cases, including very large similarities."

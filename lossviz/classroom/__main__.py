@@ -21,6 +21,8 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command and return its exit status."""
+    from lossviz.classroom.sandbox import SandboxUnavailable
+
     parser = argparse.ArgumentParser(
         prog="python -m lossviz.classroom",
         description="Hand out and grade the textbook's exercises (nbgrader format).",
@@ -46,13 +48,45 @@ def main(argv: list[str] | None = None) -> int:
         "--feedback",
         type=Path,
         default=None,
-        help="folder for <student>.md feedback (default: feedback/ beside the CSV)",
+        help="folder for <student>.md and .html feedback (default: feedback/ beside the CSV)",
     )
     gr.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (60)")
     gr.add_argument("--timeout", type=int, default=600, help="seconds per notebook (600)")
-    gr.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (CPUs)")
+    gr.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="students graded at once (default: the number of CPUs)",
+    )
     gr.add_argument("--memory-mb", type=int, default=2048, help="memory per notebook (2048)")
+    gr.add_argument(
+        "--call-timeout", type=float, default=20, help="seconds per call of a student function (20)"
+    )
+    gr.add_argument("--only", default=None, help="regrade one student (folder name)")
+    gr.add_argument("--roster", type=Path, default=None, help="CSV: folder name, student_id, email")
+    gr.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run submissions without bubblewrap (UNSAFE: only for code you trust)",
+    )
 
+    gs = sub.add_parser("gradescope", help="write a Gradescope autograder zip")
+    gs.add_argument("zip", type=Path, help="the zip to write, e.g. autograder.zip")
+    gs.add_argument(
+        "--source", type=Path, default=Path("book"), help="instructor notebooks (default: book)"
+    )
+    gs.add_argument(
+        "--notebook",
+        action="append",
+        default=None,
+        help="only this notebook (repeatable; default: every graded notebook)",
+    )
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["gradescope-run"]:  # called by the zip's run_autograder
+        from lossviz.classroom.gradescope import main_run
+
+        return main_run(argv[1:])
     args = parser.parse_args(argv)
     try:
         if args.command == "student-version":
@@ -60,14 +94,33 @@ def main(argv: list[str] | None = None) -> int:
 
             written = make_student_version(args.source, args.outdir)
             print(f"wrote {len(written)} student notebook(s) to {args.outdir}")
-        else:
-            from lossviz.classroom.grading import Limits, grade_submissions
+        elif args.command == "gradescope":
+            from lossviz.classroom.gradescope import build_autograder
 
+            build_autograder(args.source, args.zip, args.notebook)
+            print(f"wrote {args.zip}: upload it as the assignment's autograder on Gradescope")
+        else:
+            from lossviz.classroom.grading import grade_submissions
+            from lossviz.classroom.sandbox import NO_SANDBOX_WARNING, Limits
+
+            if args.no_sandbox:
+                print(f"warning: {NO_SANDBOX_WARNING}", file=sys.stderr)
             limits = Limits(
-                cell_timeout=args.cell_timeout, total_timeout=args.timeout, memory_mb=args.memory_mb
+                cell_timeout=args.cell_timeout,
+                total_timeout=args.timeout,
+                memory_mb=args.memory_mb,
+                call_timeout=args.call_timeout,
             )
             results = grade_submissions(
-                args.submissions, args.source, args.out, args.feedback, limits, args.jobs
+                args.submissions,
+                args.source,
+                args.out,
+                args.feedback,
+                limits,
+                args.jobs,
+                sandbox=not args.no_sandbox,
+                only=args.only,
+                roster=args.roster,
             )
             students = len({r.student for r in results})
             print(f"graded {students} student(s); scores in {args.out}")
@@ -75,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         if err.name != "nbgrader":
             raise
         print("error: the classroom commands need nbgrader: pip install nbgrader", file=sys.stderr)
+        return 2
+    except SandboxUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
         return 2
     except (ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
