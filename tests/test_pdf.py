@@ -293,6 +293,32 @@ def test_download_menu_links_the_pdf_only_when_it_was_built(tmp_path: Path) -> N
     assert (html / "book.pdf").read_bytes() == b"%PDF-1.5 test"
 
 
+def test_download_menu_of_a_real_book_theme_page(tmp_path: Path) -> None:
+    """A two-step build: the PDF exists, so the HTML build copies and links it."""
+    (tmp_path / "_build" / "latex").mkdir(parents=True)
+    (tmp_path / "_build" / "latex" / "book.pdf").write_bytes(b"%PDF-1.5 test")
+    (tmp_path / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['pdf_book']\nhtml_theme = 'sphinx_book_theme'\n"
+        "html_theme_options = {'use_download_button': True}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "index.rst").write_text("Page\n====\n\nText.\n", encoding="utf-8")
+    (tmp_path / "sub.rst").write_text("Sub\n===\n\nText.\n", encoding="utf-8")
+    html = tmp_path / "_build" / "html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(tmp_path), str(html)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (html / "book.pdf").read_bytes() == b"%PDF-1.5 test"
+    for page in ("index.html", "sub.html"):
+        text = (html / page).read_text(encoding="utf-8")
+        assert re.search(r'<a href="book\.pdf"[^>]*\n\s*class="[^"]*dropdown-item', text), page
+
+
 def test_chinese_edition_gets_chinese_headings_and_english_gets_xecjk() -> None:
     def configured(language: str) -> dict:
         config = type(
