@@ -48,6 +48,12 @@ CJK_FONTS = r"""
 \setCJKmonofont{Noto Sans Mono CJK SC}
 """
 
+#: In the English edition, quotes, dashes and the ellipsis belong to the Latin font:
+#: xeCJK would otherwise set them as full-width CJK punctuation ("loss’ s").
+ENGLISH_PUNCTUATION = r"""
+\xeCJKDeclareCharClass{Default}{"2013 -> "201F, "2026, "00B7}
+"""
+
 #: The bibliography list without a heading of its own: it is printed inside the chapter
 #: of the bibliography page (see :class:`BibliographyInPlace`), which has the title.
 BIBLIOGRAPHY_LATEX = r"""
@@ -97,7 +103,7 @@ def configure_latex(app: Sphinx, config: Config) -> None:
         elements.setdefault("fncychap", "")
         chinese = CJK_FONTS + CHINESE_HEADINGS
     else:
-        chinese = "\\usepackage{xeCJK}\n" + CJK_FONTS
+        chinese = "\\usepackage{xeCJK}\n" + CJK_FONTS + ENGLISH_PUNCTUATION
     elements["preamble"] = preamble + BIBLIOGRAPHY_LATEX + chinese
     config.latex_elements = elements
 
@@ -241,6 +247,40 @@ class CaptionedFrames(SphinxPostTransform):
             figure += nodes.caption(info["Title"], info["Title"])
 
 
+class WrapWideTables(SphinxPostTransform):
+    """Give the PDF's wide tables wrapping columns sized by their content.
+
+    A table without column widths (a Markdown table, such as the catalogue's summary)
+    prints with one unbreakable LaTeX column per column and runs off the page once it
+    has five or more; widths in proportion to each column's longest entry (capped) let
+    its cells wrap instead.
+    """
+
+    default_priority = 400
+    formats = ("latex",)
+    #: Tables with at least this many columns get widths.
+    MIN_COLUMNS = 5
+    #: An entry longer than this many characters counts as this long.
+    CAP = 40
+
+    def run(self, **kwargs: Any) -> None:
+        """Set ``colwidth`` on each colspec and mark the table ``colwidths-given``."""
+        for table in self.document.findall(nodes.table):
+            if "colwidths-given" in table["classes"]:
+                continue
+            for tgroup in table.findall(nodes.tgroup):
+                specs = [c for c in tgroup.children if isinstance(c, nodes.colspec)]
+                if len(specs) < self.MIN_COLUMNS:
+                    continue
+                widths = [6] * len(specs)
+                for row in tgroup.findall(nodes.row):
+                    for i, entry in enumerate(row.children[: len(specs)]):
+                        widths[i] = max(widths[i], min(len(entry.astext()), self.CAP))
+                for spec, width in zip(specs, widths, strict=True):
+                    spec["colwidth"] = width
+                table["classes"].append("colwidths-given")
+
+
 def pdf_source(app: Sphinx) -> Path | None:
     """Return the built PDF to publish with the website, if there is one."""
     configured = app.config.lossviz_pdf
@@ -293,6 +333,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(DropChapterReferences)
     app.add_post_transform(BibliographyInPlace)
     app.add_post_transform(CaptionedFrames)
+    app.add_post_transform(WrapWideTables)
     # after sphinx-book-theme builds the header buttons (priority 501)
     app.connect("html-page-context", add_pdf_download, priority=600)
     app.connect("build-finished", copy_pdf)
