@@ -40,13 +40,13 @@ def _configure(app: Sphinx, config: Any) -> None:
     config.html_context = {"default_mode": "auto", **(config.html_context or {})}
 
 
-def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict,
-                doctree: Any) -> None:
+def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     scripts = context.get("script_files")
     if not scripts:
         return
     context["script_files"] = [
-        js for js in scripts
+        js
+        for js in scripts
         if "sphinx-thebe" not in str(js)
         and "THEBE_JS_URL" not in str(getattr(js, "attributes", {}))
     ]
@@ -56,7 +56,9 @@ def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     shutil.copytree(
-        mathjax_source(), Path(app.outdir) / "_static" / "mathjax", dirs_exist_ok=True,
+        mathjax_source(),
+        Path(app.outdir) / "_static" / "mathjax",
+        dirs_exist_ok=True,
         ignore=lambda folder, names: [n for n in names if any(s in n for s in SKIP)],
     )
 

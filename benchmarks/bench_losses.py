@@ -1,22 +1,37 @@
-"""Time and peak memory of every loss in lossviz.losses on 10^6 float64 elements.
+"""Time and peak memory of every loss's value and gradient on 10^6 float64 elements.
 
-Run:  python benchmarks/bench_losses.py [--repeat 3]
+Run:  python benchmarks/bench_losses.py [--repeat 7] [--only NAME ...]
 
-Prints one row per loss: the best wall-clock time of the value and of the
-gradient (reduction="mean") and the peak memory traced by tracemalloc during one
-value call and one gradient call (NumPy reports its buffers to tracemalloc). The
-inputs' own memory is not counted. Nothing here asserts a time.
+For every loss in :func:`lossviz.losses.catalogue` that has inputs below, prints the
+median wall-clock time of ``loss.value_and_grad(...)`` (reduction="mean") over
+``--repeat`` runs and, when PyTorch is installed, the median time of the same loss's
+forward and backward pass in PyTorch (CPU, float64, the same inputs) and the ratio
+of the two. It also prints the peak memory traced by tracemalloc during one
+``value_and_grad`` call (NumPy reports its buffers to tracemalloc), as a multiple of
+the inputs' own bytes. Nothing here asserts a time: the machine may be shared, so
+the medians of repeated runs are the figures to read.
+
+Goals (issue 17): every ratio <= 2, the median ratio <= 1.2, peak memory <= 4x the
+input bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import statistics
 import time
 import tracemalloc
 
 import numpy as np
 
 from lossviz import losses
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # the lossviz times alone
+    torch = None
 
 N = 10**6
 
@@ -33,6 +48,13 @@ def make_inputs(rng: np.random.Generator) -> dict[str, tuple[tuple, dict]]:
     q_p = np.exp(logits[::-1] - np.log(np.exp(logits[::-1]).sum(axis=1, keepdims=True)))
     emb = [rng.normal(size=(N // 10, 10)) for _ in range(3)]
     q = rng.normal(size=(N // 4, 4))
+    td = (
+        q,
+        rng.integers(0, 4, size=N // 4),
+        rng.normal(size=N // 4),
+        rng.normal(size=(N // 4, 4)),
+        rng.integers(0, 2, size=N // 4),
+    )
     return {
         "mse": ((x, y), {}),
         "l1": ((x, y), {}),
@@ -58,19 +80,106 @@ def make_inputs(rng: np.random.Generator) -> dict[str, tuple[tuple, dict]]:
         "margin_ranking": ((x, y, pm1), {}),
         "cosine_embedding": ((emb[0], emb[1], 2 * rng.integers(0, 2, size=N // 10) - 1), {}),
         "triplet_margin": (tuple(emb), {}),
-        "bellman_td": ((q, rng.integers(0, 4, size=N // 4), rng.normal(size=N // 4),
-                        rng.normal(size=(N // 4, 4)), rng.integers(0, 2, size=N // 4)), {}),
+        "bellman_td": (td, {}),
     }
 
 
-def best_time(fn, repeat: int) -> float:
-    """Best of ``repeat`` wall-clock timings of ``fn()``, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
+# ----------------------------------------------------------- PyTorch counterparts
+def _focal(z, y, alpha=0.25, gamma=2.0):
+    """torchvision.ops.sigmoid_focal_loss, written out (torchvision is not required)."""
+    p = torch.sigmoid(z)
+    ce = F.binary_cross_entropy_with_logits(z, y, reduction="none")
+    p_t = p * y + (1 - p) * (1 - y)
+    a_t = alpha * y + (1 - alpha) * (1 - y)
+    return (a_t * ce * (1 - p_t) ** gamma).mean()
+
+
+def _bellman(q, a, r, nq, d, gamma=0.99):
+    target = r + gamma * (1 - d) * nq.max(dim=1).values
+    return F.mse_loss(q.gather(1, a[:, None])[:, 0], target)
+
+
+def _tversky(p, y, alpha=0.5, beta=0.5, eps=1e-7):
+    tp = (p * y).sum()
+    return 1 - tp / (tp + alpha * (p * (1 - y)).sum() + beta * ((1 - p) * y).sum() + eps)
+
+
+TORCH = (
+    {
+        "mse": F.mse_loss,
+        "l1": F.l1_loss,
+        "huber": F.huber_loss,
+        "smooth_l1": F.smooth_l1_loss,
+        "log_cosh": lambda x, y: ((d := (x - y).abs()) + F.softplus(-2 * d) - math.log(2.0)).mean(),
+        "pinball": lambda x, y, alpha: torch.maximum(alpha * (y - x), (alpha - 1) * (y - x)).mean(),
+        "poisson_nll": F.poisson_nll_loss,
+        "gaussian_nll": F.gaussian_nll_loss,
+        "kl_div": F.kl_div,
+        "bce": F.binary_cross_entropy,
+        "bce_with_logits": F.binary_cross_entropy_with_logits,
+        "cross_entropy": F.cross_entropy,
+        "nll": F.nll_loss,
+        "sigmoid_focal": _focal,
+        "hinge": lambda z, y: torch.clamp(1 - y * z, min=0).mean(),
+        "squared_hinge": lambda z, y: (torch.clamp(1 - y * z, min=0) ** 2).mean(),
+        "soft_margin": F.soft_margin_loss,
+        "multi_margin": F.multi_margin_loss,
+        "hinge_embedding": F.hinge_embedding_loss,
+        "dice": lambda p, y: 1 - 2 * (p * y).sum() / (p.sum() + y.sum() + 1e-7),
+        "tversky": _tversky,
+        "margin_ranking": F.margin_ranking_loss,
+        "cosine_embedding": F.cosine_embedding_loss,
+        "triplet_margin": F.triplet_margin_loss,
+        "bellman_td": _bellman,
+    }
+    if torch is not None
+    else {}
+)
+
+
+def torch_step(loss: losses.Loss, args: tuple, kw: dict):
+    """A function running PyTorch's forward and backward pass of ``loss`` on ``args``."""
+    fn = TORCH.get(loss.name)
+    if fn is None:
+        return None
+    names = list(loss.__signature__.parameters)
+    tensors = []
+    for i, a in enumerate(args):
+        a = np.asarray(a)
+        t = torch.from_numpy(a if a.dtype.kind == "f" else a.astype(np.int64))
+        if names[i] in loss.inputs:
+            t.requires_grad_(True)
+        tensors.append(t)
+    leaves = [t for t in tensors if t.requires_grad]
+
+    def step():
+        for t in leaves:
+            t.grad = None
+        fn(*tensors, **kw).backward()
+
+    return step
+
+
+# ----------------------------------------------------------------------- timing
+def timings(fns: list, repeat: int) -> list[tuple[float, float, float]]:
+    """Minimum and median wall-clock time and minimum CPU time (s) of each function.
+
+    The functions run in turn (one warm-up each, then a, b, a, b, ...), so that the
+    load of a shared machine weighs on all of them alike. The CPU time (of all the
+    process's threads) is steadier than the wall time on a busy machine.
+    """
+    for fn in fns:
         fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+    times: list[list[tuple[float, float]]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, ts in zip(fns, times, strict=True):
+            wall, cpu = time.perf_counter(), time.process_time()
+            fn()
+            ts.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return [
+        (min(w for w, _ in ts), statistics.median(w for w, _ in ts), min(c for _, c in ts))
+        for ts in times
+    ]
 
 
 def peak_bytes(fn) -> int:
@@ -85,22 +194,56 @@ def peak_bytes(fn) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="timings per loss (best kept)")
+    parser.add_argument("--repeat", type=int, default=7, help="timings per loss")
+    parser.add_argument("--only", nargs="*", default=None, help="names of losses to time")
+    parser.add_argument("--torch-threads", type=int, default=None, help="torch.set_num_threads")
     opts = parser.parse_args()
+    if torch is not None and opts.torch_threads:
+        torch.set_num_threads(opts.torch_threads)
     inputs = make_inputs(np.random.default_rng(0))
-    header = (f"{'loss':<18}{'value ms':>10}{'grad ms':>10}{'value peak MB':>15}"
-              f"{'grad peak MB':>14}")
-    print(f"lossviz.losses on 10^6 float64 elements (best of {opts.repeat}, reduction='mean')")
+    with_torch = torch is not None
+    threads = f"; torch {torch.__version__} CPU, {torch.get_num_threads()} threads"
+    print(
+        "lossviz.losses value_and_grad on 10^6 float64 elements, reduction='mean', "
+        f"min and median of {opts.repeat} runs" + (threads if with_torch else "; no torch")
+    )
+    header = f"{'loss':<18}{'lossviz min/med ms':>19}{'peak/input':>11}"
+    if with_torch:
+        header += f"{'torch min/med ms':>18}{'ratio med':>10}{'ratio min':>10}{'ratio cpu':>10}"
     print(header)
     print("-" * len(header))
+    ratios, ratios_min, ratios_cpu, peaks = [], [], [], []
     for loss in losses.catalogue():
+        if opts.only and loss.name not in opts.only:
+            continue
+        if loss.name not in inputs:
+            print(f"{loss.name:<18}  (no benchmark inputs)")
+            continue
         args, kw = inputs[loss.name]
-        t_val = best_time(lambda: loss(*args, **kw), opts.repeat)  # noqa: B023
-        t_grad = best_time(lambda: loss.grad(*args, **kw), opts.repeat)  # noqa: B023
-        m_val = peak_bytes(lambda: loss(*args, **kw))  # noqa: B023
-        m_grad = peak_bytes(lambda: loss.grad(*args, **kw))  # noqa: B023
-        print(f"{loss.name:<18}{t_val * 1e3:>10.1f}{t_grad * 1e3:>10.1f}"
-              f"{m_val / 2**20:>15.1f}{m_grad / 2**20:>14.1f}")
+        in_bytes = sum(np.asarray(a).nbytes for a in args)
+        ours = lambda: loss.value_and_grad(*args, **kw)  # noqa: B023, E731
+        peak = peak_bytes(ours) / in_bytes
+        peaks.append(peak)
+        step = torch_step(loss, args, kw) if with_torch else None
+        (t_min, t_med, t_cpu), *rest = timings([ours] + ([step] if step else []), opts.repeat)
+        row = f"{loss.name:<18}{t_min * 1e3:>9.1f} /{t_med * 1e3:>7.1f}{peak:>11.2f}"
+        if rest:
+            ((s_min, s_med, s_cpu),) = rest
+            ratios.append(t_med / s_med)
+            ratios_min.append(t_min / s_min)
+            ratios_cpu.append(t_cpu / s_cpu)
+            row += f"{s_min * 1e3:>9.1f} /{s_med * 1e3:>6.1f}"
+            row += f"{ratios[-1]:>10.2f}{ratios_min[-1]:>10.2f}{ratios_cpu[-1]:>10.2f}"
+        print(row)
+    if ratios:
+        print(
+            f"ratio of medians: median {statistics.median(ratios):.2f}, largest {max(ratios):.2f}, "
+            f"{sum(r > 2 for r in ratios)} above 2; ratio of minima: median "
+            f"{statistics.median(ratios_min):.2f}, largest {max(ratios_min):.2f}; "
+            f"ratio of CPU times: median {statistics.median(ratios_cpu):.2f}, "
+            f"largest {max(ratios_cpu):.2f}"
+        )
+    print(f"largest peak/input {max(peaks):.2f}")
 
 
 if __name__ == "__main__":

@@ -58,32 +58,41 @@ def peak_mb(**kwargs) -> float:
 def row(label: str, times: tuple[float, float], mb: float, goal_s: float, extra: str = "") -> None:
     wall, cpu = times
     ok = "ok" if min(wall, cpu) <= goal_s and mb <= GOAL_MB else "OVER"
-    print(f"{label:<30} {wall:8.3f} s wall {cpu:8.3f} s cpu {mb:6.1f} MB"
-          f"   goal {goal_s:g} s / {GOAL_MB:g} MB: {ok:<4} {extra}", flush=True)
+    print(
+        f"{label:<30} {wall:8.3f} s wall {cpu:8.3f} s cpu {mb:6.1f} MB"
+        f"   goal {goal_s:g} s / {GOAL_MB:g} MB: {ok:<4} {extra}",
+        flush=True,
+    )
 
 
 def regression_losses() -> list[str]:
     names = []
     for loss in losses.catalogue():
         required = [p for p, d in loss.options.items() if d is inspect.Parameter.empty]
-        if loss.task == "regression" and loss.name != "mse" and not required \
-                and loss.name not in {"poisson_nll", "gaussian_nll"}:  # need counts / a variance
+        if (
+            loss.task == "regression"
+            and loss.name != "mse"
+            and not required
+            and loss.name not in {"poisson_nll", "gaussian_nll"}
+        ):  # need counts / a variance
             names.append(loss.name)
     return names
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--exact", nargs="*", default=[],
-                        help="losses timed exactly by chunked evaluation (slow)")
+    parser.add_argument(
+        "--exact", nargs="*", default=[], help="losses timed exactly by chunked evaluation (slow)"
+    )
     parser.add_argument("--binned", nargs="*", default=None, help="losses timed with bins=128")
     args = parser.parse_args()
     regression = regression_losses()
     piecewise = [n for n in regression if _piecewise.supports(n, None)]
-    binned = [n for n in regression if n not in piecewise] if args.binned is None \
-        else args.binned
-    print(f"{GRID} x {GRID} grid over {N:,} samples, linear regression, gradient field included;"
-          f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    binned = [n for n in regression if n not in piecewise] if args.binned is None else args.binned
+    print(
+        f"{GRID} x {GRID} grid over {N:,} samples, linear regression, gradient field included;"
+        f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     _, t = timed(loss="mse")
     row("mse closed form", t, peak_mb(loss="mse"), GOAL_MSE)
     exact = {}
@@ -92,21 +101,30 @@ def main() -> None:
         row(f"{name} exact, sorted sums", t, peak_mb(loss=name), GOAL_OTHER)
     for name in args.exact:
         exact[name], t = timed(loss=name, closed_form=False)
-        row(f"{name} exact, chunked", t, peak_mb(loss=name, gradient=False), GOAL_OTHER,
-            "(memory: values only)")
+        row(
+            f"{name} exact, chunked",
+            t,
+            peak_mb(loss=name, gradient=False),
+            GOAL_OTHER,
+            "(memory: values only)",
+        )
     for name in binned:
         s, t = timed(loss=name, bins=128)
         ref = exact.get(name)
         if ref is None:  # error measured against the exact values on every 10th row of w
             sub = W[::10]
-            ref_vals = linear_regression_surface(X, Y, w=sub, b=B, loss=name,
-                                                 gradient=False).values
+            ref_vals = linear_regression_surface(X, Y, w=sub, b=B, loss=name, gradient=False).values
             vals = s.values[:, ::10]
         else:
             ref_vals, vals = ref.values, s.values
         err = np.max(np.abs(vals - ref_vals)) / np.ptp(ref_vals)
-        row(f"{name} binned (bins=128)", t, peak_mb(loss=name, bins=128), GOAL_OTHER,
-            f"max error {err:.1e} of the value range")
+        row(
+            f"{name} binned (bins=128)",
+            t,
+            peak_mb(loss=name, bins=128),
+            GOAL_OTHER,
+            f"max error {err:.1e} of the value range",
+        )
 
 
 if __name__ == "__main__":

@@ -92,8 +92,10 @@ def time_steps() -> None:
     print(f"speed-up: {m_naive / m_live:.1f}x")
     start = time.perf_counter()
     html = sf.to_html()
-    print(f"static face: {len(sf.frame_values)} frames, {len(html.encode()):,} bytes, "
-          f"built in {time.perf_counter() - start:.2f} s")
+    print(
+        f"static face: {len(sf.frame_values)} frames, {len(html.encode()):,} bytes, "
+        f"built in {time.perf_counter() - start:.2f} s"
+    )
 
 
 def static_sizes(book: Path) -> None:
@@ -101,8 +103,9 @@ def static_sizes(book: Path) -> None:
     total = 0
     for page in sorted(book.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
-        for n, match in enumerate(re.finditer(
-                r'<div class="lossviz-slider".*?</script></div>', text, re.S)):
+        for n, match in enumerate(
+            re.finditer(r'<div class="lossviz-slider".*?</script></div>', text, re.S)
+        ):
             size = len(match.group(0).encode())
             total += 1
             print(f"  {size:>9,} bytes  {page.relative_to(book)} #{n + 1}")

@@ -18,8 +18,8 @@ optim
     Gradient descent, momentum and Adam, returning the path for plotting.
 widgets
     Slider figures: live ipywidgets in Jupyter, a kernel-free slider on the website.
-catalogue
-    The figures and text of the generated loss catalogue.
+appendix
+    The figures and text of the appendix catalogue of losses, read from the registry.
 checks
     The exercise checkers students call; ``classroom`` builds student versions and grades.
 """

@@ -37,8 +37,11 @@ def _pieces_smooth_l1(opts: dict) -> Pieces:
     beta = float(opts.get("beta", 1.0))
     if beta == 0:
         return _pieces_l1(opts)
-    return (-beta, beta), ((-0.5 * beta, -1.0, 0.0), (0.0, 0.0, 0.5 / beta),
-                           (-0.5 * beta, 1.0, 0.0))
+    return (-beta, beta), (
+        (-0.5 * beta, -1.0, 0.0),
+        (0.0, 0.0, 0.5 / beta),
+        (-0.5 * beta, 1.0, 0.0),
+    )
 
 
 def _pieces_pinball(opts: dict) -> Pieces:
@@ -63,8 +66,13 @@ def supports(name: str, options: dict | None) -> bool:
 
 
 def line_surface(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, b: np.ndarray, name: str,
-    options: dict | None, gradient: bool,
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    name: str,
+    options: dict | None,
+    gradient: bool,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Mean loss of ``w * x + b`` over the grid, shape ``(b.size, w.size)``, and its gradient.
 

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lossviz._validate import as_int, as_real
+
 __all__ = [
     "ChainMDP",
     "ClassificationData",
@@ -64,38 +66,12 @@ def _rng(seed: int | np.random.Generator) -> np.random.Generator:
     """Return a Generator from an int seed or pass a Generator through."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
-        return np.random.default_rng(int(seed))
-    raise TypeError(
-        f"seed must be a non-negative int or a numpy.random.Generator, got {seed!r}"
-        " (every data set is seeded so that figures are reproducible)"
-    )
-
-
-def _int_at_least(name: str, value: object, low: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def _real(name: str, value: object, low: float | None = None, high: float | None = None,
-          *, low_open: bool = False, high_open: bool = False) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    v = float(value) if ok else float("nan")  # type: ignore[arg-type]
-    if ok and np.isfinite(v):
-        if low is not None and (v < low or (low_open and v == low)):
-            ok = False
-        if high is not None and (v > high or (high_open and v == high)):
-            ok = False
-    else:
-        ok = False
-    if not ok:
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}"
-        interval += ")" if high_open or high is None else "]"
-        raise ValueError(f"{name} must be a finite real number in {interval}, got {value!r}")
-    return v
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
+        raise TypeError(
+            f"seed must be a non-negative int or a numpy.random.Generator, got {seed!r}"
+            " (every data set is seeded so that figures are reproducible)"
+        )
+    return np.random.default_rng(as_int(seed, "seed", low=0))
 
 
 def _frozen(*arrays: np.ndarray) -> None:
@@ -190,14 +166,14 @@ def regression_1d(
     ((20,), 3)
 
     """
-    n = _int_at_least("n", n, 2)
-    slope = _real("slope", slope)
-    intercept = _real("intercept", intercept)
-    noise = _real("noise", noise, 0.0)
-    n_outliers = _int_at_least("n_outliers", n_outliers, 0)
+    n = as_int(n, "n", low=2)
+    slope = as_real(slope, "slope")
+    intercept = as_real(intercept, "intercept")
+    noise = as_real(noise, "noise", low=0.0)
+    n_outliers = as_int(n_outliers, "n_outliers", low=0)
     if n_outliers > n:
         raise ValueError(f"n_outliers must be at most n={n}, got {n_outliers}")
-    outlier_magnitude = _real("outlier_magnitude", outlier_magnitude, 0.0)
+    outlier_magnitude = as_real(outlier_magnitude, "outlier_magnitude", low=0.0)
     lo, hi = _interval("x_range", x_range)
     rng = _rng(seed)
     x = np.sort(rng.uniform(lo, hi, n))
@@ -268,11 +244,11 @@ def heteroscedastic_regression(
     True
 
     """
-    n = _int_at_least("n", n, 2)
-    slope = _real("slope", slope)
-    intercept = _real("intercept", intercept)
-    noise_base = _real("noise_base", noise_base, 0.0)
-    noise_slope = _real("noise_slope", noise_slope, 0.0)
+    n = as_int(n, "n", low=2)
+    slope = as_real(slope, "slope")
+    intercept = as_real(intercept, "intercept")
+    noise_base = as_real(noise_base, "noise_base", low=0.0)
+    noise_slope = as_real(noise_slope, "noise_slope", low=0.0)
     lo, hi = _interval("x_range", x_range)
     rng = _rng(seed)
     x = np.sort(rng.uniform(lo, hi, n))
@@ -348,9 +324,9 @@ def count_data(
     ('i', True)
 
     """
-    n = _int_at_least("n", n, 1)
-    log_intercept = _real("log_intercept", log_intercept)
-    log_slope = _real("log_slope", log_slope)
+    n = as_int(n, "n", low=1)
+    log_intercept = as_real(log_intercept, "log_intercept")
+    log_slope = as_real(log_slope, "log_slope")
     lo, hi = _interval("x_range", x_range)
     max_log_rate = log_intercept + max(log_slope * lo, log_slope * hi)
     if max_log_rate > np.log(1e6):
@@ -405,8 +381,9 @@ def _circle_centers(n_classes: int, radius: float) -> np.ndarray:
     return radius * np.column_stack([np.cos(angles), np.sin(angles)])
 
 
-def _draw_blobs(rng: np.random.Generator, counts: np.ndarray, centers: np.ndarray,
-                spread: float) -> tuple[np.ndarray, np.ndarray]:
+def _draw_blobs(
+    rng: np.random.Generator, counts: np.ndarray, centers: np.ndarray, spread: float
+) -> tuple[np.ndarray, np.ndarray]:
     y = np.repeat(np.arange(len(counts)), counts)
     X = centers[y] + spread * rng.standard_normal((len(y), 2))
     order = rng.permutation(len(y))
@@ -450,10 +427,10 @@ def blobs(
     ((90, 2), [30, 30, 30])
 
     """
-    n_classes = _int_at_least("n_classes", n_classes, 2)
-    n = _int_at_least("n", n, n_classes)
-    separation = _real("separation", separation, 0.0, low_open=True)
-    spread = _real("spread", spread, 0.0, low_open=True)
+    n_classes = as_int(n_classes, "n_classes", low=2)
+    n = as_int(n, "n", low=n_classes)
+    separation = as_real(separation, "separation", low=0.0, low_open=True)
+    spread = as_real(spread, "spread", low=0.0, low_open=True)
     rng = _rng(seed)
     counts = np.full(n_classes, n // n_classes)
     counts[: n % n_classes] += 1
@@ -499,10 +476,10 @@ def imbalanced(
     [180, 20]
 
     """
-    n = _int_at_least("n", n, 2)
-    ratio = _real("ratio", ratio, 1.0)
-    separation = _real("separation", separation, 0.0, low_open=True)
-    spread = _real("spread", spread, 0.0, low_open=True)
+    n = as_int(n, "n", low=2)
+    ratio = as_real(ratio, "ratio", low=1.0)
+    separation = as_real(separation, "separation", low=0.0, low_open=True)
+    spread = as_real(spread, "spread", low=0.0, low_open=True)
     n_pos = min(max(1, round(n / (1 + ratio))), n - 1)
     counts = np.array([n - n_pos, n_pos])
     rng = _rng(seed)
@@ -573,7 +550,7 @@ def flip_labels(
     y = np.asarray(y)
     if y.ndim != 1 or y.size == 0:
         raise ValueError(f"y must be a non-empty 1-D array of labels, got shape {y.shape}")
-    fraction = _real("fraction", fraction, 0.0, 1.0)
+    fraction = as_real(fraction, "fraction", low=0.0, high=1.0)
     cls = np.unique(y) if classes is None else np.unique(np.asarray(classes))
     if cls.size < 2:
         raise ValueError(f"flipping needs at least two classes, got classes {cls.tolist()}")
@@ -656,12 +633,13 @@ def segmentation_image(
     ((20, 20), 40)
 
     """
-    size = _int_at_least("size", size, 4)
+    size = as_int(size, "size", low=4)
     if size > 512:
         raise ValueError(f"size must be at most 512 (a toy image), got {size}")
-    foreground_fraction = _real("foreground_fraction", foreground_fraction, 0.0, 1.0,
-                                low_open=True, high_open=True)
-    noise = _real("noise", noise, 0.0)
+    foreground_fraction = as_real(
+        foreground_fraction, "foreground_fraction", low=0.0, high=1.0, low_open=True, high_open=True
+    )
+    noise = as_real(noise, "noise", low=0.0)
     rng = _rng(seed)
     k = max(1, round(foreground_fraction * size * size))
     center = rng.uniform(0.3 * size, 0.7 * size, 2)
@@ -750,10 +728,10 @@ def chain_mdp(
     ((4, 2, 4), np.float64(1.0))
 
     """
-    n_states = _int_at_least("n_states", n_states, 2)
-    gamma = _real("gamma", gamma, 0.0, 1.0, high_open=True)
-    slip = _real("slip", slip, 0.0, 1.0)
-    reward = _real("reward", reward)
+    n_states = as_int(n_states, "n_states", low=2)
+    gamma = as_real(gamma, "gamma", low=0.0, high=1.0, high_open=True)
+    slip = as_real(slip, "slip", low=0.0, high=1.0)
+    reward = as_real(reward, "reward")
     S = n_states
     P = np.zeros((S, 2, S))
     R = np.zeros((S, 2, S))
@@ -825,7 +803,7 @@ def sample_transitions(
     ((8,), True)
 
     """
-    n = _int_at_least("n", n, 1)
+    n = as_int(n, "n", low=1)
     rng = _rng(seed)
     start = np.flatnonzero(~mdp.terminal)
     s = rng.choice(start, size=n)
@@ -873,7 +851,7 @@ def q_values(mdp: ChainMDP, *, tol: float = 1e-12, max_iter: int = 10_000) -> np
     cont = (~mdp.terminal).astype(float)
     expected_r = (P * R).sum(axis=2)
     q = np.zeros((mdp.n_states, mdp.n_actions))
-    for _ in range(_int_at_least("max_iter", max_iter, 1)):
+    for _ in range(as_int(max_iter, "max_iter", low=1)):
         v = cont * q.max(axis=1)
         new = expected_r + mdp.gamma * P @ v
         new[mdp.terminal] = 0.0
@@ -944,10 +922,10 @@ def embeddings_2d(
     ((15, 2), (3, 2))
 
     """
-    n_per_class = _int_at_least("n_per_class", n_per_class, 2)
-    n_classes = _int_at_least("n_classes", n_classes, 2)
-    radius = _real("radius", radius, 0.0, low_open=True)
-    spread = _real("spread", spread, 0.0, low_open=True)
+    n_per_class = as_int(n_per_class, "n_per_class", low=2)
+    n_classes = as_int(n_classes, "n_classes", low=2)
+    radius = as_real(radius, "radius", low=0.0, low_open=True)
+    spread = as_real(spread, "spread", low=0.0, low_open=True)
     rng = _rng(seed)
     centers = _circle_centers(n_classes, radius)
     X, y = _draw_blobs(rng, np.full(n_classes, n_per_class), centers, spread)
@@ -1013,7 +991,7 @@ def triplets(
         raise ValueError(
             f"X must be (m, d) and y (m,) with the same m, got X {X.shape} and y {y.shape}"
         )
-    n = _int_at_least("n", n, 1)
+    n = as_int(n, "n", low=1)
     cls, counts = np.unique(y, return_counts=True)
     if cls.size < 2 or counts.min() < 2:
         raise ValueError(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lossviz._validate import as_choice, as_int, as_real
 from lossviz.surface import Surface, resolve_loss
 
 __all__ = [
@@ -93,21 +94,6 @@ def _as_start(x0: object) -> np.ndarray:
     return x
 
 
-def _check(name: str, value: object, low: float, high: float = math.inf, *,
-           low_open: bool = True, high_open: bool = False) -> float:
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    v = float(value) if ok else math.nan  # type: ignore[arg-type]
-    ok = ok and math.isfinite(v) and (v > low if low_open else v >= low) \
-        and (v < high if high_open else v <= high)
-    if not ok:
-        lb = "(" if low_open else "["
-        rb = ")" if high_open or high == math.inf else "]"
-        raise ValueError(
-            f"{name} must be a real number in {lb}{low:g}, {high:g}{rb}, got {value!r}"
-        )
-    return v
-
-
 def _run(
     f: Objective,
     grad: Gradient,
@@ -120,10 +106,9 @@ def _run(
     tol: float,
     max_value: float,
 ) -> Path:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    tol = _check("tol", tol, 0.0, low_open=False)
-    max_value = _check("max_value", max_value, 0.0)
+    steps = as_int(steps, "steps", low=0)
+    tol = as_real(tol, "tol", low=0.0)
+    max_value = as_real(max_value, "max_value", low=0.0, low_open=True)
     x = _as_start(x0)
     xs, fs = [x.copy()], []
     converged = diverged = False
@@ -144,8 +129,10 @@ def _run(
                     raise ValueError(f"f(x0) must be finite and at most max_value, got {fx!r}")
                 xs.pop()
                 diverged = True
-                message = (f"diverged at step {t}: loss {fx:.3g} is not finite or exceeds"
-                           f" max_value={max_value:g}")
+                message = (
+                    f"diverged at step {t}: loss {fx:.3g} is not finite or exceeds"
+                    f" max_value={max_value:g}"
+                )
                 break
             fs.append(fx)
             if bad(g):
@@ -161,8 +148,10 @@ def _run(
             x = update(x, g, t + 1)
             if bad(x):
                 diverged = True
-                message = (f"diverged at step {t + 1}: parameters are not finite or exceed"
-                           f" max_value={max_value:g}")
+                message = (
+                    f"diverged at step {t + 1}: parameters are not finite or exceed"
+                    f" max_value={max_value:g}"
+                )
                 break
             xs.append(x.copy())
     params = np.array(xs, dtype=float).reshape(len(xs), -1)
@@ -213,13 +202,12 @@ def gradient_descent(
     ([1.0, 0.5, 0.25], [1.0, 0.25, 0.0625])
 
     """
-    lr = _check("lr", lr, 0.0)
+    lr = as_real(lr, "lr", low=0.0, low_open=True)
 
     def update(x, g, t):
         return x - lr * g
 
-    return _run(f, grad, x0, update, method="gd", lr=lr, steps=steps, tol=tol,
-                max_value=max_value)
+    return _run(f, grad, x0, update, method="gd", lr=lr, steps=steps, tol=tol, max_value=max_value)
 
 
 def momentum(
@@ -256,8 +244,8 @@ def momentum(
     [1.0, 0.8, 0.54]
 
     """
-    lr = _check("lr", lr, 0.0)
-    beta = _check("beta", beta, 0.0, 1.0, low_open=False, high_open=True)
+    lr = as_real(lr, "lr", low=0.0, low_open=True)
+    beta = as_real(beta, "beta", low=0.0, high=1.0, high_open=True)
     state = {"v": None}
 
     def update(x, g, t):
@@ -265,8 +253,9 @@ def momentum(
         state["v"] = v
         return x + v
 
-    return _run(f, grad, x0, update, method="momentum", lr=lr, steps=steps, tol=tol,
-                max_value=max_value)
+    return _run(
+        f, grad, x0, update, method="momentum", lr=lr, steps=steps, tol=tol, max_value=max_value
+    )
 
 
 def adam(
@@ -309,10 +298,10 @@ def adam(
     0.9
 
     """
-    lr = _check("lr", lr, 0.0)
-    beta1 = _check("beta1", beta1, 0.0, 1.0, low_open=False, high_open=True)
-    beta2 = _check("beta2", beta2, 0.0, 1.0, low_open=False, high_open=True)
-    eps = _check("eps", eps, 0.0)
+    lr = as_real(lr, "lr", low=0.0, low_open=True)
+    beta1 = as_real(beta1, "beta1", low=0.0, high=1.0, high_open=True)
+    beta2 = as_real(beta2, "beta2", low=0.0, high=1.0, high_open=True)
+    eps = as_real(eps, "eps", low=0.0, low_open=True)
     state: dict[str, np.ndarray | float] = {"m": 0.0, "v": 0.0}
 
     def update(x, g, t):
@@ -323,8 +312,9 @@ def adam(
         v_hat = v / (1 - beta2**t)
         return x - lr * m_hat / (np.sqrt(v_hat) + eps)
 
-    return _run(f, grad, x0, update, method="adam", lr=lr, steps=steps, tol=tol,
-                max_value=max_value)
+    return _run(
+        f, grad, x0, update, method="adam", lr=lr, steps=steps, tol=tol, max_value=max_value
+    )
 
 
 _METHODS = {"gd": gradient_descent, "momentum": momentum, "adam": adam}
@@ -352,8 +342,7 @@ def minimize(f: Objective, grad: Gradient, x0: object, *, method: str = "gd", **
     'momentum'
 
     """
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
+    method = as_choice(method, "method", tuple(sorted(_METHODS)))
     return _METHODS[method](f, grad, x0, **options)
 
 
@@ -406,12 +395,14 @@ def model_objective(
     y = np.asarray(y, dtype=float)
     if model == "linear" or model == "tanh":
         if X.ndim != 1 or X.shape != y.shape:
-            raise ValueError(f"{model} model needs x and y of equal shape (n,), got {X.shape}"
-                             f" and {y.shape}")
+            raise ValueError(
+                f"{model} model needs x and y of equal shape (n,), got {X.shape} and {y.shape}"
+            )
     elif model == "logistic":
         if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] != y.shape[0]:
-            raise ValueError(f"logistic model needs X (n, 2) and y (n,), got {X.shape} and"
-                             f" {y.shape}")
+            raise ValueError(
+                f"logistic model needs X (n, 2) and y (n,), got {X.shape} and {y.shape}"
+            )
     else:
         raise ValueError(f"model must be 'linear', 'logistic' or 'tanh', got {model!r}")
 
@@ -459,7 +450,7 @@ def surface_objective(surface: Surface) -> tuple[Objective, Gradient]:
     0.5
 
     """
-    xs, ys = surface.x, surface.y
+    xs, ys = surface.p1, surface.p2
 
     def locate(p):
         px, py = float(p[0]), float(p[1])
@@ -473,8 +464,10 @@ def surface_objective(surface: Surface) -> tuple[Objective, Gradient]:
 
     def interp(a, loc):
         i, j, tx, ty = loc
-        return float((1 - ty) * ((1 - tx) * a[i, j] + tx * a[i, j + 1])
-                     + ty * ((1 - tx) * a[i + 1, j] + tx * a[i + 1, j + 1]))
+        return float(
+            (1 - ty) * ((1 - tx) * a[i, j] + tx * a[i, j + 1])
+            + ty * ((1 - tx) * a[i + 1, j] + tx * a[i + 1, j + 1])
+        )
 
     def f(p):
         loc = locate(p)

@@ -36,6 +36,7 @@ from matplotlib.lines import Line2D
 from matplotlib.quiver import Quiver
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator
 
+from lossviz._validate import as_int
 from lossviz.style import CYCLE, GRADIENT_CMAP, OKABE_ITO, SURFACE_CMAP, color
 from lossviz.surface import Surface, resolve_loss
 
@@ -124,9 +125,7 @@ def _axes(ax: Axes | None, *, projection: str | None = None) -> Axes:
 
 def _check_surface(surface: object) -> Surface:
     if not isinstance(surface, Surface):
-        raise TypeError(
-            f"surface must be a lossviz.surface.Surface, got {type(surface).__name__}"
-        )
+        raise TypeError(f"surface must be a lossviz.surface.Surface, got {type(surface).__name__}")
     return surface
 
 
@@ -154,9 +153,16 @@ def _levels(values: np.ndarray, levels: int | Sequence[float], log: bool) -> Any
 
 def _mark_minimum(ax: Axes, s: Surface) -> Line2D:
     (m,) = ax.plot(
-        [s.argmin[0]], [s.argmin[1]], linestyle="none", marker="X", markersize=10,
-        color=OKABE_ITO["vermillion"], markeredgecolor="white", markeredgewidth=1.2,
-        label=f"grid minimum ({s.argmin[0]:.3g}, {s.argmin[1]:.3g})", zorder=4,
+        [s.argmin[0]],
+        [s.argmin[1]],
+        linestyle="none",
+        marker="X",
+        markersize=10,
+        color=OKABE_ITO["vermillion"],
+        markeredgecolor="white",
+        markeredgewidth=1.2,
+        label=f"grid minimum ({s.argmin[0]:.3g}, {s.argmin[1]:.3g})",
+        zorder=4,
     )
     return m
 
@@ -221,12 +227,25 @@ def contour(
     cf = cl = cb = mn = None
     if filled:
         norm = LogNorm(vmin=lv[0], vmax=lv[-1]) if log else None
-        cf = ax.contourf(s.x, s.y, s.values, levels=lv, cmap=cmap, norm=norm,
-                         extend="min" if log else "neither")
+        cf = ax.contourf(
+            s.p1,
+            s.p2,
+            s.values,
+            levels=lv,
+            cmap=cmap,
+            norm=norm,
+            extend="min" if log else "neither",
+        )
     if lines:
-        cl = ax.contour(s.x, s.y, s.values, levels=cf.levels if cf is not None else lv,
-                        colors="white" if filled else "#444444", linewidths=0.6,
-                        alpha=0.6 if filled else 1.0)
+        cl = ax.contour(
+            s.p1,
+            s.p2,
+            s.values,
+            levels=cf.levels if cf is not None else lv,
+            colors="white" if filled else "#444444",
+            linewidths=0.6,
+            alpha=0.6 if filled else 1.0,
+        )
     if colorbar and (cf is not None or cl is not None):
         cb = ax.figure.colorbar(cf if cf is not None else cl, ax=ax)
         cb.set_label(_loss_label(s) + (" (log scale)" if log else ""))
@@ -282,11 +301,20 @@ def heatmap(
     """
     s = _check_surface(surface)
     ax = _axes(ax)
-    dx, dy = (s.x[-1] - s.x[0]) / (s.x.size - 1), (s.y[-1] - s.y[0]) / (s.y.size - 1)
-    extent = tuple(float(e) for e in (s.x[0] - dx / 2, s.x[-1] + dx / 2, s.y[0] - dy / 2,
-                                       s.y[-1] + dy / 2))
-    im = ax.imshow(s.values, origin="lower", extent=extent, aspect="auto", cmap=cmap,
-                   vmin=vmin, vmax=vmax, interpolation="nearest")
+    dx, dy = (s.p1[-1] - s.p1[0]) / (s.p1.size - 1), (s.p2[-1] - s.p2[0]) / (s.p2.size - 1)
+    extent = tuple(
+        float(e) for e in (s.p1[0] - dx / 2, s.p1[-1] + dx / 2, s.p2[0] - dy / 2, s.p2[-1] + dy / 2)
+    )
+    im = ax.imshow(
+        s.values,
+        origin="lower",
+        extent=extent,
+        aspect="auto",
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        interpolation="nearest",
+    )
     cb = None
     if colorbar:
         cb = ax.figure.colorbar(im, ax=ax)
@@ -349,13 +377,30 @@ def surface3d(
     ax = _axes(ax, projection="3d")
     X, Y = s.grid
     stride = max(1, int(np.ceil(max(s.values.shape) / max_grid)))
-    surf = ax.plot_surface(X, Y, s.values, cmap=cmap, rstride=stride, cstride=stride,
-                           linewidth=0, antialiased=True, alpha=0.95)
+    surf = ax.plot_surface(
+        X,
+        Y,
+        s.values,
+        cmap=cmap,
+        rstride=stride,
+        cstride=stride,
+        linewidth=0,
+        antialiased=True,
+        alpha=0.95,
+    )
     mn = None
     if mark_min:
-        (mn,) = ax.plot([s.argmin[0]], [s.argmin[1]], [s.min_value], linestyle="none",
-                        marker="X", markersize=9, color=OKABE_ITO["vermillion"],
-                        markeredgecolor="white", zorder=5)
+        (mn,) = ax.plot(
+            [s.argmin[0]],
+            [s.argmin[1]],
+            [s.min_value],
+            linestyle="none",
+            marker="X",
+            markersize=9,
+            color=OKABE_ITO["vermillion"],
+            markeredgecolor="white",
+            zorder=5,
+        )
     _label_surface_axes(ax, s)
     ax.set_zlabel(_loss_label(s))
     ax.view_init(elev=elev, azim=azim)
@@ -402,15 +447,14 @@ def arrow_field(
     """
     s = _check_surface(surface)
     if every is None:
-        every = max(1, int(round(max(s.x.size, s.y.size) / target)))
-    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-        raise ValueError(f"every must be a positive integer, got {every!r}")
+        every = max(1, int(round(max(s.p1.size, s.p2.size) / target)))
+    every = as_int(every, "every", low=1)
     sl = (slice(None, None, every), slice(None, None, every))
     X, Y = (a[sl] for a in s.grid)
     gx, gy = s.grad_x[sl], s.grad_y[sl]
     sign = -1.0 if descent else 1.0
-    cell_x = (s.x[-1] - s.x[0]) / max(1, X.shape[1] - 1) if X.shape[1] > 1 else 1.0
-    cell_y = (s.y[-1] - s.y[0]) / max(1, X.shape[0] - 1) if X.shape[0] > 1 else 1.0
+    cell_x = (s.p1[-1] - s.p1[0]) / max(1, X.shape[1] - 1) if X.shape[1] > 1 else 1.0
+    cell_y = (s.p2[-1] - s.p2[0]) / max(1, X.shape[0] - 1) if X.shape[0] > 1 else 1.0
     mag = np.hypot(gx, gy)
     norm = np.hypot(gx / cell_x, gy / cell_y)
     safe = np.where(norm > 0, norm, 1.0)
@@ -469,15 +513,29 @@ def gradient_arrows(
     s = _check_surface(surface)
     ax = _axes(ax)
     X, Y, U, V, C = arrow_field(s, every=every, descent=descent)
-    q = ax.quiver(X, Y, U, V, C, angles="xy", scale_units="xy", scale=1.0, cmap=cmap,
-                  pivot="middle", width=0.004, edgecolor="#222222", linewidth=0.3, zorder=3)
+    q = ax.quiver(
+        X,
+        Y,
+        U,
+        V,
+        C,
+        angles="xy",
+        scale_units="xy",
+        scale=1.0,
+        cmap=cmap,
+        pivot="middle",
+        width=0.004,
+        edgecolor="#222222",
+        linewidth=0.3,
+        zorder=3,
+    )
     cb = None
     if colorbar:
         cb = ax.figure.colorbar(q, ax=ax)
         cb.set_label(f"|gradient| of {_loss_label(s)}")
     _label_surface_axes(ax, s)
-    ax.set_xlim(s.x[0], s.x[-1])
-    ax.set_ylim(s.y[0], s.y[-1])
+    ax.set_xlim(s.p1[0], s.p1[-1])
+    ax.set_ylim(s.p2[0], s.p2[-1])
     return QuiverArtists(q, cb)
 
 
@@ -534,18 +592,29 @@ def descent_path(
     style = {"color": color, "path_effects": _OUTLINE, "zorder": 5}
     if three_d:
         z = np.asarray(getattr(path, "losses", np.zeros(len(pts))), dtype=float)[: len(pts)]
-        (line,) = ax.plot(pts[: len(z), 0], pts[: len(z), 1], z, marker="o", markersize=3,
-                          label=label, **style)
+        (line,) = ax.plot(
+            pts[: len(z), 0], pts[: len(z), 1], z, marker="o", markersize=3, label=label, **style
+        )
         ends = [(pts[0, 0], pts[0, 1], z[0]), (pts[len(z) - 1, 0], pts[len(z) - 1, 1], z[-1])]
     else:
         (line,) = ax.plot(pts[:, 0], pts[:, 1], marker="o", markersize=3, label=label, **style)
         ends = [(pts[0, 0], pts[0, 1]), (pts[-1, 0], pts[-1, 1])]
     start = end = None
-    if markers:
-        (start,) = ax.plot(*[[c] for c in ends[0]], linestyle="none", marker="o", markersize=8,
-                           color=color, markeredgecolor="white", markeredgewidth=1.5, zorder=6)
-        (end,) = ax.plot(*[[c] for c in ends[1]], linestyle="none", marker="*", markersize=14,
-                         color=color, markeredgecolor="white", markeredgewidth=1.2, zorder=6)
+    if markers:  # a dot at the start, a star at the end
+        marks = ((ends[0], "o", 8, 1.5), (ends[1], "*", 14, 1.2))
+        start, end = (
+            ax.plot(
+                *[[c] for c in where],
+                linestyle="none",
+                marker=marker,
+                markersize=size,
+                color=color,
+                markeredgecolor="white",
+                markeredgewidth=edge,
+                zorder=6,
+            )[0]
+            for where, marker, size, edge in marks
+        )
     return PathArtists(line, start, end)
 
 
@@ -666,8 +735,16 @@ def loss_vs_residual(
 
     """
     r = np.linspace(-3.0, 3.0, 401) if residual is None else np.asarray(residual, dtype=float)
-    return _curves(losses, r, np.zeros_like(r), ax=ax, grad=grad, options=options,
-                   xlabel=f"residual  ŷ − y  ({units})", grad_ylabel="d loss / d ŷ")
+    return _curves(
+        losses,
+        r,
+        np.zeros_like(r),
+        ax=ax,
+        grad=grad,
+        options=options,
+        xlabel=f"residual  ŷ − y  ({units})",
+        grad_ylabel="d loss / d ŷ",
+    )
 
 
 def loss_vs_margin(
@@ -716,11 +793,25 @@ def loss_vs_margin(
 
     """
     m = np.linspace(-3.0, 3.0, 401) if margin is None else np.asarray(margin, dtype=float)
-    art = _curves(losses, m, np.ones_like(m), ax=ax, grad=grad, options=options,
-                  xlabel="margin  y·z  (logit units)", grad_ylabel="d loss / d z")
+    art = _curves(
+        losses,
+        m,
+        np.ones_like(m),
+        ax=ax,
+        grad=grad,
+        options=options,
+        xlabel="margin  y·z  (logit units)",
+        grad_ylabel="d loss / d z",
+    )
     if zero_one:
         (art.values["0-1"],) = art.axes[0].step(
-            [m.min(), 0.0, m.max()], [1.0, 0.0, 0.0], where="post", color=OKABE_ITO["black"],
-            linestyle="--", linewidth=1.2, label="0-1 loss")
+            [m.min(), 0.0, m.max()],
+            [1.0, 0.0, 0.0],
+            where="post",
+            color=OKABE_ITO["black"],
+            linestyle="--",
+            linewidth=1.2,
+            label="0-1 loss",
+        )
         art.axes[0].legend()
     return art

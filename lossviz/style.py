@@ -48,8 +48,7 @@ OKABE_ITO: dict[str, str] = {
 
 CYCLE: tuple[str, ...] = tuple(
     OKABE_ITO[k]
-    for k in ("blue", "orange", "bluish green", "vermillion", "reddish purple", "sky blue",
-              "black")
+    for k in ("blue", "orange", "bluish green", "vermillion", "reddish purple", "sky blue", "black")
 )
 """Line colours, in order (no yellow: too faint on white)."""
 

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lossviz import _piecewise
+from lossviz._validate import as_array, as_int
+from lossviz.losses import REGISTRY
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -61,16 +63,20 @@ DEFAULT_MAX_BYTES = 2**18
 class Surface:
     """A loss surface on a 2-D grid.
 
+    The parameter axes are ``p1`` and ``p2`` (named so as not to be mistaken for
+    the data ``x``, ``y`` the loss is computed on); ``x`` and ``y`` remain as
+    read-only aliases, the horizontal and vertical axes of a plot.
+
     Attributes
     ----------
-    x : ndarray, shape (nx,)
+    p1 : ndarray, shape (nx,)
         Values of the first parameter (horizontal axis).
-    y : ndarray, shape (ny,)
+    p2 : ndarray, shape (ny,)
         Values of the second parameter (vertical axis).
     values : ndarray, shape (ny, nx)
-        ``values[i, j]`` is the loss at ``(x[j], y[i])``.
+        ``values[i, j]`` is the loss at ``(p1[j], p2[i])``.
     argmin : tuple of float
-        Grid point ``(x, y)`` with the smallest value (first one on ties).
+        Grid point ``(p1, p2)`` with the smallest value (first one on ties).
     min_value : float
         The smallest value on the grid.
     loss : str
@@ -80,17 +86,31 @@ class Surface:
     xlabel, ylabel : str
         Names of the two parameters, for axis labels.
     grad_x, grad_y : ndarray, shape (ny, nx)
-        Partial derivatives of the surface along x and y.
+        Partial derivatives of the surface along ``p1`` (horizontal) and ``p2``.
     gradient_method : str
         ``"analytic"`` or ``"finite-difference"``.
     method : str
-        How values were computed: ``"closed-form"``, ``"chunked"``, ``"binned"``
-        (approximate, see ``bins``) or ``"function"``.
+        How values were computed, one of:
+
+        ``"closed-form"``
+            MSE of a linear model from five sufficient statistics (exact).
+        ``"sorted-prefix-sums"``
+            L1, Huber, smooth L1 or pinball of a linear model, by sorting the
+            residuals once per slope (exact; :mod:`lossviz._piecewise`).
+        ``"chunked"``
+            Any loss of a model, every grid point and sample, in memory-bounded
+            blocks (exact).
+        ``"binned"``
+            As ``"chunked"`` on weighted centroids of a histogram of the data
+            (approximate, see ``bins``).
+        ``"function"``
+            Any function of the two parameters, point by point or vectorized
+            (:func:`function_surface`, :func:`direction_surface`).
 
     """
 
-    x: np.ndarray = field(repr=False)
-    y: np.ndarray = field(repr=False)
+    p1: np.ndarray = field(repr=False)
+    p2: np.ndarray = field(repr=False)
     values: np.ndarray = field(repr=False)
     argmin: tuple[float, float]
     min_value: float
@@ -104,9 +124,19 @@ class Surface:
     method: str = "function"
 
     @property
+    def x(self) -> np.ndarray:
+        """The horizontal axis of a plot: an alias of ``p1``."""
+        return self.p1
+
+    @property
+    def y(self) -> np.ndarray:
+        """The vertical axis of a plot: an alias of ``p2``."""
+        return self.p2
+
+    @property
     def grid(self) -> tuple[np.ndarray, np.ndarray]:
-        """The meshgrid ``(X, Y)``, each of shape ``(ny, nx)``."""
-        return np.meshgrid(self.x, self.y)
+        """The meshgrid ``(P1, P2)``, each of shape ``(ny, nx)``."""
+        return np.meshgrid(self.p1, self.p2)
 
     @property
     def gradient_norm(self) -> np.ndarray:
@@ -144,8 +174,6 @@ def resolve_loss(loss: str | Callable) -> tuple[Callable, str]:
 
     """
     if isinstance(loss, str):
-        from lossviz.losses import REGISTRY
-
         if loss not in REGISTRY:
             raise ValueError(
                 f"loss must be a name in lossviz.losses.REGISTRY or a callable, got {loss!r};"
@@ -158,75 +186,79 @@ def resolve_loss(loss: str | Callable) -> tuple[Callable, str]:
     return loss, str(getattr(loss, "name", getattr(loss, "__name__", "custom loss")))
 
 
-def _registry_entry(name: str) -> Callable | None:
-    from lossviz.losses import REGISTRY
-
-    return REGISTRY.get(name)
-
-
 def _is_mse(loss: str | Callable) -> bool:
-    if isinstance(loss, str):
-        return loss == "mse"
-    try:
-        from lossviz.losses import REGISTRY
-    except ImportError:  # pragma: no cover - losses always ship with lossviz
-        return False
-    return REGISTRY.get("mse") is loss
+    return loss == "mse" if isinstance(loss, str) else REGISTRY.get("mse") is loss
 
 
 def _axis(name: str, values: object) -> np.ndarray:
-    a = np.asarray(values, dtype=float)
+    a = as_array(values, name)  # real, finite, non-empty
     if a.ndim != 1 or a.size < 2:
         raise ValueError(
             f"{name} must be a 1-D array of at least 2 grid values, got shape {a.shape}"
         )
-    if not np.all(np.isfinite(a)) or np.any(np.diff(a) <= 0):
-        raise ValueError(f"{name} must be finite and strictly increasing")
+    if np.any(np.diff(a) <= 0):
+        raise ValueError(f"{name} must be finite and strictly increasing, got {a.tolist()[:5]}")
     return a
 
 
 def _samples(name: str, values: object, ndim: int) -> np.ndarray:
-    a = np.asarray(values, dtype=float)
-    if a.ndim != ndim or a.shape[0] == 0:
-        want = "(n,)" if ndim == 1 else "(n, 2)"
-        raise ValueError(f"{name} must have shape {want} with n >= 1, got shape {a.shape}")
-    if ndim == 2 and a.shape[1] != 2:
-        raise ValueError(f"{name} must have shape (n, 2) (two features), got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, got {int((~np.isfinite(a)).sum())} NaN/inf")
+    a = as_array(values, name)  # real, finite, non-empty
+    if a.ndim != ndim or (ndim == 2 and a.shape[1] != 2):
+        want = "(n,)" if ndim == 1 else "(n, 2) (two features)"
+        raise ValueError(f"{name} must have shape {want}, got shape {a.shape}")
     return a
 
 
-def _check_max_bytes(max_bytes: int) -> int:
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) \
-            or max_bytes < 8:
-        raise ValueError(f"max_bytes must be an integer >= 8, got {max_bytes!r}")
-    return int(max_bytes)
+def _model_inputs(
+    features: object, target: object, axes: dict, max_bytes: object, *, two_features: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Validate the data, the two grid axes and ``max_bytes`` of a model surface.
+
+    ``axes`` maps the two parameter names to their grid values, in order. The
+    features are ``(n,)`` (``(n, 2)`` if ``two_features``) and the target ``(n,)``.
+    """
+    f_name, t_name = ("X", "y") if two_features else ("x", "y")
+    f = _samples(f_name, features, 2 if two_features else 1)
+    t = _samples(t_name, target, 1)
+    if f.shape[0] != t.shape[0] or (not two_features and f.shape != t.shape):
+        what = "length" if two_features else "shape"
+        raise ValueError(
+            f"{f_name} and {t_name} must have the same {what}, got {f.shape} and {t.shape}"
+        )
+    (n1, a1), (n2, a2) = axes.items()
+    return f, t, _axis(n1, a1), _axis(n2, a2), as_int(max_bytes, "max_bytes", low=8)
 
 
-def _finish(x, y, values, gx, gy, *, method, gradient_method, **meta) -> Surface:
-    values = np.asarray(values, dtype=float).reshape(y.size, x.size)
+def _finish(p1, p2, values, gx, gy, *, method, gradient_method, **meta) -> Surface:
+    values = np.asarray(values, dtype=float).reshape(p2.size, p1.size)
     if gx is None:
-        gx, gy = _fd(x, y, values)
+        gx, gy = _fd(p1, p2, values)
         gradient_method = "finite-difference"
     i, j = np.unravel_index(int(np.argmin(values)), values.shape)
-    arrays = (x, y, values, gx, gy)
+    arrays = (p1, p2, values, gx, gy)
     for a in arrays:
         a.setflags(write=False)
     return Surface(
-        x=x, y=y, values=values, argmin=(float(x[j]), float(y[i])),
-        min_value=float(values[i, j]), grad_x=gx, grad_y=gy,
-        gradient_method=gradient_method, method=method, **meta,
+        p1=p1,
+        p2=p2,
+        values=values,
+        argmin=(float(p1[j]), float(p2[i])),
+        min_value=float(values[i, j]),
+        grad_x=gx,
+        grad_y=gy,
+        gradient_method=gradient_method,
+        method=method,
+        **meta,
     )
 
 
-def _fd(x: np.ndarray, y: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    gy, gx = np.gradient(values, y, x)
+def _fd(p1: np.ndarray, p2: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    gy, gx = np.gradient(values, p2, p1)
     return gx, gy
 
 
 def finite_difference_gradient(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(d/dx, d/dy)`` of the surface values by central differences.
+    """Return ``(d/dp1, d/dp2)`` of the surface values by central differences.
 
     Second-order accurate in the interior, first-order on the edges
     (:func:`numpy.gradient`); works on uneven grids.
@@ -249,11 +281,11 @@ def finite_difference_gradient(surface: Surface) -> tuple[np.ndarray, np.ndarray
     ([1.0, 2.0, 3.0], [3.0, 3.0, 3.0])
 
     """
-    return _fd(surface.x, surface.y, surface.values)
+    return _fd(surface.p1, surface.p2, surface.values)
 
 
 def local_minima(surface: Surface) -> list[tuple[float, float, float]]:
-    """Return the grid's local minima as ``(x, y, value)``, smallest first.
+    """Return the grid's local minima as ``(p1, p2, value)``, smallest first.
 
     A grid point is a local minimum if it is strictly below every one of its
     (up to 8) neighbours; points on the border count.
@@ -284,8 +316,10 @@ def local_minima(surface: Surface) -> list[tuple[float, float, float]]:
             if di or dj:
                 is_min &= v < padded[1 + di : 1 + di + ny, 1 + dj : 1 + dj + nx]
     rows, cols = np.nonzero(is_min)
-    found = [(float(surface.x[j]), float(surface.y[i]), float(v[i, j])) for i, j in zip(rows, cols,
-                                                                                        strict=True)]
+    found = [
+        (float(surface.p1[j]), float(surface.p2[i]), float(v[i, j]))
+        for i, j in zip(rows, cols, strict=True)
+    ]
     return sorted(found, key=lambda t: (t[2], t[0], t[1]))
 
 
@@ -317,41 +351,50 @@ def _weighted_rowsum(g: np.ndarray, d: np.ndarray, w: np.ndarray | None) -> np.n
     return np.einsum("km,km->k", g, d)
 
 
+@dataclass(frozen=True)
+class _Model:
+    """A model with two parameters ``(a, b)``, on its data.
+
+    ``predict(a, b, features)`` takes parameter columns of shape ``(K, 1)`` and
+    returns the predictions ``(K, m)`` for ``m`` samples; ``derivative(a, b,
+    features)`` returns the two partial derivatives of the prediction, each
+    ``(K, m)``, or ``(m,)`` when it does not depend on the parameters.
+    ``discrete_target``: the targets are labels, never averaged by ``bins``.
+    """
+
+    predict: Callable
+    derivative: Callable
+    features: np.ndarray
+    target: np.ndarray
+    discrete_target: bool = False
+
+
 def _model_grid(
-    predict: Callable,
-    dpredict: Callable | None,
-    features: np.ndarray,
-    target: np.ndarray,
+    model: _Model,
     p1: np.ndarray,
     p2: np.ndarray,
     loss: Callable,
+    options: dict | None,
     *,
     gradient: bool,
     max_bytes: int,
     bins: int | None,
-    discrete_target: bool = False,
-    options: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, str]:
-    """Mean loss of ``predict(a, b, features)`` over a grid, chunked; optional gradient.
-
-    ``predict(a, b, feats)`` takes parameter columns ``(K, 1)`` and returns ``(K, m)``;
-    ``dpredict`` returns the two partial derivatives of the prediction, each ``(K, m)``,
-    or ``(m,)`` when it does not depend on the parameters.
-    """
+    """Mean loss of ``model`` over the grid ``p1 x p2``, chunked; optional gradient."""
+    features, target = model.features, model.target
     n = target.shape[0]
     opts = dict(options or {})
     weights = None
     method = "chunked"
     if bins is not None:
-        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
-            raise ValueError(f"bins must be None or an integer >= 2, got {bins!r}")
+        bins = as_int(bins, "bins", low=2)
         cols = np.column_stack([features.reshape(n, -1), target])
-        if discrete_target:  # never average labels: bin features within each label
+        if model.discrete_target:  # never average labels: bin features within each label
             parts = [_compress(cols[target == t], bins) for t in np.unique(target)]
             centroids = np.concatenate([c for c, _ in parts])
             weights = np.concatenate([w for _, w in parts])
         else:
-            centroids, weights = _compress(cols, int(bins))
+            centroids, weights = _compress(cols, bins)
         features = centroids[:, :-1].reshape((-1, *features.shape[1:]))
         target = centroids[:, -1]
         method = "binned"
@@ -361,7 +404,9 @@ def _model_grid(
     n_points = a_all.size
     m = max(1, min(m_all, max_bytes // 8))  # samples per block
     k = max(1, min(n_points, max_bytes // (8 * m)))  # grid points per block
-    has_grad = gradient and dpredict is not None and hasattr(loss, "grad")
+    has_grad = gradient and hasattr(loss, "grad")
+    # one pass for value and gradient when the loss offers it (every registry loss does)
+    both = getattr(loss, "value_and_grad", None)
     total = np.zeros(n_points)
     ga = np.zeros(n_points) if has_grad else None
     gb = np.zeros(n_points) if has_grad else None
@@ -372,13 +417,18 @@ def _model_grid(
         for k0 in range(0, n_points, k):
             a = a_all[k0 : k0 + k, None]
             b = b_all[k0 : k0 + k, None]
-            pred = predict(a, b, feats)
+            pred = model.predict(a, b, feats)
             tb = np.broadcast_to(tgt, pred.shape)
-            per = np.asarray(loss(pred, tb, reduction="none", **opts), dtype=float)
+            if has_grad and both is not None:
+                per, g = both(pred, tb, reduction="none", **opts)
+            else:
+                per = loss(pred, tb, reduction="none", **opts)
+                g = loss.grad(pred, tb, reduction="none", **opts) if has_grad else None
+            per = np.asarray(per, dtype=float)
             total[k0 : k0 + k] += per.sum(axis=1) if w is None else np.einsum("km,m->k", per, w)
             if has_grad:
-                g = np.asarray(loss.grad(pred, tb, reduction="none", **opts), dtype=float)
-                da, db = dpredict(a, b, feats)
+                g = np.asarray(g, dtype=float)
+                da, db = model.derivative(a, b, feats)
                 ga[k0 : k0 + k] += _weighted_rowsum(g, da, w)
                 gb[k0 : k0 + k] += _weighted_rowsum(g, db, w)
     shape = (p2.size, p1.size)
@@ -386,6 +436,26 @@ def _model_grid(
     if has_grad:
         return values, (ga / n).reshape(shape), (gb / n).reshape(shape), method
     return values, None, None, method
+
+
+def _model_surface(
+    model: _Model,
+    p1: np.ndarray,
+    p2: np.ndarray,
+    loss_fn: Callable,
+    options: dict | None,
+    /,
+    *,
+    gradient: bool,
+    max_bytes: int,
+    bins: int | None,
+    **meta,
+) -> Surface:
+    """:func:`_model_grid` wrapped into a :class:`Surface` carrying ``meta`` (names)."""
+    values, gx, gy, method = _model_grid(
+        model, p1, p2, loss_fn, options, gradient=gradient, max_bytes=max_bytes, bins=bins
+    )
+    return _finish(p1, p2, values, gx, gy, method=method, gradient_method="analytic", **meta)
 
 
 # --------------------------------------------------------------------------- models
@@ -464,13 +534,7 @@ def linear_regression_surface(
     ((2.0, 1.0), 0.0, 'closed-form')
 
     """
-    x = _samples("x", x, 1)
-    y = _samples("y", y, 1)
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
-    w = _axis("w", w)
-    b = _axis("b", b)
-    max_bytes = _check_max_bytes(max_bytes)
+    x, y, w, b, max_bytes = _model_inputs(x, y, {"w": w, "b": b}, max_bytes, two_features=False)
     fn, name = resolve_loss(loss)
     meta = {"loss": name, "model": "linear regression", "xlabel": "w", "ylabel": "b"}
     if closed_form and _is_mse(loss) and not loss_options:
@@ -483,24 +547,30 @@ def linear_regression_surface(
         values = np.maximum(W * W * vx - 2 * W * cxy + vy, 0.0) + c * c
         gx = 2 * (W * vx - cxy) + 2 * c * mx
         gy = np.broadcast_to(2 * c, values.shape).copy()
-        return _finish(w, b, values, gx, gy, method="closed-form",
-                       gradient_method="analytic", **meta)
+        return _finish(
+            w, b, values, gx, gy, method="closed-form", gradient_method="analytic", **meta
+        )
 
-    if closed_form and bins is None and _piecewise.supports(name, loss_options) \
-            and fn is _registry_entry(name):
+    if (
+        closed_form
+        and bins is None
+        and _piecewise.supports(name, loss_options)
+        and fn is REGISTRY.get(name)
+    ):
         values, gx, gy = _piecewise.line_surface(x, y, w, b, name, loss_options, gradient)
-        return _finish(w, b, values, gx, gy, method="sorted-prefix-sums",
-                       gradient_method="analytic", **meta)
+        return _finish(
+            w, b, values, gx, gy, method="sorted-prefix-sums", gradient_method="analytic", **meta
+        )
 
-    def predict(a, c, feats):
-        return a * feats[None, :] + c
-
-    def dpredict(a, c, feats):
-        return feats, np.ones_like(feats)
-
-    values, gx, gy, method = _model_grid(predict, dpredict, x, y, w, b, fn, gradient=gradient,
-                                         max_bytes=max_bytes, bins=bins, options=loss_options)
-    return _finish(w, b, values, gx, gy, method=method, gradient_method="analytic", **meta)
+    line = _Model(
+        predict=lambda a, c, feats: a * feats[None, :] + c,
+        derivative=lambda a, c, feats: (feats, np.ones_like(feats)),
+        features=x,
+        target=y,
+    )
+    return _model_surface(
+        line, w, b, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins, **meta
+    )
 
 
 def logistic_regression_surface(
@@ -552,26 +622,21 @@ def logistic_regression_surface(
     (1.0, 1.0)
 
     """
-    X = _samples("X", X, 2)
-    y = _samples("y", y, 1)
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X and y must have the same length, got {X.shape} and {y.shape}")
-    w1 = _axis("w1", w1)
-    w2 = _axis("w2", w2)
-    max_bytes = _check_max_bytes(max_bytes)
+    X, y, w1, w2, max_bytes = _model_inputs(
+        X, y, {"w1": w1, "w2": w2}, max_bytes, two_features=True
+    )
     fn, name = resolve_loss(loss)
-
-    def predict(a, c, feats):
-        return a * feats[None, :, 0] + c * feats[None, :, 1]
-
-    def dpredict(a, c, feats):
-        return feats[:, 0], feats[:, 1]
-
-    values, gx, gy, method = _model_grid(predict, dpredict, X, y, w1, w2, fn, gradient=gradient,
-                                         max_bytes=max_bytes, bins=bins, discrete_target=True,
-                                         options=loss_options)
-    return _finish(w1, w2, values, gx, gy, method=method, gradient_method="analytic",
-                   loss=name, model="logistic regression", xlabel="w1", ylabel="w2")
+    logit = _Model(
+        predict=lambda a, c, feats: a * feats[None, :, 0] + c * feats[None, :, 1],
+        derivative=lambda a, c, feats: (feats[:, 0], feats[:, 1]),
+        features=X,
+        target=y,
+        discrete_target=True,
+    )
+    meta = {"loss": name, "model": "logistic regression", "xlabel": "w1", "ylabel": "w2"}
+    return _model_surface(
+        logit, w1, w2, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins, **meta
+    )
 
 
 def tanh_network_surface(
@@ -619,26 +684,23 @@ def tanh_network_surface(
     [(-2.0, -1.0), (2.0, 1.0)]
 
     """
-    x = _samples("x", x, 1)
-    y = _samples("y", y, 1)
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
-    w = _axis("w", w)
-    v = _axis("v", v)
-    max_bytes = _check_max_bytes(max_bytes)
+    x, y, w, v, max_bytes = _model_inputs(x, y, {"w": w, "v": v}, max_bytes, two_features=False)
     fn, name = resolve_loss(loss)
 
-    def predict(a, c, feats):
-        return c * np.tanh(a * feats[None, :])
-
-    def dpredict(a, c, feats):
+    def derivative(a, c, feats):
         t = np.tanh(a * feats[None, :])
         return c * feats[None, :] * (1.0 - t * t), t
 
-    values, gx, gy, method = _model_grid(predict, dpredict, x, y, w, v, fn, gradient=gradient,
-                                         max_bytes=max_bytes, bins=bins, options=loss_options)
-    return _finish(w, v, values, gx, gy, method=method, gradient_method="analytic",
-                   loss=name, model="tanh network", xlabel="w", ylabel="v")
+    network = _Model(
+        predict=lambda a, c, feats: c * np.tanh(a * feats[None, :]),
+        derivative=derivative,
+        features=x,
+        target=y,
+    )
+    meta = {"loss": name, "model": "tanh network", "xlabel": "w", "ylabel": "v"}
+    return _model_surface(
+        network, w, v, fn, loss_options, gradient=gradient, max_bytes=max_bytes, bins=bins, **meta
+    )
 
 
 # --------------------------------------------------------------------------- any function
@@ -646,8 +708,8 @@ def tanh_network_surface(
 
 def function_surface(
     f: Callable[[np.ndarray], float],
-    x: np.ndarray,
-    y: np.ndarray,
+    p1: np.ndarray,
+    p2: np.ndarray,
     *,
     grad: Callable[[np.ndarray], np.ndarray] | None = None,
     vectorized: bool = False,
@@ -661,11 +723,11 @@ def function_surface(
     Parameters
     ----------
     f : callable
-        ``f(params) -> float`` with ``params = np.array([px, py])``. With
+        ``f(params) -> float`` with ``params = np.array([p1, p2])``. With
         ``vectorized=True``, ``params`` has shape ``(2, ny, nx)`` and ``f`` must
         return an array of shape ``(ny, nx)``.
-    x, y : array_like
-        Increasing grid values of the two parameters.
+    p1, p2 : array_like
+        Increasing grid values of the two parameters (horizontal, vertical).
     grad : callable, optional
         ``grad(params) -> array of shape (2,)`` (or ``(2, ny, nx)`` if vectorized);
         without it the gradient field is a finite difference of the grid.
@@ -686,9 +748,9 @@ def function_surface(
     ((1.0, 0.0), (3, 3), 'finite-difference')
 
     """
-    x = _axis("x", x)
-    y = _axis("y", y)
-    X, Y = np.meshgrid(x, y)
+    p1 = _axis("p1", p1)
+    p2 = _axis("p2", p2)
+    X, Y = np.meshgrid(p1, p2)
     if vectorized:
         params = np.stack([X, Y])
         values = np.asarray(f(params), dtype=float)
@@ -706,8 +768,19 @@ def function_surface(
     if g is not None:
         g = g.reshape(2, *X.shape)
         gx, gy = g[0].copy(), g[1].copy()
-    return _finish(x, y, values, gx, gy, method="function", gradient_method="analytic",
-                   loss=loss, model=model, xlabel=xlabel, ylabel=ylabel)
+    return _finish(
+        p1,
+        p2,
+        values,
+        gx,
+        gy,
+        method="function",
+        gradient_method="analytic",
+        loss=loss,
+        model=model,
+        xlabel=xlabel,
+        ylabel=ylabel,
+    )
 
 
 def direction_surface(
@@ -768,9 +841,11 @@ def direction_surface(
 
     g2 = None
     if grad is not None:
+
         def g2(p):
             g = np.asarray(grad(center + p[0] * d1 + p[1] * d2), dtype=float)
             return np.array([np.sum(g * d1), np.sum(g * d2)])
 
-    return function_surface(f2, alpha, beta, grad=g2, loss=loss, model=model,
-                            xlabel="α", ylabel="β")
+    return function_surface(
+        f2, alpha, beta, grad=g2, loss=loss, model=model, xlabel="α", ylabel="β"
+    )

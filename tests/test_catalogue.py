@@ -1,4 +1,4 @@
-"""The generated catalogue: every registry entry has what the appendix page shows."""
+"""The generated appendix catalogue: every registry entry has what the page shows."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lossviz import catalogue as cat  # noqa: E402
+from lossviz import appendix as cat  # noqa: E402
 from lossviz import losses  # noqa: E402
 from lossviz.losses import REGISTRY, TASKS  # noqa: E402
 
@@ -79,8 +79,14 @@ def test_slice_gradient_matches_finite_differences_of_the_slice(loss):
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("mse", "residual"), ("huber", "residual"), ("hinge", "margin"), ("bce", "probability"),
-     ("cross_entropy", "class-score"), ("poisson_nll", "input")],
+    [
+        ("mse", "residual"),
+        ("huber", "residual"),
+        ("hinge", "margin"),
+        ("bce", "probability"),
+        ("cross_entropy", "class-score"),
+        ("poisson_nll", "input"),
+    ],
 )
 def test_slice_kind_is_chosen_from_what_the_loss_accepts(name, kind):
     assert cat.slice_for(REGISTRY[name]).kind == kind
@@ -124,17 +130,60 @@ def test_alt_text_states_range_and_minimum():
     assert "from -3 to 3" in text and "lowest at 0" in text
 
 
-def test_example_calls_replays_the_docstring_examples():
-    calls = cat.example_calls(losses.mse)
-    assert calls and calls[0][0] == ([1.0, 2.0], [1.0, 4.0])
-
-
-def test_example_slice_skips_a_call_where_the_gradient_vanishes():
-    # the first docstring example of a hinge-type loss may sit on its flat part
+def test_entry_slices_run_where_the_gradient_does_not_vanish():
+    # a declared point on the flat part of a hinge-type loss would draw a flat line
     for loss in ENTRIES:
         sl = cat.slice_for(loss)
-        if sl.kind == "example":
+        if sl.kind == "entry":
             assert np.any(sl.grad != 0), loss.name
+
+
+@pytest.mark.parametrize(
+    ("domains", "task", "kind"),
+    [
+        ({"target_domain": "class"}, "classification", "class-score"),
+        ({"target_domain": "sign"}, "classification", "margin"),
+        ({"target_domain": "sign"}, "ranking/metric learning", "input"),
+        ({"input_domain": "probability"}, "classification", "probability"),
+        ({}, "regression", "input"),
+    ],
+)
+def test_natural_slice_is_derived_from_the_declared_domains(domains, task, kind):
+    toy = losses.Loss(
+        "toy", "Toy", task, True, "0", "0", losses.mse.value_fn, losses.mse.grad_fn, **domains
+    )
+    assert cat.natural_slice(toy).kind == kind
+
+
+def test_a_loss_that_declares_nothing_gets_the_input_slice():
+    # e.g. a loss another chapter adds without domains: the page still draws it
+    toy = losses.Loss(
+        "toy", "Toy", "regression", True, "0", "0", losses.mse.value_fn, losses.mse.grad_fn
+    )
+    sl = cat.slice_for(toy)
+    assert sl.kind == "input" and np.allclose(sl.value, (sl.x - 1.0) ** 2)
+
+
+def test_sections_state_the_declared_domains():
+    md = cat.section_markdown(losses.hinge)
+    assert "**Input:** any real number; **target:** a label -1 or +1" in md
+
+
+def test_an_undeclared_domain_or_slice_kind_is_rejected():
+    with pytest.raises(ValueError, match="input_domain must be None or one of"):
+        losses.Loss(
+            "toy",
+            "Toy",
+            "regression",
+            True,
+            "0",
+            "0",
+            losses.mse.value_fn,
+            losses.mse.grad_fn,
+            input_domain="reals",
+        )
+    with pytest.raises(ValueError, match="slice kind must be one of"):
+        losses.Slice("diagonal")
 
 
 def test_summary_table_has_one_linked_row_per_entry():

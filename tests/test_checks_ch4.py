@@ -195,3 +195,120 @@ def flat_grad(f, x, h):
 def test_central_difference_rejects_a_typical_mistake_with_its_hint(wrong, hint):
     with pytest.raises(ExerciseFailed, match=hint):
         ch4.central_difference(wrong)
+
+
+# ------------------------------------------------------------- generalized_cross_entropy
+def _log_softmax(z):
+    m = z.max(axis=1, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
+def good_gce(input, target, q=0.7):
+    z = np.asarray(input, dtype=float)
+    t = np.asarray(target)
+    logp = _log_softmax(z)
+    logp_y = logp[np.arange(len(t)), t]
+    grad = np.exp(q * logp_y)[:, None] * (np.exp(logp) - np.eye(z.shape[1])[t]) / len(t)
+    return float(np.mean((1 - np.exp(q * logp_y)) / q)), grad
+
+
+def good_gce_by_chain_rule(input, target, q=0.7):
+    """Another correct form: p_y**q from the stable softmax, gradient by the chain rule."""
+    z = np.asarray(input, dtype=float)
+    t = np.asarray(target)
+    n = len(t)
+    p = np.exp(_log_softmax(z))
+    p_y = p[np.arange(n), t]
+    loss = float(np.mean(-np.expm1(q * np.log(np.maximum(p_y, 1e-300))) / q))
+    dloss_dpy = -(np.maximum(p_y, 1e-300) ** (q - 1))
+    dpy_dz = p_y[:, None] * (np.eye(z.shape[1])[t] - p)
+    return loss, dloss_dpy[:, None] * dpy_dz / n
+
+
+def test_gce_checker_is_reexported():
+    assert checks.generalized_cross_entropy is ch4.generalized_cross_entropy
+
+
+def test_gce_checker_accepts_the_notebook_reference_solution(capsys):
+    """The answer cell of the chapter, read from the notebook, passes its own checker."""
+    import json
+
+    from conftest import ROOT
+
+    nb = json.loads((ROOT / "book" / "04_implementation.ipynb").read_text(encoding="utf-8"))
+    (cell,) = [c for c in nb["cells"]
+               if c["metadata"].get("nbgrader", {}).get("grade_id") == "ch4-gce-code"]
+    namespace = {"np": np}
+    exec("".join(cell["source"]), namespace)
+    ch4.generalized_cross_entropy(namespace["my_gce"])
+    assert "✔ Generalised cross-entropy: correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer", [good_gce, good_gce_by_chain_rule])
+def test_gce_accepts_a_correct_answer(answer, capsys):
+    with np.errstate(over="raise", divide="raise", invalid="raise"):  # no warning anywhere
+        ch4.generalized_cross_entropy(answer)
+    assert "correct" in capsys.readouterr().out
+
+
+def naive_gce(input, target, q=0.7):
+    e = np.exp(np.asarray(input, dtype=float))
+    p = e / e.sum(axis=1, keepdims=True)
+    p_y = p[np.arange(len(target)), target]
+    grad = p_y[:, None] ** q * (p - np.eye(p.shape[1])[target]) / len(target)
+    return float(np.mean((1 - p_y**q) / q)), grad
+
+
+def sum_gce(input, target, q=0.7):
+    loss, grad = good_gce(input, target, q)
+    return loss * len(target), grad * len(target)
+
+
+def ce_gradient_gce(input, target, q=0.7):
+    loss, _ = good_gce(input, target, q)
+    z = np.asarray(input, dtype=float)
+    return loss, (np.exp(_log_softmax(z)) - np.eye(z.shape[1])[target]) / len(target)
+
+
+def unscaled_gradient_gce(input, target, q=0.7):
+    loss, grad = good_gce(input, target, q)
+    return loss, grad * len(target)
+
+
+def fixed_q_gce(input, target, q=0.7):
+    return good_gce(input, target, 0.7)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (naive_gce, "must not warn"),
+        (sum_gce, "MEAN"),
+        (fixed_q_gce, "p_y the probability of the target class"),
+        (ce_gradient_gce, "weighted by p_y\\*\\*q"),
+        (unscaled_gradient_gce, "divide by N"),
+        (lambda input, target, q=0.7: good_gce(input, target, q)[0], "pair \\(loss, grad\\)"),
+        (lambda input, target, q=0.7: None, "pair"),
+    ],
+)
+def test_gce_rejects_a_typical_mistake_with_its_hint(wrong, hint):
+    with pytest.raises(ExerciseFailed, match=hint):
+        ch4.generalized_cross_entropy(wrong)
+
+
+def test_gce_unfinished_exercise_says_so():
+    def my_gce(input, target, q=0.7):
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseFailed, match="my_gce still raises NotImplementedError"):
+        ch4.generalized_cross_entropy(my_gce)
+
+
+def test_gce_cases_are_independent_for_partial_credit():
+    """The grader's collect mode records all 7 cases: a wrong gradient loses only its 2."""
+    from lossviz.checks._core import collect
+
+    outcomes, _ = collect(ch4.generalized_cross_entropy, ce_gradient_gce)
+    assert [o.passed for o in outcomes] == [True] * 5 + [False] * 2
+    outcomes, printed = collect(ch4.generalized_cross_entropy, good_gce)
+    assert [o.passed for o in outcomes] == [True] * 7 and "correct" in printed

@@ -54,6 +54,21 @@ def test_regression_rejects_bad_parameters_naming_them(kwargs, words):
 def test_seed_must_be_int_or_generator():
     with pytest.raises(TypeError, match="seed"):
         data.regression_1d(10, seed=None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="seed must be an integer >= 0, got -1"):
+        data.regression_1d(10, seed=-1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 10.0}, r"n must be an integer, got 10.0 \(float\)"),
+        ({"n": True}, "n must be an integer, got True"),
+        ({"noise": "0.1"}, "noise must be a real number, got '0.1'"),
+    ],
+)
+def test_wrong_types_raise_type_error_naming_the_argument(kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        data.regression_1d(**kwargs)
 
 
 def test_heteroscedastic_noise_grows_with_abs_x():

@@ -56,6 +56,12 @@ VALID = {
     "l1_penalty": (([0.5, -1.0],), {}),
     "l2_penalty": (([0.5, -1.0],), {}),
     "uncertainty_weighted": (([0.5, 2.0], [0.0, 1.0]), {}),
+    "gaussian_kl": (([0.5, 1.0], [0.0, -1.0]), {}),
+    "neg_elbo": (([[0.5, -1.0]], [[1.0, 0.0]], [[0.3]], [[-0.2]]), {}),
+    "gan_minimax": (([0.5, 1.0], [0.0, -2.0]), {}),
+    "gan_non_saturating": (([0.5, 1.0], [0.0, -2.0]), {}),
+    "wasserstein_critic": (([0.5, 1.0], [0.0, -2.0]), {}),
+    "gan_hinge": (([0.5, 1.0], [0.0, -2.0]), {}),
 }
 NAMES = sorted(VALID)
 
@@ -300,28 +306,66 @@ def test_negative_weights_are_rejected():
 
 
 @pytest.mark.parametrize(
-    ("name", "option", "value", "message"),
+    ("name", "option", "value", "error", "message"),
     [
-        ("huber", "delta", 0.0, "delta must be > 0.0, got 0.0"),
-        ("smooth_l1", "beta", -1.0, "beta must be >= 0.0"),
-        ("pinball", "alpha", 1.5, "alpha must be <= 1.0"),
-        ("cross_entropy", "label_smoothing", 1.2, "label_smoothing must be <= 1.0"),
-        ("sigmoid_focal", "gamma", -1.0, "gamma must be >= 0.0"),
-        ("sigmoid_focal", "alpha", 2.0, "alpha must be <= 1.0"),
-        ("triplet_margin", "margin", 0.0, "margin must be > 0.0"),
-        ("triplet_margin", "p", 0.5, "p must be >= 1.0"),
-        ("multi_margin", "p", 3, "p must be 1 or 2"),
-        ("bellman_td", "gamma", 1.5, "gamma must be <= 1.0"),
-        ("bellman_td", "kind", "l1", "kind must be 'mse' or 'huber', got 'l1'"),
-        ("poisson_nll", "eps", 0.0, "eps must be > 0.0"),
-        ("huber", "delta", "1", "delta must be a real number, got '1'"),
-        ("huber", "delta", math.nan, "delta must be finite"),
-        ("cross_entropy", "ignore_index", 1.5, "ignore_index must be an integer"),
+        (
+            "huber",
+            "delta",
+            0.0,
+            ValueError,
+            r"delta must be a finite real number in \(0, inf\), got 0.0",
+        ),
+        ("smooth_l1", "beta", -1.0, ValueError, r"beta must be a finite real number in \[0, inf\)"),
+        ("pinball", "alpha", 1.5, ValueError, r"alpha must be a finite real number in \[0, 1\]"),
+        (
+            "cross_entropy",
+            "label_smoothing",
+            1.2,
+            ValueError,
+            r"label_smoothing must be a finite real number in \[0, 1\], got 1.2",
+        ),
+        (
+            "sigmoid_focal",
+            "gamma",
+            -1.0,
+            ValueError,
+            r"gamma must be a finite real number in \[0, inf",
+        ),
+        (
+            "sigmoid_focal",
+            "alpha",
+            2.0,
+            ValueError,
+            r"alpha must be a finite real number in \(-inf, 1\]",
+        ),
+        (
+            "triplet_margin",
+            "margin",
+            0.0,
+            ValueError,
+            r"margin must be a finite real number in \(0, ",
+        ),
+        ("triplet_margin", "p", 0.5, ValueError, r"p must be a finite real number in \[1, inf\)"),
+        ("multi_margin", "p", 3, ValueError, "p must be one of 1, 2, got 3"),
+        ("bellman_td", "gamma", 1.5, ValueError, r"gamma must be a finite real number in \[0, 1\]"),
+        ("bellman_td", "kind", "l1", ValueError, "kind must be one of 'mse', 'huber', got 'l1'"),
+        ("poisson_nll", "eps", 0.0, ValueError, r"eps must be a finite real number in \(0, inf\)"),
+        ("huber", "delta", "1", TypeError, r"delta must be a real number, got '1' \(str\)"),
+        ("huber", "delta", True, TypeError, "delta must be a real number, got True"),
+        ("huber", "delta", math.nan, ValueError, "delta must be a finite real number .* got nan"),
+        (
+            "cross_entropy",
+            "ignore_index",
+            1.5,
+            TypeError,
+            "ignore_index must be an integer, got 1.5",
+        ),
     ],
 )
-def test_invalid_options_are_rejected_with_their_name(name, option, value, message):
+def test_invalid_options_are_rejected_with_their_name(name, option, value, error, message):
+    # one policy: TypeError for a wrong type, ValueError for a wrong value
     args, kw = VALID[name]
-    with pytest.raises((ValueError, TypeError), match=message):
+    with pytest.raises(error, match=message):
         losses.REGISTRY[name](*args, **{**kw, option: value})
 
 
@@ -396,6 +440,13 @@ EXTREME = {
     "l2_penalty": ([BIG, -BIG],),
     # e^{-s} L overflows only beyond the float64 range; e^{-1e4} underflows to 0
     "uncertainty_weighted": ([BIG, 0.0], [-5.0, BIG]),
+    # exp(logvar) overflows above ~709.78, as sigma^2 does: 700 is finite
+    "gaussian_kl": ([BIG, -BIG], [-700.0, 700.0]),
+    "neg_elbo": ([[BIG, -BIG]], [[0.0, 1.0]], [[BIG, -BIG]], [[-700.0, 700.0]]),
+    "gan_minimax": ([BIG, -BIG], [-BIG, BIG]),
+    "gan_non_saturating": ([BIG, -BIG], [-BIG, BIG]),
+    "wasserstein_critic": ([BIG, -BIG], [-BIG, BIG]),
+    "gan_hinge": ([BIG, -BIG], [-BIG, BIG]),
 }
 
 

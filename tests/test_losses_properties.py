@@ -455,6 +455,54 @@ CASES = {
 WHOLE_TENSOR = {"dice", "tversky"}
 
 
+# generative-model objectives (chapter 9)
+@st.composite
+def gaussian_kl_case(draw):
+    shape = draw(SHAPES)
+    kw = {}
+    if draw(st.booleans()):
+        kw = {
+            "prior_mu": draw(arr(shape[-1:], -2, 2)),
+            "prior_logvar": draw(arr(shape[-1:], -2, 2)),
+        }
+    return (draw(arr(shape, -3, 3)), draw(arr(shape, -3, 3))), kw
+
+
+@st.composite
+def neg_elbo_case(draw):
+    n, d, k = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    kw = {
+        "likelihood": draw(st.sampled_from(["bernoulli", "gaussian"])),
+        "beta": draw(reals(0, 3)),
+        "recon_var": draw(reals(0.3, 3)),
+    }
+    return (
+        draw(arr((n, d), -5, 5)),
+        draw(arr((n, d), 0, 1)),
+        draw(arr((n, k), -3, 3)),
+        draw(arr((n, k), -3, 3)),
+    ), kw
+
+
+@st.composite
+def gan_case(draw):
+    shape = draw(SHAPES)
+    kw = {"side": draw(st.sampled_from(["discriminator", "generator"]))}
+    return (draw(arr(shape, -6, 6)), draw(arr(shape, -6, 6))), kw
+
+
+CASES.update(
+    {
+        "gaussian_kl": (gaussian_kl_case(), _elements),
+        "neg_elbo": (neg_elbo_case(), _rows),
+        "gan_minimax": (gan_case(), _elements),
+        "gan_non_saturating": (gan_case(), _elements),
+        "wasserstein_critic": (gan_case(), _elements),
+        "gan_hinge": (gan_case(), _elements),
+    }
+)
+
+
 def test_every_loss_has_a_property_case():
     assert sorted(CASES) == sorted(loss.name for loss in losses.catalogue())
 
@@ -517,6 +565,9 @@ def kink_distance(name, args, kw):
         return min(np.min(np.abs(p - g)), np.min(np.abs(iw)), np.min(np.abs(ih)))
     if name == "l1_penalty":
         return np.min(np.abs(args[0]))
+
+    if name == "gan_hinge" and kw["side"] == "discriminator":
+        return min(np.min(np.abs(args[0] - 1)), np.min(np.abs(args[1] + 1)))
     if name in WHOLE_TENSOR:  # stiff when the denominator is tiny
         p, y = args
         tp, fp, fn = np.sum(p * y), np.sum(p * (1 - y)), np.sum((1 - p) * y)
@@ -528,6 +579,13 @@ def kink_distance(name, args, kw):
 # ----------------------------------------------------------- laws per loss
 L = losses
 NONNEGATIVE = set(CASES) - {"poisson_nll", "gaussian_nll", "kl_div", "uncertainty_weighted"}
+NONNEGATIVE -= {
+    "neg_elbo",
+    "gan_minimax",
+    "gan_non_saturating",
+    "wasserstein_critic",
+    "gan_hinge",
+}  # Gaussian NLL, generator sides and critics can be < 0
 close = functools.partial(np.testing.assert_allclose, rtol=1e-10, atol=1e-12)
 
 
@@ -920,6 +978,80 @@ LAWS = {
 }
 
 
+def law_gaussian_kl_is_zero_at_equality_and_the_vae_expression_at_the_prior(args, kw):
+    mu, lv = args
+    assert abs(L.gaussian_kl(mu, lv, prior_mu=mu, prior_logvar=lv, reduction="sum")) < 1e-12
+    close(L.gaussian_kl(mu, lv, reduction="sum"), -0.5 * np.sum(1 + lv - mu**2 - np.exp(lv)))
+    if kw:  # shifting both means leaves the KL unchanged
+        close(
+            L.gaussian_kl(
+                mu + 1.5,
+                lv,
+                prior_mu=kw["prior_mu"] + 1.5,
+                prior_logvar=kw["prior_logvar"],
+                reduction="none",
+            ),
+            L.gaussian_kl(mu, lv, **kw, reduction="none"),
+        )
+
+
+def law_neg_elbo_is_reconstruction_plus_beta_kl(args, kw):
+    z, x, mu, lv = args
+    n = z.shape[0]
+    if kw["likelihood"] == "bernoulli":
+        rec = L.bce_with_logits(z, x, reduction="sum")
+    else:
+        rec = L.gaussian_nll(z, x, np.full_like(z, kw["recon_var"]), full=True, reduction="sum")
+    kl = L.gaussian_kl(mu, lv, reduction="sum")
+    close(L.neg_elbo(*args, **kw), (rec + kw["beta"] * kl) / n)
+
+
+def law_gan_minimax_discriminator_is_bce_and_generator_is_log_one_minus_d(args, kw):
+    r, f = args
+    close(
+        L.gan_minimax(r, f),
+        L.bce_with_logits(r, np.ones_like(r)) + L.bce_with_logits(f, np.zeros_like(f)),
+    )
+    # exp(log(1 - D)) + exp(log D) = 1, with the minimax and non-saturating generators
+    mm = L.gan_minimax(r, f, side="generator", reduction="none")
+    ns = L.gan_non_saturating(r, f, side="generator", reduction="none")
+    close(np.exp(mm) + np.exp(-ns), np.ones_like(f))
+
+
+def law_gan_non_saturating_generator_is_bce_with_label_real(args, kw):
+    r, f = args
+    close(L.gan_non_saturating(r, f, side="generator"), L.bce_with_logits(f, np.ones_like(f)))
+    close(L.gan_non_saturating(r, f), L.gan_minimax(r, f))
+
+
+def law_wasserstein_critic_is_antisymmetric_and_gap_of_generator_losses(args, kw):
+    r, f = args
+    close(L.wasserstein_critic(r, f), -L.wasserstein_critic(f, r))
+    g = functools.partial(L.wasserstein_critic, side="generator")
+    close(L.wasserstein_critic(r, f), g(r, r) - g(r, f))
+
+
+def law_gan_hinge_discriminator_is_two_svm_hinges(args, kw):
+    r, f = args
+    close(
+        L.gan_hinge(r, f, reduction="sum"),
+        L.hinge(r, np.ones_like(r), reduction="sum")
+        + L.hinge(f, -np.ones_like(f), reduction="sum"),
+    )
+
+
+LAWS.update(
+    {
+        "gaussian_kl": law_gaussian_kl_is_zero_at_equality_and_the_vae_expression_at_the_prior,
+        "neg_elbo": law_neg_elbo_is_reconstruction_plus_beta_kl,
+        "gan_minimax": law_gan_minimax_discriminator_is_bce_and_generator_is_log_one_minus_d,
+        "gan_non_saturating": law_gan_non_saturating_generator_is_bce_with_label_real,
+        "wasserstein_critic": law_wasserstein_critic_is_antisymmetric_and_gap_of_generator_losses,
+        "gan_hinge": law_gan_hinge_discriminator_is_two_svm_hinges,
+    }
+)
+
+
 def test_every_loss_has_a_law():
     assert sorted(LAWS) == sorted(CASES)
 
@@ -985,3 +1117,30 @@ def test_laws_reductions_and_gradient_hold_for_every_loss(name):
     check()
     # the strategies keep most examples away from kinks: the gradient check is not vacuous
     assert len(fd_checked) >= 100
+
+
+# ------------------------------------------------------------ value_and_grad
+@pytest.mark.parametrize("name", [loss.name for loss in losses.catalogue()])
+def test_value_and_grad_equals_the_separate_calls_bit_for_bit(name):
+    """``value_and_grad`` is the value and the gradient, exactly, for every option set drawn."""
+    loss = losses.REGISTRY[name]
+    strategy, _ = CASES[name]
+    reductions = st.sampled_from(
+        ["mean", "sum"] if name in WHOLE_TENSOR else ["none", "mean", "sum"]
+    )
+
+    @settings(max_examples=60, deadline=None)
+    @given(strategy, reductions)
+    def check(case, reduction):
+        args, kw = case
+        value, grad = loss.value_and_grad(*args, **kw, reduction=reduction)
+        assert type(value) is type(loss(*args, **kw, reduction=reduction))
+        np.testing.assert_array_equal(value, loss(*args, **kw, reduction=reduction))
+        separate = _tup(loss.grad(*args, **kw, reduction=reduction))
+        assert len(_tup(grad)) == len(separate)
+        for a, b in zip(_tup(grad), separate, strict=True):
+            assert type(a) is type(b) and a.shape == b.shape
+            assert np.array_equal(a, b)
+            assert np.array_equal(np.signbit(a), np.signbit(b))  # even the sign of zeros
+
+    check()

@@ -31,24 +31,29 @@ def test_pinball_matches_sklearn_mean_pinball_loss(rng, alpha):
 def test_huber_and_smooth_l1_match_scipy_special_huber(rng, delta):
     x, y = rng.normal(scale=3, size=40), rng.normal(size=40)
     ref = special.huber(delta, x - y)
-    np.testing.assert_allclose(losses.huber(x, y, delta=delta, reduction="none"), ref,
-                               rtol=1e-14)
-    np.testing.assert_allclose(losses.smooth_l1(x, y, beta=delta, reduction="none"),
-                               ref / delta, rtol=1e-14)
+    np.testing.assert_allclose(losses.huber(x, y, delta=delta, reduction="none"), ref, rtol=1e-14)
+    np.testing.assert_allclose(
+        losses.smooth_l1(x, y, beta=delta, reduction="none"), ref / delta, rtol=1e-14
+    )
 
 
 def test_log_cosh_matches_log_of_cosh_where_cosh_is_finite(rng):
     d = rng.normal(scale=5, size=40)
-    np.testing.assert_allclose(losses.log_cosh(d, np.zeros(40), reduction="none"),
-                               np.log(np.cosh(d)), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        losses.log_cosh(d, np.zeros(40), reduction="none"),
+        np.log(np.cosh(d)),
+        rtol=1e-13,
+        atol=1e-15,
+    )
 
 
 def test_poisson_nll_matches_scipy_poisson_logpmf_up_to_log_factorial(rng):
     lam = rng.uniform(0.1, 10, size=30)
     y = rng.poisson(lam).astype(float)
     ref = -stats.poisson.logpmf(y, lam) - special.gammaln(y + 1)
-    np.testing.assert_allclose(losses.poisson_nll(np.log(lam), y, reduction="none"), ref,
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        losses.poisson_nll(np.log(lam), y, reduction="none"), ref, rtol=1e-12, atol=1e-12
+    )
 
 
 def test_poisson_nll_full_is_within_stirling_error_of_the_exact_nll(rng):
@@ -66,8 +71,9 @@ def test_gaussian_nll_full_matches_scipy_norm_logpdf(rng):
     mu, y = rng.normal(size=30), rng.normal(size=30)
     var = rng.uniform(0.1, 3, size=30)
     ref = -stats.norm.logpdf(y, loc=mu, scale=np.sqrt(var))
-    np.testing.assert_allclose(losses.gaussian_nll(mu, y, var, full=True, reduction="none"),
-                               ref, rtol=1e-13)
+    np.testing.assert_allclose(
+        losses.gaussian_nll(mu, y, var, full=True, reduction="none"), ref, rtol=1e-13
+    )
 
 
 def test_kl_div_matches_scipy_rel_entr_and_entropy(rng):
@@ -75,11 +81,16 @@ def test_kl_div_matches_scipy_rel_entr_and_entropy(rng):
     p[0, 1] = 0.0
     p[0] /= p[0].sum()
     q = rng.dirichlet(np.ones(5), size=4)
-    np.testing.assert_allclose(losses.kl_div(np.log(q), p, reduction="none"),
-                               special.rel_entr(p, q), rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(
+        losses.kl_div(np.log(q), p, reduction="none"),
+        special.rel_entr(p, q),
+        rtol=1e-13,
+        atol=1e-16,
+    )
     per_row = [stats.entropy(p[i], q[i]) for i in range(4)]
     assert losses.kl_div(np.log(q), p, reduction="batchmean") == pytest.approx(
-        np.mean(per_row), rel=1e-13)
+        np.mean(per_row), rel=1e-13
+    )
 
 
 def test_bce_matches_sklearn_log_loss(rng):
@@ -92,11 +103,16 @@ def test_bce_with_logits_and_soft_margin_match_scipy_log_expit(rng):
     z = rng.normal(scale=20, size=60)
     y = rng.integers(0, 2, size=60).astype(float)
     ref = -(y * special.log_expit(z) + (1 - y) * special.log_expit(-z))
-    np.testing.assert_allclose(losses.bce_with_logits(z, y, reduction="none"), ref,
-                               rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(
+        losses.bce_with_logits(z, y, reduction="none"), ref, rtol=1e-13, atol=1e-300
+    )
     s = 2 * y - 1
-    np.testing.assert_allclose(losses.soft_margin(z, s, reduction="none"),
-                               -special.log_expit(s * z), rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(
+        losses.soft_margin(z, s, reduction="none"),
+        -special.log_expit(s * z),
+        rtol=1e-13,
+        atol=1e-300,
+    )
 
 
 def test_cross_entropy_matches_sklearn_log_loss_on_softmax(rng):
@@ -133,17 +149,26 @@ def test_tversky_with_unit_weights_is_one_minus_sklearn_jaccard(rng):
 def test_triplet_margin_matches_scipy_minkowski_distances(rng, order):
     a, p, n = (rng.normal(size=(6, 3)) for _ in range(3))
     eps = 1e-6
-    ref = [max(distance.minkowski(a[i] + eps, p[i], order)
-               - distance.minkowski(a[i] + eps, n[i], order) + 1.0, 0.0) for i in range(6)]
-    np.testing.assert_allclose(losses.triplet_margin(a, p, n, p=order, reduction="none"), ref,
-                               rtol=1e-12, atol=1e-14)
+    ref = [
+        max(
+            distance.minkowski(a[i] + eps, p[i], order)
+            - distance.minkowski(a[i] + eps, n[i], order)
+            + 1.0,
+            0.0,
+        )
+        for i in range(6)
+    ]
+    np.testing.assert_allclose(
+        losses.triplet_margin(a, p, n, p=order, reduction="none"), ref, rtol=1e-12, atol=1e-14
+    )
 
 
 def test_cosine_embedding_for_similar_pairs_matches_scipy_cosine_distance(rng):
     x1, x2 = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
     ref = [distance.cosine(x1[i], x2[i]) for i in range(6)]
-    np.testing.assert_allclose(losses.cosine_embedding(x1, x2, np.ones(6), reduction="none"),
-                               ref, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        losses.cosine_embedding(x1, x2, np.ones(6), reduction="none"), ref, rtol=1e-9, atol=1e-12
+    )
 
 
 def test_stable_logistic_helpers_match_scipy_over_the_whole_range():
@@ -157,5 +182,4 @@ def test_stable_logistic_helpers_match_scipy_over_the_whole_range():
     np.testing.assert_allclose(s_pos, special.expit(z), rtol=1e-15, atol=1e-300)
     np.testing.assert_allclose(s_neg, special.expit(-z), rtol=1e-15, atol=1e-300)
     x = np.array([[1e4, -1e4, 0.0, 3.0], [1.0, 2.0, 3.0, 4.0]])
-    np.testing.assert_allclose(log_softmax(x, axis=1), special.log_softmax(x, axis=1),
-                               rtol=1e-15)
+    np.testing.assert_allclose(log_softmax(x, axis=1), special.log_softmax(x, axis=1), rtol=1e-15)

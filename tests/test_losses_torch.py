@@ -15,8 +15,18 @@ def rng(seed=0):
     return np.random.default_rng(seed)
 
 
-def compare_with_torch(loss, torch_fn, args, *, kw=None, torch_kw=None, reductions=REDUCTIONS,
-                       torch_args=None, rtol=1e-10, atol=1e-12):
+def compare_with_torch(
+    loss,
+    torch_fn,
+    args,
+    *,
+    kw=None,
+    torch_kw=None,
+    reductions=REDUCTIONS,
+    torch_args=None,
+    rtol=1e-10,
+    atol=1e-12,
+):
     """Compare value and gradient of ``loss(*args, **kw)`` with ``torch_fn``.
 
     The arguments named in ``loss.inputs`` are differentiable.
@@ -32,12 +42,20 @@ def compare_with_torch(loss, torch_fn, args, *, kw=None, torch_kw=None, reductio
             if isinstance(a, torch.Tensor):
                 tens.append(a)
             else:
-                tens.append(torch.tensor(np.asarray(a, dtype=float), dtype=torch.float64,
-                                         requires_grad=i in diff))
+                tens.append(
+                    torch.tensor(
+                        np.asarray(a, dtype=float), dtype=torch.float64, requires_grad=i in diff
+                    )
+                )
         out = torch_fn(*tens, **torch_kw, reduction=reduction)
         ours = loss(*args, **kw, reduction=reduction)
-        np.testing.assert_allclose(ours, out.detach().numpy(), rtol=rtol, atol=atol,
-                                   err_msg=f"{loss.name} value, reduction={reduction}")
+        np.testing.assert_allclose(
+            ours,
+            out.detach().numpy(),
+            rtol=rtol,
+            atol=atol,
+            err_msg=f"{loss.name} value, reduction={reduction}",
+        )
         out.sum().backward()
         grads = loss.grad(*args, **kw, reduction=reduction)
         if len(diff) == 1:
@@ -45,8 +63,13 @@ def compare_with_torch(loss, torch_fn, args, *, kw=None, torch_kw=None, reductio
         assert len(grads) == len(diff)
         for g, t in zip(grads, [tens[i] for i in diff], strict=True):
             assert g.shape == tuple(t.shape)
-            np.testing.assert_allclose(g, t.grad.numpy(), rtol=rtol, atol=atol,
-                                       err_msg=f"{loss.name} grad, reduction={reduction}")
+            np.testing.assert_allclose(
+                g,
+                t.grad.numpy(),
+                rtol=rtol,
+                atol=atol,
+                err_msg=f"{loss.name} grad, reduction={reduction}",
+            )
 
 
 # ------------------------------------------------------------------ regression
@@ -76,8 +99,7 @@ def test_smooth_l1_matches_torch(beta):
     r = rng(4)
     x = r.normal(scale=2, size=20)
     x[:3] = [beta, -beta, 0.0]
-    compare_with_torch(losses.smooth_l1, F.smooth_l1_loss, (x, np.zeros(20)),
-                       kw={"beta": beta})
+    compare_with_torch(losses.smooth_l1, F.smooth_l1_loss, (x, np.zeros(20)), kw={"beta": beta})
 
 
 @pytest.mark.parametrize("log_input", [True, False])
@@ -88,28 +110,43 @@ def test_poisson_nll_matches_torch(log_input, full, eps):
     x = r.normal(size=(3, 4)) if log_input else r.uniform(0, 3, size=(3, 4))
     y = r.poisson(2.0, size=(3, 4)).astype(float)
     y[0, :3] = [0.0, 1.0, 1.5]  # the Stirling term is only added where target > 1
-    compare_with_torch(losses.poisson_nll, F.poisson_nll_loss, (x, y),
-                       kw={"log_input": log_input, "full": full, "eps": eps})
+    compare_with_torch(
+        losses.poisson_nll,
+        F.poisson_nll_loss,
+        (x, y),
+        kw={"log_input": log_input, "full": full, "eps": eps},
+    )
 
 
-@pytest.mark.parametrize("var_shape", ["same", "last_axis_dropped", "last_axis_one",
-                                       "middle_axis_one"])
+@pytest.mark.parametrize(
+    "var_shape", ["same", "last_axis_dropped", "last_axis_one", "middle_axis_one"]
+)
 @pytest.mark.parametrize("full", [False, True])
 def test_gaussian_nll_matches_torch_for_every_var_shape(var_shape, full):
     r = rng(6)
     x, y = r.normal(size=(4, 3, 2)), r.normal(size=(4, 3, 2))
-    shape = {"same": (4, 3, 2), "last_axis_dropped": (4, 3), "last_axis_one": (4, 3, 1),
-             "middle_axis_one": (4, 1, 2)}[var_shape]
+    shape = {
+        "same": (4, 3, 2),
+        "last_axis_dropped": (4, 3),
+        "last_axis_one": (4, 3, 1),
+        "middle_axis_one": (4, 1, 2),
+    }[var_shape]
     var = r.uniform(0.1, 2.0, size=shape)
-    compare_with_torch(losses.gaussian_nll, F.gaussian_nll_loss, (x, y, var),
-                       kw={"full": full}, torch_args=(x, y, var))
+    compare_with_torch(
+        losses.gaussian_nll,
+        F.gaussian_nll_loss,
+        (x, y, var),
+        kw={"full": full},
+        torch_args=(x, y, var),
+    )
 
 
 def test_gaussian_nll_gradient_below_the_clamp_matches_torch():
     x, y = np.array([0.5, -1.0, 2.0]), np.array([0.0, 0.0, 0.0])
     var = np.array([0.0, 1e-9, 1.0])  # first two are clamped to eps
-    compare_with_torch(losses.gaussian_nll, F.gaussian_nll_loss, (x, y, var),
-                       kw={"eps": 1e-6}, rtol=1e-9)
+    compare_with_torch(
+        losses.gaussian_nll, F.gaussian_nll_loss, (x, y, var), kw={"eps": 1e-6}, rtol=1e-9
+    )
 
 
 # -------------------------------------------------------------- classification
@@ -123,8 +160,9 @@ def test_bce_matches_torch_including_probabilities_0_and_1(with_weight):
     kw = {"weight": r.uniform(0, 2, size=(3,))} if with_weight else {}
     torch_kw = {"weight": torch.tensor(kw["weight"])} if with_weight else {}
     # PyTorch stores its 1e-12 floor as float32 (9.99999996e-13): 4e-9 relative difference
-    compare_with_torch(losses.bce, F.binary_cross_entropy, (p, y), kw=kw, torch_kw=torch_kw,
-                       rtol=1e-8)
+    compare_with_torch(
+        losses.bce, F.binary_cross_entropy, (p, y), kw=kw, torch_kw=torch_kw, rtol=1e-8
+    )
 
 
 @pytest.mark.parametrize("with_weight", [False, True])
@@ -142,8 +180,9 @@ def test_bce_with_logits_matches_torch(with_weight, with_pos_weight):
     if with_pos_weight:
         kw["pos_weight"] = r.uniform(0.5, 3, size=(3,))
         torch_kw["pos_weight"] = torch.tensor(kw["pos_weight"])
-    compare_with_torch(losses.bce_with_logits, F.binary_cross_entropy_with_logits, (z, y),
-                       kw=kw, torch_kw=torch_kw)
+    compare_with_torch(
+        losses.bce_with_logits, F.binary_cross_entropy_with_logits, (z, y), kw=kw, torch_kw=torch_kw
+    )
 
 
 CE_CASES = [
@@ -172,20 +211,28 @@ def test_cross_entropy_with_class_indices_matches_torch(shape, weighted, ignore,
     if weighted:
         kw["weight"] = r.uniform(0.2, 2.0, size=n_classes)
         torch_kw["weight"] = torch.tensor(kw["weight"])
-    compare_with_torch(losses.cross_entropy, F.cross_entropy, (z, t), kw=kw,
-                       torch_kw=torch_kw, torch_args=(z, torch.tensor(t)))
+    compare_with_torch(
+        losses.cross_entropy,
+        F.cross_entropy,
+        (z, t),
+        kw=kw,
+        torch_kw=torch_kw,
+        torch_args=(z, torch.tensor(t)),
+    )
 
 
-@pytest.mark.parametrize(("shape", "weighted", "ls"),
-                         [((5, 3), False, 0.0), ((5, 3), True, 0.2), ((2, 3, 4), True, 0.1),
-                          ((3,), False, 0.3)])
+@pytest.mark.parametrize(
+    ("shape", "weighted", "ls"),
+    [((5, 3), False, 0.0), ((5, 3), True, 0.2), ((2, 3, 4), True, 0.1), ((3,), False, 0.3)],
+)
 def test_cross_entropy_with_class_probabilities_matches_torch(shape, weighted, ls):
     r = rng(10)
     z = r.normal(scale=2, size=shape)
     axis = 0 if len(shape) == 1 else 1
     q = r.dirichlet(np.ones(shape[axis]), size=int(np.prod(shape)) // shape[axis])
-    q = np.moveaxis(q.reshape(*[s for i, s in enumerate(shape) if i != axis], shape[axis]),
-                    -1, axis)
+    q = np.moveaxis(
+        q.reshape(*[s for i, s in enumerate(shape) if i != axis], shape[axis]), -1, axis
+    )
     kw = {"label_smoothing": ls}
     torch_kw = dict(kw)
     if weighted:
@@ -207,8 +254,14 @@ def test_nll_matches_torch(weighted, ignore):
     if weighted:
         kw["weight"] = r.uniform(0.2, 2.0, size=4)
         torch_kw["weight"] = torch.tensor(kw["weight"])
-    compare_with_torch(losses.nll, F.nll_loss, (logp, t), kw=kw, torch_kw=torch_kw,
-                       torch_args=(logp, torch.tensor(t)))
+    compare_with_torch(
+        losses.nll,
+        F.nll_loss,
+        (logp, t),
+        kw=kw,
+        torch_kw=torch_kw,
+        torch_args=(logp, torch.tensor(t)),
+    )
 
 
 def torchvision_sigmoid_focal(inputs, targets, alpha=0.25, gamma=2.0, reduction="none"):
@@ -223,15 +276,21 @@ def torchvision_sigmoid_focal(inputs, targets, alpha=0.25, gamma=2.0, reduction=
     return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
 
 
-@pytest.mark.parametrize(("alpha", "gamma"), [(0.25, 2.0), (-1.0, 2.0), (0.5, 0.0),
-                                              (0.75, 0.5), (0.25, 3.0)])
+@pytest.mark.parametrize(
+    ("alpha", "gamma"), [(0.25, 2.0), (-1.0, 2.0), (0.5, 0.0), (0.75, 0.5), (0.25, 3.0)]
+)
 def test_sigmoid_focal_matches_torchvision_formula(alpha, gamma):
     r = rng(12)
     z = r.normal(scale=3, size=(4, 5))
     y = r.integers(0, 2, size=(4, 5)).astype(float)
     y[0] = [0.1, 0.5, 0.9, 1.0, 0.0]
-    compare_with_torch(losses.sigmoid_focal, torchvision_sigmoid_focal, (z, y),
-                       kw={"alpha": alpha, "gamma": gamma}, rtol=1e-9)
+    compare_with_torch(
+        losses.sigmoid_focal,
+        torchvision_sigmoid_focal,
+        (z, y),
+        kw={"alpha": alpha, "gamma": gamma},
+        rtol=1e-9,
+    )
 
 
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")
@@ -243,9 +302,13 @@ def test_kl_div_matches_torch_for_every_reduction(log_target):
     p[0, 0] = 0.0  # 0 log 0 = 0
     p[0] /= p[0].sum()
     target = np.log(r.dirichlet(np.ones(4), size=5)) if log_target else p
-    compare_with_torch(losses.kl_div, F.kl_div, (np.log(q), target),
-                       kw={"log_target": log_target},
-                       reductions=("none", "sum", "mean", "batchmean"))
+    compare_with_torch(
+        losses.kl_div,
+        F.kl_div,
+        (np.log(q), target),
+        kw={"log_target": log_target},
+        reductions=("none", "sum", "mean", "batchmean"),
+    )
 
 
 # ---------------------------------------------------------------------- margin
@@ -272,8 +335,14 @@ def test_multi_margin_matches_torch(p, margin, weighted, batched):
     if weighted:
         kw["weight"] = r.uniform(0.2, 2.0, size=4)
         torch_kw["weight"] = torch.tensor(kw["weight"])
-    compare_with_torch(losses.multi_margin, F.multi_margin_loss, (x, t), kw=kw,
-                       torch_kw=torch_kw, torch_args=(x, torch.tensor(t)))
+    compare_with_torch(
+        losses.multi_margin,
+        F.multi_margin_loss,
+        (x, t),
+        kw=kw,
+        torch_kw=torch_kw,
+        torch_args=(x, torch.tensor(t)),
+    )
 
 
 @pytest.mark.parametrize("margin", [1.0, 2.0])
@@ -283,8 +352,9 @@ def test_hinge_embedding_matches_torch_including_the_kink(margin):
     x[:2] = margin  # kink for y = -1
     y = r.choice([-1.0, 1.0], size=10)
     y[:2] = -1.0
-    compare_with_torch(losses.hinge_embedding, F.hinge_embedding_loss, (x, y),
-                       kw={"margin": margin})
+    compare_with_torch(
+        losses.hinge_embedding, F.hinge_embedding_loss, (x, y), kw={"margin": margin}
+    )
 
 
 # ---------------------------------------------------------------------- metric
@@ -296,8 +366,9 @@ def test_margin_ranking_matches_torch_including_the_kink(margin):
     # the kink: with y = -1 and x2 = x1 + margin, -y(x1 - x2) + margin = -margin + margin = 0
     x2[0] = x1[0] + margin
     y[0] = -1.0
-    compare_with_torch(losses.margin_ranking, F.margin_ranking_loss, (x1, x2, y),
-                       kw={"margin": margin})
+    compare_with_torch(
+        losses.margin_ranking, F.margin_ranking_loss, (x1, x2, y), kw={"margin": margin}
+    )
 
 
 @pytest.mark.parametrize("margin", [0.0, 0.3, -0.5])
@@ -307,8 +378,9 @@ def test_cosine_embedding_matches_torch(margin, batched):
     shape = (8, 5) if batched else (5,)
     x1, x2 = r.normal(size=shape), r.normal(size=shape)
     y = r.choice([-1.0, 1.0], size=shape[:-1])
-    compare_with_torch(losses.cosine_embedding, F.cosine_embedding_loss, (x1, x2, y),
-                       kw={"margin": margin})
+    compare_with_torch(
+        losses.cosine_embedding, F.cosine_embedding_loss, (x1, x2, y), kw={"margin": margin}
+    )
 
 
 @pytest.mark.parametrize("p", [1.0, 1.5, 2.0, 3.0])
@@ -318,21 +390,26 @@ def test_triplet_margin_matches_torch(p, margin, batched):
     r = rng(19)
     shape = (7, 4) if batched else (4,)
     a, pos, neg = (r.normal(size=shape) for _ in range(3))
-    compare_with_torch(losses.triplet_margin, F.triplet_margin_loss, (a, pos, neg),
-                       kw={"margin": margin, "p": p}, rtol=1e-9)
+    compare_with_torch(
+        losses.triplet_margin,
+        F.triplet_margin_loss,
+        (a, pos, neg),
+        kw={"margin": margin, "p": p},
+        rtol=1e-9,
+    )
 
 
 def test_triplet_margin_kink_and_zero_difference_match_torch():
     a = np.array([[0.0, 0.0], [1.0, 1.0]])
     pos = np.array([[1.0, 0.0], [1.0, 1.0]])  # second row: a - p = 0 (norm gradient 0)
     neg = np.array([[2.0, 0.0], [5.0, 1.0]])  # first row: 1 - 2 + 1 = 0 (the kink)
-    compare_with_torch(losses.triplet_margin, F.triplet_margin_loss, (a, pos, neg),
-                       kw={"eps": 0.0})
+    compare_with_torch(losses.triplet_margin, F.triplet_margin_loss, (a, pos, neg), kw={"eps": 0.0})
 
 
 # -------------------------------------------------------------------------- rl
-def torch_td(q, actions, rewards, next_q, dones, gamma=0.99, kind="mse", delta=1.0,
-             reduction="mean"):
+def torch_td(
+    q, actions, rewards, next_q, dones, gamma=0.99, kind="mse", delta=1.0, reduction="mean"
+):
     target = rewards + gamma * (1 - dones) * next_q.max(dim=1).values
     pred = q.gather(1, actions.long()[:, None])[:, 0]
     if kind == "mse":
@@ -348,19 +425,40 @@ def test_bellman_td_matches_torch_gather_then_mse_or_huber(kind, delta, gamma):
     actions = r.integers(0, 3, size=9)
     rewards = r.normal(size=9)
     dones = r.integers(0, 2, size=9)
-    compare_with_torch(losses.bellman_td, torch_td, (q, actions, rewards, next_q, dones),
-                       kw={"gamma": gamma, "kind": kind, "delta": delta})
+    compare_with_torch(
+        losses.bellman_td,
+        torch_td,
+        (q, actions, rewards, next_q, dones),
+        kw={"gamma": gamma, "kind": kind, "delta": delta},
+    )
 
 
-WITH_TORCH_NAME = [loss for loss in losses.catalogue()
-                   if loss.torch_name and loss.torch_name.startswith("torch.")]
+WITH_TORCH_NAME = [
+    loss for loss in losses.catalogue() if loss.torch_name and loss.torch_name.startswith("torch.")
+]
 
 
 def test_torch_counterparts_are_named_where_they_exist():
     assert {loss.name for loss in WITH_TORCH_NAME} == {
-        "mse", "l1", "huber", "smooth_l1", "poisson_nll", "gaussian_nll", "kl_div", "bce",
-        "bce_with_logits", "cross_entropy", "nll", "soft_margin", "multi_margin",
-        "hinge_embedding", "margin_ranking", "cosine_embedding", "triplet_margin", "ctc"}
+        "mse",
+        "l1",
+        "huber",
+        "smooth_l1",
+        "poisson_nll",
+        "gaussian_nll",
+        "kl_div",
+        "bce",
+        "bce_with_logits",
+        "cross_entropy",
+        "nll",
+        "soft_margin",
+        "multi_margin",
+        "hinge_embedding",
+        "margin_ranking",
+        "cosine_embedding",
+        "triplet_margin",
+        "ctc",
+    }
 
 
 @pytest.mark.parametrize("loss", WITH_TORCH_NAME, ids=lambda loss: loss.name)

@@ -70,8 +70,9 @@ def test_converges_and_stops_early_when_gradient_is_small():
 )
 def test_learning_rate_regimes_on_a_quadratic(lr, converged, oscillating, diverged):
     # f = 2 x^2: x_{t+1} = (1 - 4 lr) x_t: factor 0.6, -0.6 and -1.4
-    p = optim.gradient_descent(lambda x: 2 * x[0] ** 2, lambda x: 4 * x, 1.0, lr=lr,
-                               steps=500, tol=1e-9)
+    p = optim.gradient_descent(
+        lambda x: 2 * x[0] ** 2, lambda x: 4 * x, 1.0, lr=lr, steps=500, tol=1e-9
+    )
     assert (p.converged, p.oscillating, p.diverged) == (converged, oscillating, diverged)
     if diverged:
         assert np.all(np.isfinite(p.params)) and np.all(np.isfinite(p.losses))
@@ -81,21 +82,34 @@ def test_learning_rate_regimes_on_a_quadratic(lr, converged, oscillating, diverg
 
 def test_overflowing_gradient_stops_without_numpy_warnings():
     # f = x^4 from x = 10 with lr = 1 explodes super-exponentially until 4 x^3 overflows
-    p = optim.gradient_descent(lambda x: float(x[0]) ** 4 if abs(x[0]) < 1e70 else math.inf,
-                               lambda x: 4 * x**3, 10.0, lr=1.0, steps=100, max_value=1e300)
+    p = optim.gradient_descent(
+        lambda x: float(x[0]) ** 4 if abs(x[0]) < 1e70 else math.inf,
+        lambda x: 4 * x**3,
+        10.0,
+        lr=1.0,
+        steps=100,
+        max_value=1e300,
+    )
     assert p.diverged and not p.converged
     assert np.all(np.isfinite(p.params)) and np.all(np.isfinite(p.losses))
 
 
 def test_python_overflow_error_is_reported_as_divergence():
-    p = optim.gradient_descent(lambda x: math.exp(x[0]), lambda x: -np.exp(x), 1.0, lr=100.0,
-                               steps=50)
+    p = optim.gradient_descent(
+        lambda x: math.exp(x[0]), lambda x: -np.exp(x), 1.0, lr=100.0, steps=50
+    )
     assert p.diverged and p.steps < 50
 
 
 def test_rejects_bad_hyperparameters_and_non_finite_start():
-    with pytest.raises(ValueError, match="lr must be a real number in"):
+    with pytest.raises(
+        ValueError, match=r"lr must be a finite real number in \(0, inf\), got -0.1"
+    ):
         optim.gradient_descent(sq, sq_grad, 1.0, lr=-0.1)
+    with pytest.raises(TypeError, match=r"lr must be a real number, got '0.1' \(str\)"):
+        optim.gradient_descent(sq, sq_grad, 1.0, lr="0.1")
+    with pytest.raises(TypeError, match="steps must be an integer, got True"):
+        optim.gradient_descent(sq, sq_grad, 1.0, steps=True)
     with pytest.raises(ValueError, match="beta"):
         optim.momentum(sq, sq_grad, 1.0, beta=1.0)
     with pytest.raises(ValueError, match="x0"):

@@ -19,8 +19,13 @@ def _close_figures():
 
 def bowl_surface(n=21):
     axis = np.linspace(-2.0, 2.0, n)
-    return function_surface(lambda p: (p[0] - 0.4) ** 2 + 4 * (p[1] + 0.8) ** 2, axis,
-                            np.linspace(-1.0, 1.0, n), loss="bowl", model="toy")
+    return function_surface(
+        lambda p: (p[0] - 0.4) ** 2 + 4 * (p[1] + 0.8) ** 2,
+        axis,
+        np.linspace(-1.0, 1.0, n),
+        loss="bowl",
+        model="toy",
+    )
 
 
 def test_contour_returns_filled_lines_colorbar_and_minimum_marker():
@@ -74,8 +79,12 @@ def test_surface3d_needs_a_3d_axes_and_labels_z_with_the_loss():
 
 
 def test_arrow_field_has_equal_lengths_downhill_directions_and_magnitude_colours():
-    s = linear_regression_surface(np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 2.0, 2.5, 5.0]),
-                                  w=np.linspace(-1, 3, 41), b=np.linspace(-2, 4, 31))
+    s = linear_regression_surface(
+        np.array([0.0, 1.0, 2.0, 3.0]),
+        np.array([1.0, 2.0, 2.5, 5.0]),
+        w=np.linspace(-1, 3, 41),
+        b=np.linspace(-2, 4, 31),
+    )
     X, Y, U, V, C = plot.arrow_field(s, every=5)
     gx, gy = s.grad_x[::5, ::5], s.grad_y[::5, ::5]
     np.testing.assert_array_equal(X, s.grid[0][::5, ::5])
@@ -127,8 +136,9 @@ def test_descent_path_draws_the_iterates_with_start_and_end_markers():
 def test_descent_path_on_3d_axes_uses_the_losses_as_height():
     s = bowl_surface(9)
     art_s = plot.surface3d(s)
-    path = optim.gradient_descent(lambda p: float(p @ p), lambda p: 2 * p, [1.0, 0.5],
-                                  lr=0.2, steps=4)
+    path = optim.gradient_descent(
+        lambda p: float(p @ p), lambda p: 2 * p, [1.0, 0.5], lr=0.2, steps=4
+    )
     art = plot.descent_path(path, ax=art_s.surface.axes)
     np.testing.assert_allclose(np.ravel(art.line.get_data_3d()[2]), path.losses)
 
@@ -157,8 +167,9 @@ def test_loss_vs_residual_passes_options_per_label():
         return k * np.abs(pred - target)
 
     r = np.array([-1.0, 0.5])
-    art = plot.loss_vs_residual({"three": scaled, "one": scaled}, residual=r,
-                                options={"three": {"k": 3.0}})
+    art = plot.loss_vs_residual(
+        {"three": scaled, "one": scaled}, residual=r, options={"three": {"k": 3.0}}
+    )
     np.testing.assert_allclose(art.values["three"].get_ydata(), [3.0, 1.5])
     np.testing.assert_allclose(art.values["one"].get_ydata(), [1.0, 0.5])
 

@@ -94,8 +94,9 @@ def test_registry_mse_object_also_takes_the_closed_form():
 @pytest.mark.parametrize("max_bytes", [8 * 5, 8 * 37, 8 * 37 * 4, 2**20])
 def test_chunked_mse_equals_closed_form_for_any_chunk_size(max_bytes):
     closed = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX)
-    chunked = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, closed_form=False,
-                                        max_bytes=max_bytes)
+    chunked = linear_regression_surface(
+        X1, Y1, w=W_AX, b=B_AX, closed_form=False, max_bytes=max_bytes
+    )
     assert chunked.method == "chunked"
     np.testing.assert_allclose(chunked.values, closed.values, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(chunked.grad_x, closed.grad_x, rtol=1e-10, atol=1e-12)
@@ -104,10 +105,12 @@ def test_chunked_mse_equals_closed_form_for_any_chunk_size(max_bytes):
 
 def test_l1_surface_matches_direct_evaluation_and_chunking_does_not_matter():
     ref = direct(lambda p: losses.l1(p, Y1), lambda w, b: w * X1 + b, W_AX, B_AX)
-    one = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss="l1", max_bytes=2**20,
-                                    closed_form=False)
-    many = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss="l1", max_bytes=8 * 3,
-                                     closed_form=False)
+    one = linear_regression_surface(
+        X1, Y1, w=W_AX, b=B_AX, loss="l1", max_bytes=2**20, closed_form=False
+    )
+    many = linear_regression_surface(
+        X1, Y1, w=W_AX, b=B_AX, loss="l1", max_bytes=8 * 3, closed_form=False
+    )
     assert one.method == many.method == "chunked"
     np.testing.assert_allclose(one.values, ref, rtol=1e-13)
     np.testing.assert_allclose(many.values, ref, rtol=1e-13)
@@ -122,8 +125,15 @@ def test_l1_surface_matches_direct_evaluation_and_chunking_does_not_matter():
 
 @pytest.mark.parametrize(
     ("name", "options"),
-    [("l1", None), ("huber", None), ("huber", {"delta": 0.3}), ("smooth_l1", {"beta": 0.5}),
-     ("smooth_l1", {"beta": 0.0}), ("pinball", {"alpha": 0.9}), ("pinball", None)],
+    [
+        ("l1", None),
+        ("huber", None),
+        ("huber", {"delta": 0.3}),
+        ("smooth_l1", {"beta": 0.5}),
+        ("smooth_l1", {"beta": 0.0}),
+        ("pinball", {"alpha": 0.9}),
+        ("pinball", None),
+    ],
 )
 def test_piecewise_losses_are_exact_by_sorted_prefix_sums(name, options):
     """Values and gradients equal the chunked evaluation of the registry loss itself."""
@@ -131,8 +141,9 @@ def test_piecewise_losses_are_exact_by_sorted_prefix_sums(name, options):
     y = 1.5 * x - 0.7 + RNG.standard_t(2, 500)  # heavy tails: every piece is populated
     w_ax, b_ax = np.linspace(-1, 4, 23), np.linspace(-3, 2, 19)
     fast = linear_regression_surface(x, y, w=w_ax, b=b_ax, loss=name, loss_options=options)
-    slow = linear_regression_surface(x, y, w=w_ax, b=b_ax, loss=name, loss_options=options,
-                                     closed_form=False)
+    slow = linear_regression_surface(
+        x, y, w=w_ax, b=b_ax, loss=name, loss_options=options, closed_form=False
+    )
     assert fast.method == "sorted-prefix-sums" and slow.method == "chunked"
     np.testing.assert_allclose(fast.values, slow.values, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fast.grad_x, slow.grad_x, rtol=1e-10, atol=1e-12)
@@ -144,8 +155,9 @@ def test_piecewise_surface_memory_does_not_grow_with_the_grid():
     y = x + RNG.standard_normal(20_000)
     tracemalloc.start()
     try:
-        linear_regression_surface(x, y, w=np.linspace(-1, 1, 101), b=np.linspace(-1, 1, 101),
-                                  loss="huber")
+        linear_regression_surface(
+            x, y, w=np.linspace(-1, 1, 101), b=np.linspace(-1, 1, 101), loss="huber"
+        )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -180,8 +192,9 @@ def test_chunked_surface_never_allocates_grid_times_samples():
     full_bytes = 21 * 21 * 20_000 * 8  # 70 MB
     tracemalloc.start()
     try:
-        linear_regression_surface(x, y, w=w_ax, b=b_ax, loss="l1", max_bytes=2**20,
-                                  closed_form=False)
+        linear_regression_surface(
+            x, y, w=w_ax, b=b_ax, loss="l1", max_bytes=2**20, closed_form=False
+        )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -211,8 +224,12 @@ def test_logistic_surface_matches_direct_evaluation_and_analytic_gradient():
     y = (X[:, 0] + 0.5 * X[:, 1] + 0.3 * RNG.standard_normal(40) > 0).astype(float)
     w1, w2 = np.linspace(-2, 4, 7), np.linspace(-3, 3, 5)
     s = logistic_regression_surface(X, y, w1=w1, w2=w2, loss=logistic, max_bytes=8 * 9)
-    ref = direct(lambda z: np.mean(np.logaddexp(0, z) - y * z),
-                 lambda a, b: a * X[:, 0] + b * X[:, 1], w1, w2)
+    ref = direct(
+        lambda z: np.mean(np.logaddexp(0, z) - y * z),
+        lambda a, b: a * X[:, 0] + b * X[:, 1],
+        w1,
+        w2,
+    )
     np.testing.assert_allclose(s.values, ref, rtol=1e-12)
     # gradient of the mean logistic loss: X^T (sigmoid(z) - y) / n
     i, j = 3, 5
@@ -320,7 +337,7 @@ def test_unknown_loss_name_lists_the_registry():
         ({"w": [1.0]}, "w must be a 1-D array of at least 2"),
         ({"b": [1.0, 0.0]}, "b must be finite and strictly increasing"),
         ({"max_bytes": 4}, "max_bytes must be an integer >= 8, got 4"),
-        ({"bins": 1, "loss": "l1"}, "bins must be None or an integer >= 2"),
+        ({"bins": 1, "loss": "l1"}, "bins must be an integer >= 2, got 1"),
     ],
 )
 def test_linear_surface_rejects_bad_arguments(kwargs, words):
@@ -340,8 +357,9 @@ def test_loss_options_reach_the_loss_and_its_gradient():
 
     scaled_abs.grad = lambda pred, target, reduction="none", k=1.0: k * np.sign(pred - target)
     one = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss=scaled_abs)
-    three = linear_regression_surface(X1, Y1, w=W_AX, b=B_AX, loss=scaled_abs,
-                                      loss_options={"k": 3.0})
+    three = linear_regression_surface(
+        X1, Y1, w=W_AX, b=B_AX, loss=scaled_abs, loss_options={"k": 3.0}
+    )
     np.testing.assert_allclose(three.values, 3 * one.values)
     np.testing.assert_allclose(three.grad_x, 3 * one.grad_x)
     # options turn the MSE closed form off: a registry loss would reject unknown ones
@@ -356,3 +374,16 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(lossviz.surface, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_model_surfaces_share_one_validation_with_type_and_value_errors():
+    x = np.array([0.0, 1.0, 2.0])
+    axes = {"w": W_AX, "b": B_AX}
+    with pytest.raises(TypeError, match="x must hold real numbers, got a boolean array"):
+        linear_regression_surface(x > 0, x, **axes)
+    with pytest.raises(ValueError, match="y must be finite"):
+        tanh_network_surface(x, [0.0, np.nan, 1.0], w=W_AX, v=B_AX)
+    with pytest.raises(ValueError, match=r"X and y must have the same length"):
+        logistic_regression_surface(np.ones((3, 2)), [0.0, 1.0], w1=W_AX, w2=B_AX)
+    with pytest.raises(TypeError, match=r"max_bytes must be an integer, got 1000000.0 \(float\)"):
+        linear_regression_surface(x, x, **axes, max_bytes=1e6)

@@ -38,11 +38,17 @@ from lossviz.checks._core import (
 from lossviz.checks.ch1 import empirical_risk, mae, objective
 from lossviz.checks.ch2 import lr_limit, smoothed_ce_grad, two_layer_backprop
 from lossviz.checks.ch3 import dice, focal, huber
-from lossviz.checks.ch4 import central_difference, stable_bce_with_logits, stable_cross_entropy
+from lossviz.checks.ch4 import (
+    central_difference,
+    generalized_cross_entropy,
+    stable_bce_with_logits,
+    stable_cross_entropy,
+)
 from lossviz.checks.ch5 import info_nce, per_class_recall
 from lossviz.checks.ch6 import adamw_step, giou, soft_threshold
 from lossviz.checks.ch7 import ctc, masked_ce
 from lossviz.checks.ch8 import contrastive, dpo, ndcg  # noqa: F401
+from lossviz.checks.ch9 import bits_per_dim, discriminator_loss, gaussian_kl
 from lossviz.checks.ch10 import clip_grad_norm, global_mean_grad, round_bf16
 
 __all__ = [
@@ -73,6 +79,7 @@ __all__ = [
     "finite_difference",
     "global_mean_grad",
     "focal",
+    "generalized_cross_entropy",
     "giou",
     "huber",
     "info_nce",
@@ -87,4 +94,7 @@ __all__ = [
     "stable_bce_with_logits",
     "stable_cross_entropy",
     "two_layer_backprop",
+    "bits_per_dim",
+    "discriminator_loss",
+    "gaussian_kl",
 ]

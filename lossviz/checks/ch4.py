@@ -16,6 +16,9 @@ stable_cross_entropy
 central_difference
     Checks ``my_numerical_grad(f, x, h)``: the central-difference gradient of a
     scalar function of an array.
+generalized_cross_entropy
+    Checks ``my_gce(input, target, q)``: the mean generalised cross-entropy of
+    logits and its gradient, as the pair ``(loss, grad)``.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ import numpy as np
 from ._core import (
     ATOL,
     RTOL,
+    Case,
     ExerciseFailed,
     call,
     check_array,
+    check_cases,
     check_each,
     check_finite,
     check_scalar,
@@ -45,6 +50,7 @@ from ._core import (
 __all__ = [
     "ExerciseFailed",
     "central_difference",
+    "generalized_cross_entropy",
     "stable_bce_with_logits",
     "stable_cross_entropy",
 ]
@@ -328,3 +334,132 @@ def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
         )
 
     check_each(cases, _one)
+
+
+# ------------------------------------------------------------- generalized_cross_entropy
+def _gce_reference(z: np.ndarray, t: np.ndarray, q: float) -> tuple[float, np.ndarray]:
+    """Mean generalised cross-entropy ``(1 - p_y**q) / q`` of logits and its gradient."""
+    n, c = z.shape
+    m = z.max(axis=1, keepdims=True)
+    logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    logp_y = logp[np.arange(n), t]
+    loss = float(np.mean(-np.expm1(q * logp_y) / q))
+    grad = np.exp(q * logp_y)[:, None] * (np.exp(logp) - np.eye(c)[t]) / n
+    return loss, grad
+
+
+def _pair_part(func: Callable[..., Any], index: int) -> Callable[..., Any]:
+    """Return a view of ``func`` giving entry ``index`` of the pair ``(loss, grad)``."""
+
+    def part(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        result = func(*args, **kwargs)
+        if not isinstance(result, tuple | list) or len(result) != 2:
+            fail(
+                f"{part.__name__} returned {describe(result)}, expected the pair (loss, grad)",
+                "end the function with `return loss, grad`",
+            )
+        return result[index]
+
+    part.__name__ = getattr(func, "__name__", None) or type(func).__name__
+    return part
+
+
+@exercise("Generalised cross-entropy")
+def generalized_cross_entropy(my_gce: Callable[..., Any]) -> None:
+    r"""Check ``my_gce(input, target, q)``, the generalised cross-entropy and its gradient.
+
+    The loss of one row is :math:`(1 - p_y^{\,q})/q` with :math:`p = \operatorname{softmax}(z)`;
+    ``my_gce`` returns the mean over the rows and its gradient with respect to the
+    logits, :math:`p_y^{\,q}\,(p - e_y)/N` per row.
+
+    Parameters
+    ----------
+    my_gce : callable
+        The student's function: logits ``input`` (N, C), class indices ``target`` (N,)
+        and ``q`` in (0, 1]; it returns ``(loss, grad)``, a number and an (N, C) array.
+
+    Raises
+    ------
+    ExerciseFailed
+        With a hint naming the case that failed and its likely cause.
+
+    """
+    __tracebackhide__ = True
+    if not callable(my_gce):
+        fail(
+            f"expected a function, got {describe(my_gce)}",
+            "pass the function itself, without calling it (no parentheses)",
+        )
+    rows = np.array([[2.0, 1.0, 0.0], [0.5, -1.0, 3.0], [0.0, 0.0, 0.0]])
+    rows_t = np.array([0, 2, 1])
+    grad_z = np.array([[1.5, -0.5, 0.2], [-1.0, 2.0, 0.0]])
+    grad_t = np.array([2, 1])
+    huge = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4 - 1.0, -1e4 - 2.0]])
+    huge_t = np.array([2, 0])
+    stable = (
+        "compute a stable log-softmax (subtract each row's largest logit) and "
+        "p_y**q as np.exp(q * log p_y), never p = exp(z) / sum(exp(z))"
+    )
+    loss_cases = [
+        Case(
+            (np.zeros((1, 3)), np.array([1])),
+            _gce_reference(np.zeros((1, 3)), np.array([1]), 0.5)[0],
+            kwargs={"q": 0.5},
+            what="for logits [[0, 0, 0]], target [1] and q = 0.5 (so p_y = 1/3) the loss",
+            hint="the loss of a row is (1 - p_y**q) / q, with p = softmax(z) and p_y "
+            "the probability of the target class",
+        ),
+        Case(
+            (rows, rows_t),
+            _gce_reference(rows, rows_t, 0.7)[0],
+            kwargs={"q": 0.7},
+            what=f"for the 3 rows of logits {describe(rows)}, target [0, 2, 1], q = 0.7, the loss",
+            hint="the loss is the MEAN of (1 - p_y**q) / q over the rows, not the sum; take "
+            "each row's target entry with logp[np.arange(N), target]",
+        ),
+        Case(
+            (rows, rows_t),
+            _gce_reference(rows, rows_t, 1.0)[0],
+            kwargs={"q": 1.0},
+            what="at q = 1, where each row's loss is 1 - p_y, the loss",
+            hint="use the q passed in, and divide by q",
+        ),
+        Case(
+            (rows, rows_t),
+            _gce_reference(rows, rows_t, 1e-4)[0],
+            kwargs={"q": 1e-4},
+            what="at q = 1e-4, close to the cross-entropy, the loss",
+            hint="as q -> 0 the loss must approach the cross-entropy -log p_y; compute "
+            "p_y**q as np.exp(q * log p_y) (or 1 - p_y**q as -np.expm1(q * log p_y))",
+        ),
+        Case(
+            (huge, huge_t),
+            _gce_reference(huge, huge_t, 0.5)[0],
+            kwargs={"q": 0.5},
+            what=f"for logits of size 1e4, {describe(huge)}, target [2, 0], q = 0.5, the loss",
+            hint=stable,
+        ),
+    ]
+    check_cases(_pair_part(my_gce, 0), loss_cases)
+    gradient = (
+        "the gradient of a row's loss with respect to its logits is p_y**q * (p - onehot(y)), "
+        "the cross-entropy gradient p - onehot(y) weighted by p_y**q; divide by N for the mean"
+    )
+    grad_cases = [
+        Case(
+            (grad_z, grad_t),
+            _gce_reference(grad_z, grad_t, 0.7)[1],
+            kwargs={"q": 0.7},
+            what=f"for logits {describe(grad_z)}, target [2, 1], q = 0.7, the gradient",
+            hint=gradient,
+        ),
+        Case(
+            (huge, huge_t),
+            _gce_reference(huge, huge_t, 0.5)[1],
+            kwargs={"q": 0.5},
+            what="for logits of size 1e4 the gradient",
+            hint=stable,
+        ),
+    ]
+    check_cases(_pair_part(my_gce, 1), grad_cases)

@@ -5,6 +5,10 @@ Exercises use nbgrader's cell metadata (see EXERCISES.md). Two commands::
     python -m lossviz.classroom student-version OUTDIR [--source book]
     python -m lossviz.classroom grade SUBMISSIONS --out grades.csv [--source book]
 
+and the class website, built from the student version (:mod:`lossviz.classroom.site`)::
+
+    python -m lossviz.classroom class-site OUTDIR [--root .]
+
 Grading runs each submission in a bubblewrap sandbox (:mod:`lossviz.classroom.sandbox`)
 and judges its functions from outside (:mod:`lossviz.classroom.grading`). The student
 version needs ``nbgrader`` (an instructor's tool; readers of the book do not need it).

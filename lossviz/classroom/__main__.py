@@ -10,6 +10,11 @@ Grade ``submissions/<student>/<notebook>.ipynb`` into a CSV and feedback files::
 
     python -m lossviz.classroom grade submissions --source book --out grades.csv
 
+Build the class website (the book from the student version, no solutions) into
+``class-site/``::
+
+    python -m lossviz.classroom class-site class-site
+
 """
 
 from __future__ import annotations
@@ -70,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         help="run submissions without bubblewrap (UNSAFE: only for code you trust)",
     )
 
+    cs = sub.add_parser("class-site", help="build the website without solutions")
+    cs.add_argument("outdir", type=Path, help="folder for the HTML site")
+    cs.add_argument("--root", type=Path, default=Path("."), help="the book project (default: .)")
+
     gs = sub.add_parser("gradescope", help="write a Gradescope autograder zip")
     gs.add_argument("zip", type=Path, help="the zip to write, e.g. autograder.zip")
     gs.add_argument(
@@ -88,6 +97,20 @@ def main(argv: list[str] | None = None) -> int:
 
         return main_run(argv[1:])
     args = parser.parse_args(argv)
+    if args.command == "class-site":
+        from lossviz.classroom.site import build_class_site
+
+        try:
+            build_class_site(args.outdir, args.root)
+        except ModuleNotFoundError as err:
+            if err.name != "nbgrader":
+                raise
+            print("error: the class site needs nbgrader: pip install nbgrader", file=sys.stderr)
+            return 2
+        except (ValueError, FileNotFoundError, RuntimeError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        return 0
     try:
         if args.command == "student-version":
             from lossviz.classroom.student import make_student_version

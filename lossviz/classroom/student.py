@@ -4,10 +4,11 @@ The pipeline is nbgrader's ``GenerateAssignment`` converter without its gradeboo
 database and header/footer steps: lock the check cells, replace each
 ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region with
 ``raise NotImplementedError()``, clear outputs, drop ``### BEGIN HIDDEN TESTS``
-regions, validate the nbgrader metadata and record checksums. One step is ours:
-a Markdown ``{solution}`` directive (the worked answer to a conceptual question,
-shown as a dropdown on the website) is removed too. Finally every student notebook
-is searched for solution text, and the build fails if any is left.
+regions, validate the nbgrader metadata and record checksums. Two steps are ours:
+cells tagged ``instructor-only`` (asserts of solution numbers, solution figures)
+are dropped first, and a Markdown ``{solution}`` directive (the worked answer to a
+conceptual question, shown as a dropdown on the website) is removed. Finally every
+student notebook is searched for solution text, and the build fails if any is left.
 """
 
 from __future__ import annotations
@@ -37,6 +38,19 @@ _DIRECTIVE = re.compile(
 )
 SOLUTION_REMOVED = "*(The worked solution is in the instructor's version.)*"
 
+#: Cell tag for cells only the instructor's version keeps (see EXERCISES.md).
+INSTRUCTOR_ONLY = "instructor-only"
+
+
+class RemoveInstructorOnly(Preprocessor):
+    """Drop every cell tagged ``instructor-only``."""
+
+    def preprocess(self, nb, resources):  # noqa: D102 - nbconvert API
+        nb.cells = [
+            cell for cell in nb.cells if INSTRUCTOR_ONLY not in cell.metadata.get("tags", [])
+        ]
+        return nb, resources
+
 
 class ClearSolutionDirectives(Preprocessor):
     """Remove ``{solution}`` directive blocks from Markdown cells."""
@@ -62,6 +76,7 @@ def _preprocessors() -> list[Preprocessor]:
     # The order of nbgrader's GenerateAssignment converter, less SaveCells (database)
     # and IncludeHeaderFooter/InstantiateTests (unused here).
     return [
+        RemoveInstructorOnly(),
         LockCells(),
         ClearSolutions(),
         ClearOutput(),
@@ -86,7 +101,8 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     Returns
     -------
     nbformat.NotebookNode
-        The notebook with solutions, hidden tests and outputs removed.
+        The notebook with solutions, hidden tests, instructor-only cells and outputs
+        removed.
 
     Raises
     ------
@@ -111,6 +127,8 @@ def find_leaks(nb: nbformat.NotebookNode) -> list[str]:
         for marker in LEAK_MARKERS:
             if marker in cell.source:
                 leaks.append(f"cell {index} contains {marker!r}")
+        if INSTRUCTOR_ONLY in cell.metadata.get("tags", []):
+            leaks.append(f"cell {index} is tagged {INSTRUCTOR_ONLY!r}")
     return leaks
 
 

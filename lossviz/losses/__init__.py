@@ -10,9 +10,11 @@ inputs (``loss.inputs``) return a tuple of gradients in argument order.
 :func:`catalogue` lists each loss once, in a stable order; :func:`check_grad`
 compares a gradient with central finite differences.
 
-Modules, one job each: ``_validate`` (argument checks and error messages),
-``_reduction`` (reductions and gradient scaling), ``_numerics`` (stable sigmoid,
-softplus, log-softmax), ``_registry`` (:class:`Loss`, the registry),
+Modules, one job each: ``lossviz._validate`` (argument checks and error messages,
+shared with the rest of lossviz), ``_reduction`` (reductions and gradient scaling),
+``_numerics`` (stable sigmoid, softplus, log-softmax), ``_registry`` (:class:`Loss`,
+the registry and its order, :func:`~lossviz.losses._registry.fused` to build a loss
+from one function computing its value and gradient),
 ``_gradcheck`` (:func:`check_grad`), and the losses by family: ``regression``,
 ``probabilistic``, ``classification``, ``margin``, ``segmentation``, ``metric``, ``rl``, ``boxes``,
 ``penalties``.
@@ -22,33 +24,39 @@ Examples
 >>> from lossviz import losses
 >>> losses.huber([0.5, 3.0], [0.0, 0.0])
 1.3125
->>> sorted({loss.task for loss in losses.catalogue()})[:1]
-['classification']
+>>> sorted({loss.task for loss in losses.catalogue()})[:2]
+['classification', 'generative modelling']
 
 """
 
+# The order of catalogue() is _registry.ORDER, not the order of these imports.
 from ._gradcheck import check_grad
-from ._registry import REGISTRY, TASKS, Loss, catalogue
-
-# isort: off
-# Import order is registration order, hence the order of catalogue().
-from .regression import huber, l1, log_cosh, mae, mse, pinball, smooth_l1
-from .probabilistic import gaussian_nll, kl_div, poisson_nll
-from .classification import bce, bce_with_logits, cross_entropy, nll, sigmoid_focal
-from .margin import hinge, hinge_embedding, multi_margin, soft_margin, squared_hinge
-from .segmentation import dice, tversky
-from .metric import cosine_embedding, margin_ranking, triplet_margin
-from .rl import bellman_td
+from ._registry import DOMAINS, REGISTRY, TASKS, Loss, Slice, catalogue
 from .boxes import ciou, diou, giou, iou
+from .classification import bce, bce_with_logits, cross_entropy, nll, sigmoid_focal
+from .generative import (
+    gan_hinge,
+    gan_minimax,
+    gan_non_saturating,
+    gaussian_kl,
+    neg_elbo,
+    wasserstein_critic,
+)
+from .margin import hinge, hinge_embedding, multi_margin, soft_margin, squared_hinge
+from .metric import cosine_embedding, margin_ranking, triplet_margin
 from .penalties import l1_penalty, l2_penalty, uncertainty_weighted
-from .sequence import ctc
-from .representation import contrastive, distillation, info_nce
 from .preference import bpr, bradley_terry, dpo, listnet
-
-# isort: on
+from .probabilistic import gaussian_nll, kl_div, poisson_nll
+from .regression import huber, l1, log_cosh, mae, mse, pinball, smooth_l1
+from .representation import contrastive, distillation, info_nce
+from .rl import bellman_td
+from .segmentation import dice, tversky
+from .sequence import ctc
 
 __all__ = [
+    "DOMAINS",
     "REGISTRY",
+    "Slice",
     "TASKS",
     "Loss",
     "catalogue",
@@ -94,4 +102,10 @@ __all__ = [
     "listnet",
     "bradley_terry",
     "dpo",
+    "gan_hinge",
+    "gan_minimax",
+    "gan_non_saturating",
+    "gaussian_kl",
+    "neg_elbo",
+    "wasserstein_critic",
 ]

@@ -18,8 +18,39 @@ def reduce(values: np.ndarray, reduction: str, count: float | None = None):
     return total / (values.size if count is None else count)
 
 
+def reduce_dot(a: np.ndarray, b: np.ndarray, reduction: str, count: float | None = None):
+    """Reduce the per-element products ``a * b`` like :func:`reduce`.
+
+    For "sum" and "mean" the products are never stored: one dot product sums them.
+    """
+    if reduction == "none":
+        return np.asarray(a * b)
+    total = float(np.dot(a.ravel(), b.ravel()))
+    if reduction == "sum":
+        return total
+    return total / (a.size if count is None else count)
+
+
 def reduce_grad(grad: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:
-    """Scale the gradient of the summed loss to the gradient of the reduced loss."""
+    """Scale the gradient of the summed loss to the gradient of the reduced loss (a new array).
+
+    ``count`` is the divisor of the mean (default: ``grad.size``).
+    """
     if reduction == "mean":
         grad = grad / (np.size(grad) if count is None else count)
     return np.asarray(grad)  # 0-d arithmetic gives NumPy scalars; keep arrays
+
+
+def scale_grad(grad: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:
+    """:func:`reduce_grad` in place: ``grad`` must be a fresh array the caller owns.
+
+    For "mean" it is divided in place, which saves a pass and an array of its size.
+    Never pass an input, or an array used again afterwards (e.g. ``g`` before ``-g``).
+    """
+    grad = np.asarray(grad)
+    if reduction != "mean":
+        return grad
+    divisor = np.size(grad) if count is None else count
+    if grad.ndim == 0 or not grad.flags.writeable:
+        return np.asarray(grad / divisor)
+    return np.divide(grad, divisor, out=grad)

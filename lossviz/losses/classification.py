@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import numbers
+from typing import NamedTuple
 
 import numpy as np
 
-from ._numerics import log_softmax, sigmoid_pair, softplus_pair
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import (
+from .._validate import (
     as_array,
     as_class_indices,
-    as_option,
+    as_int,
+    as_real,
     broadcastable_to,
     check_in_unit_interval,
     check_nonnegative,
     check_reduction,
     pair,
 )
+from ._numerics import exp_neg_abs, log_softmax, sigmoid_pair, softplus_pair
+from ._reduction import reduce, scale_grad
+from ._registry import GRAD, VALUE, Loss, fused, register
 
 _BCE_EPS = 1e-12  # PyTorch's floor on p(1 - p) in the BCE gradient
+_BCE_LOG_FLOOR = -100.0  # PyTorch's floor on log p and log(1 - p) in the BCE value
+IGNORE_INDEX = -100  # PyTorch's default ignore_index: targets equal to it count for nothing
 
 
 def _elementwise_weight(weight, name, shape):
@@ -41,7 +44,7 @@ def _bce_parts(input, target, weight, reduction):
     return p, y, _elementwise_weight(weight, "weight", p.shape)
 
 
-def _bce(input, target, *, weight=None, reduction="mean"):
+def _bce(want, input, target, *, weight=None, reduction="mean"):
     r"""Binary cross-entropy on probabilities.
 
     Parameters
@@ -88,16 +91,27 @@ def _bce(input, target, *, weight=None, reduction="mean"):
 
     """
     p, y, w = _bce_parts(input, target, weight, reduction)
-    with np.errstate(divide="ignore"):
-        log_p = np.maximum(np.log(p), -100.0)
-        log_q = np.maximum(np.log1p(-p), -100.0)
-    return reduce(-w * (y * log_p + (1.0 - y) * log_q), reduction)
-
-
-def _bce_grad(input, target, *, weight=None, reduction="mean"):
-    p, y, w = _bce_parts(input, target, weight, reduction)
-    g = w * (p - y) / np.maximum(p * (1.0 - p), _BCE_EPS)
-    return reduce_grad(g * np.ones_like(p), reduction)
+    value = None
+    if want & VALUE:
+        with np.errstate(divide="ignore"):
+            log_p = np.log(p)
+            log_q = np.log1p(-p)
+        np.maximum(log_p, _BCE_LOG_FLOOR, out=log_p)
+        np.maximum(log_q, _BCE_LOG_FLOOR, out=log_q)
+        log_p *= y
+        log_q *= 1.0 - y
+        log_p += log_q  # y log p + (1 - y) log(1 - p)
+        value = -reduce(log_p * w if weight is not None else log_p, reduction)
+    if not want & GRAD:
+        return value, None
+    den = 1.0 - p
+    den *= p
+    np.maximum(den, _BCE_EPS, out=den)
+    g = p - y
+    g /= den
+    if weight is not None:
+        g *= w
+    return value, scale_grad(g, reduction)
 
 
 bce = register(
@@ -105,11 +119,12 @@ bce = register(
         name="bce",
         display_name="Binary cross-entropy",
         task="classification",
+        input_domain="probability",
+        target_domain="probability",
         convex=True,
         formula_latex=r"-\big(y\log p + (1-y)\log(1-p)\big)",
         grad_latex=r"\frac{p - y}{p(1-p)}",
-        value_fn=_bce,
-        grad_fn=_bce_grad,
+        **fused(_bce),
         torch_name="torch.nn.functional.binary_cross_entropy",
         keras_name="keras.losses.BinaryCrossentropy",
         sklearn_name="sklearn.metrics.log_loss",
@@ -127,7 +142,7 @@ def _bcel_parts(input, target, weight, pos_weight, reduction):
     return z, y, w, pw
 
 
-def _bce_with_logits(input, target, *, weight=None, pos_weight=None, reduction="mean"):
+def _bce_with_logits(want, input, target, *, weight=None, pos_weight=None, reduction="mean"):
     r"""Binary cross-entropy on logits, computed stably.
 
     Parameters
@@ -185,14 +200,44 @@ def _bce_with_logits(input, target, *, weight=None, pos_weight=None, reduction="
 
     """
     z, y, w, pw = _bcel_parts(input, target, weight, pos_weight, reduction)
-    sp_pos, sp_neg = softplus_pair(z)
-    return reduce(w * ((1.0 - y) * sp_pos + pw * y * sp_neg), reduction)
-
-
-def _bce_with_logits_grad(input, target, *, weight=None, pos_weight=None, reduction="mean"):
-    z, y, w, pw = _bcel_parts(input, target, weight, pos_weight, reduction)
-    s_pos, s_neg = sigmoid_pair(z)
-    return reduce_grad(w * ((1.0 - y) * s_pos - pw * y * s_neg), reduction)
+    e = exp_neg_abs(z)
+    y_neg = 1.0 - y
+    y_pos = y if pos_weight is None else pw * y
+    value = None
+    if want & VALUE:
+        if weight is None and reduction != "none":
+            # softplus(+-z) = relu(+-z) + log(1 + e): the sum of (1 - y) softplus(z) and
+            # pi y softplus(-z) as sums of non-negative terms, no per-element array
+            t = np.log1p(e)
+            total = float(np.sum(t if pos_weight is None else t * (y_neg + y_pos)))
+            total += float(np.dot(y_neg.ravel(), np.maximum(z, 0.0).ravel()))
+            total -= float(np.dot(y_pos.ravel(), np.minimum(z, 0.0).ravel()))
+            value = total / z.size if reduction == "mean" else total
+        else:
+            sp_pos, sp_neg = softplus_pair(z, e)
+            sp_pos *= y_neg
+            sp_neg *= y_pos
+            sp_pos += sp_neg  # (1 - y) softplus(z) + pi y softplus(-z)
+            value = reduce(sp_pos * w if weight is not None else sp_pos, reduction)
+    if not want & GRAD:
+        return value, None
+    if pos_weight is None:
+        # (1 - y) sigmoid(z) - y sigmoid(-z) with s = sigmoid(-|z|) = e / (1 + e) and
+        # q = [z < 0]: (1 - y) - s where z >= 0, s - y where z < 0, i.e.
+        # ((1 - y) - q) + (2q - 1) s: no 1 - sigmoid, so tiny gradients keep their digits
+        q = z < 0
+        s_small = e / (e + 1.0)
+        s_small *= 2.0 * q - 1.0
+        g = y_neg - q
+        g += s_small
+    else:
+        g, s_neg = sigmoid_pair(z, e)
+        g *= y_neg
+        s_neg *= y_pos
+        g -= s_neg  # (1 - y) sigmoid(z) - pi y sigmoid(-z)
+    if weight is not None:
+        g *= w
+    return value, scale_grad(g, reduction)
 
 
 bce_with_logits = register(
@@ -200,11 +245,12 @@ bce_with_logits = register(
         name="bce_with_logits",
         display_name="Binary cross-entropy with logits",
         task="classification",
+        input_domain="real",
+        target_domain="probability",
         convex=True,
         formula_latex=r"y\log(1 + e^{-z}) + (1 - y)\log(1 + e^{z})",
         grad_latex=r"\sigma(z) - y",
-        value_fn=_bce_with_logits,
-        grad_fn=_bce_with_logits_grad,
+        **fused(_bce_with_logits),
         torch_name="torch.nn.functional.binary_cross_entropy_with_logits",
         keras_name="keras.losses.BinaryCrossentropy(from_logits=True)",
     )
@@ -212,16 +258,21 @@ bce_with_logits = register(
 
 
 # ------------------------------------------------------ cross_entropy, nll
-def _class_parts(input, target, weight, ignore_index, reduction, allow_probs):
-    """Validate (C,) / (N, C, d1, ...) scores and their targets.
+class _ClassParts(NamedTuple):
+    """Validated scores and targets of :func:`cross_entropy` and :func:`nll`."""
 
-    Returns the scores as (N, C, ...), the target (indices (N, ...) or
-    probabilities (N, C, ...)), whether it is probabilities, the class weights
-    (C,) and a function restoring the "none" output shape.
-    """
+    scores: np.ndarray  # (N, C, d1, ...), a batch axis added to unbatched (C,) input
+    target: np.ndarray  # class indices (N, d1, ...) or probabilities (N, C, d1, ...)
+    probs: bool  # whether target holds probabilities
+    weight: np.ndarray  # class weights (C,)
+    out_shape: tuple  # shape of the "none" output
+    in_shape: tuple  # shape of the input (and of its gradient)
+
+
+def _class_parts(input, target, weight, ignore_index, reduction, allow_probs) -> _ClassParts:
+    """Validate (C,) / (N, C, d1, ...) scores and their targets."""
     check_reduction(reduction)
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
-        raise TypeError(f"ignore_index must be an integer, got {ignore_index!r}")
+    ignore_index = as_int(ignore_index, "ignore_index")
     z = as_array(input, "input")
     if z.ndim == 0:
         raise ValueError(
@@ -241,7 +292,7 @@ def _class_parts(input, target, weight, ignore_index, reduction, allow_probs):
         check_nonnegative(w, "weight")
     probs = allow_probs and np.shape(target) == z.shape
     if probs:
-        if ignore_index != -100:
+        if ignore_index != IGNORE_INDEX:
             raise ValueError(
                 f"ignore_index={ignore_index} is only supported for class-index targets, "
                 f"not for class probabilities of shape {z.shape}"
@@ -260,7 +311,7 @@ def _class_parts(input, target, weight, ignore_index, reduction, allow_probs):
         t = as_class_indices(target, "target", n_classes, ignore_index)
         t = t[None] if unbatched else t
     out_shape = () if unbatched else (zb.shape[0], *zb.shape[2:])
-    return zb, t, probs, w, out_shape, z.shape
+    return _ClassParts(zb, t, probs, w, out_shape, z.shape)
 
 
 def _w_along_class_axis(w, ndim):
@@ -268,13 +319,30 @@ def _w_along_class_axis(w, ndim):
     return w.reshape((1, -1) + (1,) * (ndim - 2))
 
 
+def _pick(a, idx):
+    """Return ``a[n, idx[n], ...]``, the entry of each sample's class (classes on axis 1)."""
+    if a.ndim == 2:  # plain fancy indexing: several times faster than take_along_axis
+        return a[np.arange(idx.shape[0]), idx]
+    return np.take_along_axis(a, idx[:, None], axis=1)[:, 0]
+
+
+def _put(a, idx, values):
+    """Set ``a[n, idx[n], ...] = values[n, ...]`` in place (classes on axis 1)."""
+    if a.ndim == 2:
+        a[np.arange(idx.shape[0]), idx] = values
+    else:
+        np.put_along_axis(a, idx[:, None], values[:, None], axis=1)
+
+
 def _index_terms(logp, t, w, ignore_index):
     """Per-target weights (0 where ignored), picked log-probabilities and the mask."""
     mask = t != ignore_index
-    safe = np.where(mask, t, 0)
-    picked = np.take_along_axis(logp, safe[:, None], axis=1)[:, 0]
-    w_t = np.where(mask, w[safe], 0.0)
-    return mask, safe, picked, w_t
+    if mask.all():  # nothing ignored: no masking needed
+        safe, w_t = t, w[t]
+    else:
+        safe = np.where(mask, t, 0)
+        w_t = np.where(mask, w[safe], 0.0)
+    return mask, safe, _pick(logp, safe), w_t
 
 
 def _mean_divisor(w_t, reduction):
@@ -288,7 +356,14 @@ def _mean_divisor(w_t, reduction):
 
 
 def _cross_entropy(
-    input, target, *, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"
+    want,
+    input,
+    target,
+    *,
+    weight=None,
+    ignore_index=IGNORE_INDEX,
+    label_smoothing=0.0,
+    reduction="mean",
 ):
     r"""Cross-entropy between logits and class indices or class probabilities.
 
@@ -352,48 +427,43 @@ def _cross_entropy(
     0.239545
 
     """
-    z, t, probs, w, out_shape, _ = _class_parts(
+    z, t, probs, w, out_shape, in_shape = _class_parts(
         input, target, weight, ignore_index, reduction, allow_probs=True
     )
-    eps = as_option(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    eps = as_real(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     n_classes = z.shape[1]
     logp = log_softmax(z, axis=1)
     wb = _w_along_class_axis(w, z.ndim)
+    value = g = None
     if probs:
-        q = t * (1.0 - eps) + eps / n_classes
-        per = -np.sum(logp * q * wb, axis=1)
-        return reduce(per.reshape(out_shape), reduction, per.size)
-    mask, _, picked, w_t = _index_terms(logp, t, w, ignore_index)
-    per = -(1.0 - eps) * w_t * picked
-    if eps > 0.0:
-        smooth = -np.sum(logp * wb, axis=1)
-        per = per + (eps / n_classes) * np.where(mask, smooth, 0.0)
+        wq = (t * (1.0 - eps) + eps / n_classes) * wb  # weighted smoothed target
+        if want & VALUE:
+            per = -np.sum(logp * wq, axis=1)
+            value = reduce(per.reshape(out_shape), reduction, per.size)
+        if want & GRAD:
+            g = np.exp(logp, out=logp)  # softmax p
+            g *= np.sum(wq, axis=1, keepdims=True)
+            g -= wq  # p sum(w q') - w q'
+            g = scale_grad(g, reduction, g.size / n_classes).reshape(in_shape)
+        return value, g
+    mask, safe, picked, w_t = _index_terms(logp, t, w, ignore_index)
     denom = _mean_divisor(w_t, reduction)
-    return reduce(per.reshape(out_shape), reduction, denom)
-
-
-def _cross_entropy_grad(
-    input, target, *, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"
-):
-    z, t, probs, w, _, in_shape = _class_parts(
-        input, target, weight, ignore_index, reduction, allow_probs=True
-    )
-    eps = as_option(label_smoothing, "label_smoothing", low=0.0, high=1.0)
-    n_classes = z.shape[1]
-    p = np.exp(log_softmax(z, axis=1))
-    wb = _w_along_class_axis(w, z.ndim)
-    if probs:
-        wq = (t * (1.0 - eps) + eps / n_classes) * wb
-        g = p * np.sum(wq, axis=1, keepdims=True) - wq
-        return reduce_grad(g, reduction, g.size / n_classes).reshape(in_shape)
-    mask, safe, _, w_t = _index_terms(p, t, w, ignore_index)
-    onehot = np.zeros_like(p)
-    np.put_along_axis(onehot, safe[:, None], 1.0, axis=1)
-    g = (1.0 - eps) * w_t[:, None] * (p - onehot)
-    if eps > 0.0:
-        g = g + (eps / n_classes) * mask[:, None] * (p * np.sum(w) - wb)
-    denom = _mean_divisor(w_t, reduction)
-    return reduce_grad(g, reduction, denom).reshape(in_shape)
+    smooth = (eps / n_classes) * mask  # weight of the smoothing term, 0 where ignored
+    if want & VALUE:
+        per = -(1.0 - eps) * w_t * picked
+        if eps > 0.0:  # - (eps / C) sum_c w_c log p_c
+            per -= smooth * np.einsum("ij...,j->i...", logp, w)
+        value = reduce(per.reshape(out_shape), reduction, denom)
+    if want & GRAD:
+        # (1 - eps) w_y (p - onehot(y)) + (eps / C) (p sum(w) - w), in one array
+        coef = (1.0 - eps) * w_t
+        g = np.exp(logp, out=logp)  # softmax p
+        g *= (coef + smooth * np.sum(w))[:, None]
+        _put(g, safe, _pick(g, safe) - coef)
+        if eps > 0.0:
+            g -= wb * smooth[:, None]
+        g = scale_grad(g, reduction, denom).reshape(in_shape)
+    return value, g
 
 
 cross_entropy = register(
@@ -401,11 +471,12 @@ cross_entropy = register(
         name="cross_entropy",
         display_name="Cross-entropy (softmax)",
         task="classification",
+        input_domain="real",
+        target_domain="class",
         convex=True,
         formula_latex=r"-\log\frac{e^{z_y}}{\sum_c e^{z_c}}",
         grad_latex=r"\operatorname{softmax}(z)_k - [k = y]",
-        value_fn=_cross_entropy,
-        grad_fn=_cross_entropy_grad,
+        **fused(_cross_entropy),
         torch_name="torch.nn.functional.cross_entropy",
         keras_name="keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
         sklearn_name="sklearn.metrics.log_loss",
@@ -413,7 +484,7 @@ cross_entropy = register(
 )
 
 
-def _nll(input, target, *, weight=None, ignore_index=-100, reduction="mean"):
+def _nll(want, input, target, *, weight=None, ignore_index=IGNORE_INDEX, reduction="mean"):
     r"""Negative log-likelihood of class indices given log-probabilities.
 
     Parameters
@@ -460,23 +531,18 @@ def _nll(input, target, *, weight=None, ignore_index=-100, reduction="mean"):
     array([0.69314718, 0.22314355])
 
     """
-    x, t, _, w, out_shape, _ = _class_parts(
+    x, t, _, w, out_shape, in_shape = _class_parts(
         input, target, weight, ignore_index, reduction, allow_probs=False
     )
-    _, _, picked, w_t = _index_terms(x, t, w, ignore_index)
+    _, safe, picked, w_t = _index_terms(x, t, w, ignore_index)
     denom = _mean_divisor(w_t, reduction)
-    return reduce((-w_t * picked).reshape(out_shape), reduction, denom)
-
-
-def _nll_grad(input, target, *, weight=None, ignore_index=-100, reduction="mean"):
-    x, t, _, w, _, in_shape = _class_parts(
-        input, target, weight, ignore_index, reduction, allow_probs=False
-    )
-    _, safe, _, w_t = _index_terms(x, t, w, ignore_index)
+    value = reduce((-w_t * picked).reshape(out_shape), reduction, denom) if want & VALUE else None
+    if not want & GRAD:
+        return value, None
     g = np.zeros_like(x)
-    np.put_along_axis(g, safe[:, None], -w_t[:, None], axis=1)
-    denom = _mean_divisor(w_t, reduction)
-    return reduce_grad(g, reduction, denom).reshape(in_shape)
+    # -w_y at the target class, scaled for the mean before it is put (N numbers, not N C)
+    _put(g, safe, scale_grad(-w_t, reduction, denom))
+    return value, g.reshape(in_shape)
 
 
 nll = register(
@@ -484,31 +550,58 @@ nll = register(
         name="nll",
         display_name="Negative log-likelihood",
         task="classification",
+        input_domain="log-probability",
+        target_domain="class",
         convex=True,
         formula_latex=r"-w_y\,x_y",
         grad_latex=r"-w_y\,[k = y]",
-        value_fn=_nll,
-        grad_fn=_nll_grad,
+        **fused(_nll),
         torch_name="torch.nn.functional.nll_loss",
     )
 )
 
 
 # ----------------------------------------------------------- sigmoid_focal
-def _focal_parts(input, target, alpha, gamma, reduction):
-    alpha = as_option(alpha, "alpha", high=1.0)
-    gamma = as_option(gamma, "gamma", low=0.0)
+class _FocalParts(NamedTuple):
+    """Validated arguments of :func:`sigmoid_focal` and the intermediates both passes use."""
+
+    y: np.ndarray  # targets
+    gamma: float
+    s_pos: np.ndarray  # p = sigmoid(z)
+    pq: np.ndarray  # p (1 - p), with 1 - p = sigmoid(-z)
+    m: np.ndarray  # 1 - p_t
+    ce: np.ndarray  # binary cross-entropy with logits
+    a_t: np.ndarray | float  # class weight alpha_t (1.0 when alpha < 0)
+
+
+def _focal_parts(input, target, alpha, gamma, reduction) -> _FocalParts:
+    alpha = as_real(alpha, "alpha", high=1.0)
+    gamma = as_real(gamma, "gamma", low=0.0)
     z, y = pair(input, target, reduction)
     check_in_unit_interval(y, "target")
-    sp_pos, sp_neg = softplus_pair(z)
-    s_pos, s_neg = sigmoid_pair(z)
-    m = y * s_neg + (1.0 - y) * s_pos  # 1 - p_t
-    ce = (1.0 - y) * sp_pos + y * sp_neg  # BCE with logits, no cancellation
-    a_t = alpha * y + (1.0 - alpha) * (1.0 - y) if alpha >= 0 else 1.0
-    return z, y, gamma, s_pos, s_neg, m, ce, a_t
+    # in place where possible: at most about 8 arrays of the input's size at once
+    e = exp_neg_abs(z)
+    y_neg = 1.0 - y
+    ce, sp_neg = softplus_pair(z, e)
+    ce *= y_neg
+    sp_neg *= y
+    ce += sp_neg  # (1 - y) softplus(z) + y softplus(-z): BCE with logits, no cancellation
+    del sp_neg
+    a_t = 1.0
+    if alpha >= 0:
+        a_t = y * alpha
+        a_t += (1.0 - alpha) * y_neg
+    s_pos, pq = sigmoid_pair(z, e)
+    del e
+    m = y * pq
+    y_neg *= s_pos
+    m += y_neg  # 1 - p_t = y (1 - p) + (1 - y) p
+    del y_neg
+    pq *= s_pos
+    return _FocalParts(y, gamma, s_pos, pq, m, ce, a_t)
 
 
-def _sigmoid_focal(input, target, *, alpha=0.25, gamma=2.0, reduction="mean"):
+def _sigmoid_focal(want, input, target, *, alpha=0.25, gamma=2.0, reduction="mean"):
     r"""Sigmoid focal loss on logits (torchvision's formula).
 
     Parameters
@@ -559,17 +652,34 @@ def _sigmoid_focal(input, target, *, alpha=0.25, gamma=2.0, reduction="mean"):
     0.04332169878499658
 
     """
-    _, _, gamma, _, _, m, ce, a_t = _focal_parts(input, target, alpha, gamma, reduction)
-    return reduce(a_t * ce * m**gamma, reduction)
-
-
-def _sigmoid_focal_grad(input, target, *, alpha=0.25, gamma=2.0, reduction="mean"):
-    _, y, gamma, s_pos, s_neg, m, ce, a_t = _focal_parts(input, target, alpha, gamma, reduction)
-    pos = m > 0
-    m_pow = np.where(pos, m, 1.0) ** (gamma - 1.0)  # only used where m > 0
-    focus = np.where(pos, gamma * ce * m_pow * (1.0 - 2.0 * y) * s_pos * s_neg, 0.0)
-    g = a_t * ((s_pos - y) * m**gamma + focus)
-    return reduce_grad(g, reduction)
+    f = _focal_parts(input, target, alpha, gamma, reduction)
+    m_gamma = f.m**f.gamma
+    value = None
+    if want & VALUE:
+        per = f.ce * f.a_t
+        per *= m_gamma
+        value = reduce(per, reduction)
+        del per
+    if not want & GRAD:
+        return value, None
+    if f.gamma >= 1.0:  # m^(gamma - 1) is finite everywhere
+        focus = f.m ** (f.gamma - 1.0)
+    else:  # only used where m > 0; the focusing term is taken as its limit 0 elsewhere
+        pos = f.m > 0
+        focus = np.where(pos, f.m, 1.0) ** (f.gamma - 1.0)
+        focus *= pos
+    focus *= f.ce
+    focus *= f.gamma
+    sign = np.multiply(f.y, -2.0, out=f.m)  # m is not needed any more: reuse its memory
+    sign += 1.0
+    focus *= sign  # (1 - 2y)
+    focus *= f.pq  # gamma ce m^(gamma - 1) (1 - 2y) p (1 - p)
+    g = f.s_pos  # p is not needed after this: reuse its memory
+    g -= f.y
+    g *= m_gamma
+    g += focus
+    g *= f.a_t
+    return value, scale_grad(g, reduction)
 
 
 sigmoid_focal = register(
@@ -577,12 +687,13 @@ sigmoid_focal = register(
         name="sigmoid_focal",
         display_name="Sigmoid focal loss",
         task="classification",
+        input_domain="real",
+        target_domain="probability",
         convex=False,
         formula_latex=r"-\alpha_t (1 - p_t)^{\gamma} \log p_t",
         grad_latex=r"\alpha_t\big((p - y)(1-p_t)^{\gamma} + \gamma\,\mathrm{ce}\,"
         r"(1-p_t)^{\gamma-1}(1-2y)p(1-p)\big)",
-        value_fn=_sigmoid_focal,
-        grad_fn=_sigmoid_focal_grad,
+        **fused(_sigmoid_focal),
         torch_name="torchvision.ops.sigmoid_focal_loss",
         # Keras weights the classes by alpha only when asked, and reads probabilities by default
         keras_name=(

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numerics import sigmoid, softplus
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import (
+from .._validate import (
     as_array,
+    as_choice,
     as_class_indices,
-    as_option,
+    as_real,
     check_nonnegative,
     check_plus_minus_one,
     check_reduction,
     pair,
 )
+from ._numerics import exp_neg_abs, sigmoid_from
+from ._reduction import reduce, reduce_dot, scale_grad
+from ._registry import GRAD, VALUE, Loss, fused, register
 
 
 def _signed_pair(input, target, reduction):
@@ -25,8 +26,17 @@ def _signed_pair(input, target, reduction):
     return z, y
 
 
+#: What the binary margin losses (labels -1/+1) share in their Loss records.
+_SIGNED = {
+    "task": "classification",
+    "input_domain": "real",
+    "target_domain": "sign",
+    "convex": True,
+}
+
+
 # ------------------------------------------------------------------- hinge
-def _hinge(input, target, *, reduction="mean"):
+def _hinge(want, input, target, *, reduction="mean"):
     r"""Binary hinge loss of the SVM, labels -1/+1.
 
     Parameters
@@ -67,24 +77,23 @@ def _hinge(input, target, *, reduction="mean"):
 
     """
     z, y = _signed_pair(input, target, reduction)
-    return reduce(np.maximum(0.0, 1.0 - y * z), reduction)
-
-
-def _hinge_grad(input, target, *, reduction="mean"):
-    z, y = _signed_pair(input, target, reduction)
-    return reduce_grad(np.where(1.0 - y * z > 0, -y, 0.0), reduction)
+    slack = y * z
+    np.subtract(1.0, slack, out=slack)  # 1 - y z
+    g = (slack > 0) * -y if want & GRAD else None  # -y where the margin is violated
+    if not want & VALUE:
+        return None, scale_grad(g, reduction)
+    np.maximum(slack, 0.0, out=slack)
+    return reduce(slack, reduction), scale_grad(g, reduction) if want & GRAD else None
 
 
 hinge = register(
     Loss(
         name="hinge",
         display_name="Hinge loss",
-        task="classification",
-        convex=True,
+        **_SIGNED,
         formula_latex=r"\max(0, 1 - y z)",
         grad_latex=r"-y\,[1 - yz > 0]",
-        value_fn=_hinge,
-        grad_fn=_hinge_grad,
+        **fused(_hinge),
         keras_name="keras.losses.Hinge",
         sklearn_name="sklearn.metrics.hinge_loss",
         subgradient="0 at y*z == 1",
@@ -93,7 +102,7 @@ hinge = register(
 
 
 # ----------------------------------------------------------- squared_hinge
-def _squared_hinge(input, target, *, reduction="mean"):
+def _squared_hinge(want, input, target, *, reduction="mean"):
     r"""Squared hinge loss, labels -1/+1.
 
     Parameters
@@ -133,31 +142,32 @@ def _squared_hinge(input, target, *, reduction="mean"):
 
     """
     z, y = _signed_pair(input, target, reduction)
-    return reduce(np.maximum(0.0, 1.0 - y * z) ** 2, reduction)
-
-
-def _squared_hinge_grad(input, target, *, reduction="mean"):
-    z, y = _signed_pair(input, target, reduction)
-    return reduce_grad(-2.0 * y * np.maximum(0.0, 1.0 - y * z), reduction)
+    slack = y * z
+    np.subtract(1.0, slack, out=slack)
+    np.maximum(slack, 0.0, out=slack)  # max(0, 1 - y z)
+    value = reduce_dot(slack, slack, reduction) if want & VALUE else None
+    if not want & GRAD:
+        return value, None
+    slack *= y
+    slack *= -2.0
+    return value, scale_grad(slack, reduction)
 
 
 squared_hinge = register(
     Loss(
         name="squared_hinge",
         display_name="Squared hinge loss",
-        task="classification",
-        convex=True,
+        **_SIGNED,
         formula_latex=r"\max(0, 1 - y z)^2",
         grad_latex=r"-2y\max(0, 1 - yz)",
-        value_fn=_squared_hinge,
-        grad_fn=_squared_hinge_grad,
+        **fused(_squared_hinge),
         keras_name="keras.losses.SquaredHinge",
     )
 )
 
 
 # ------------------------------------------------------------- soft_margin
-def _soft_margin(input, target, *, reduction="mean"):
+def _soft_margin(want, input, target, *, reduction="mean"):
     r"""Soft-margin (logistic) loss, labels -1/+1.
 
     Parameters
@@ -198,24 +208,33 @@ def _soft_margin(input, target, *, reduction="mean"):
 
     """
     z, y = _signed_pair(input, target, reduction)
-    return reduce(softplus(-y * z), reduction)
-
-
-def _soft_margin_grad(input, target, *, reduction="mean"):
-    z, y = _signed_pair(input, target, reduction)
-    return reduce_grad(-y * sigmoid(-y * z), reduction)
+    u = y * z
+    np.negative(u, out=u)  # -y z
+    e = exp_neg_abs(u)
+    value = None
+    if want & VALUE:  # softplus(-y z) = relu(-y z) + log(1 + e)
+        t = np.log1p(e)
+        if reduction == "none":
+            t += np.maximum(u, 0.0)
+            value = t
+        else:  # two sums of non-negative terms, no per-element array
+            total = float(np.sum(t)) + float(np.sum(np.maximum(u, 0.0)))
+            value = total / u.size if reduction == "mean" else total
+    if not want & GRAD:
+        return value, None
+    s = sigmoid_from(u, e)  # sigmoid(-y z)
+    s *= -y
+    return value, scale_grad(s, reduction)
 
 
 soft_margin = register(
     Loss(
         name="soft_margin",
         display_name="Soft-margin (logistic) loss",
-        task="classification",
-        convex=True,
+        **_SIGNED,
         formula_latex=r"\log(1 + e^{-y z})",
         grad_latex=r"-y\,\sigma(-yz)",
-        value_fn=_soft_margin,
-        grad_fn=_soft_margin_grad,
+        **fused(_soft_margin),
         torch_name="torch.nn.functional.soft_margin_loss",
     )
 )
@@ -224,9 +243,8 @@ soft_margin = register(
 # ------------------------------------------------------------ multi_margin
 def _multi_margin_parts(input, target, p, margin, weight, reduction):
     check_reduction(reduction)
-    if p not in (1, 2) or isinstance(p, bool):
-        raise ValueError(f"p must be 1 or 2, got {p!r}")
-    margin = as_option(margin, "margin")
+    p = as_choice(p, "p", (1, 2))
+    margin = as_real(margin, "margin")
     x = as_array(input, "input")
     if x.ndim not in (1, 2):
         raise ValueError(f"input must have shape (C,) or (N, C), got shape {x.shape}")
@@ -243,17 +261,16 @@ def _multi_margin_parts(input, target, p, margin, weight, reduction):
     if weight is not None:
         w = as_array(weight, "weight")
         if w.shape != (n_classes,):
-            raise ValueError(
-                f"weight must have shape ({n_classes},), one per class; got {w.shape}"
-            )
+            raise ValueError(f"weight must have shape ({n_classes},), one per class; got {w.shape}")
         check_nonnegative(w, "weight")
     rows = np.arange(xb.shape[0])
-    zmat = margin - xb[rows, t][:, None] + xb  # margin violations, shape (N, C)
+    zmat = xb - xb[rows, t][:, None]
+    zmat += margin  # margin violations m - x_y + x_i, shape (N, C)
     zmat[rows, t] = 0.0  # the target class itself does not count
     return x, xb, t, w, rows, zmat, n_classes, expected
 
 
-def _multi_margin(input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
+def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
     r"""Multi-class margin (Weston-Watkins hinge) loss on class scores.
 
     Parameters
@@ -305,21 +322,27 @@ def _multi_margin(input, target, *, p=1, margin=1.0, weight=None, reduction="mea
     0.325
 
     """
-    _, _, t, w, _, zmat, n_classes, expected = _multi_margin_parts(
+    x, xb, t, w, rows, zmat, n_classes, expected = _multi_margin_parts(
         input, target, p, margin, weight, reduction
     )
-    per = w[t] * np.sum(np.maximum(zmat, 0.0) ** p, axis=1) / n_classes
-    return reduce(per.reshape(expected), reduction)
-
-
-def _multi_margin_grad(input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
-    x, xb, t, w, rows, zmat, n_classes, _ = _multi_margin_parts(
-        input, target, p, margin, weight, reduction
-    )
-    active = zmat > 0
-    g = np.where(active, 1.0 if p == 1 else 2.0 * zmat, 0.0) * (w[t] / n_classes)[:, None]
-    g[rows, t] = -np.sum(g, axis=1)
-    return reduce_grad(g, reduction, xb.shape[0]).reshape(x.shape)
+    # w_y / C per sample, as a column; one number without class weights (no broadcasting)
+    scale = (w[t] / n_classes)[:, None] if weight is not None else 1.0 / n_classes
+    value = None
+    if want & VALUE:
+        hinge = np.maximum(zmat, 0.0)
+        if p == 2:
+            hinge *= hinge
+        hinge *= scale
+        value = reduce(np.einsum("ij->i", hinge).reshape(expected), reduction)
+    if not want & GRAD:
+        return value, None
+    if p == 1:
+        g = (zmat > 0) * scale
+    else:
+        g = np.maximum(zmat, 0.0)
+        g *= 2.0 * scale
+    g[rows, t] = -np.einsum("ij->i", g)  # row sums (einsum: the fastest for short rows)
+    return value, scale_grad(g, reduction, xb.shape[0]).reshape(x.shape)
 
 
 multi_margin = register(
@@ -327,11 +350,12 @@ multi_margin = register(
         name="multi_margin",
         display_name="Multi-class margin loss",
         task="classification",
+        input_domain="real",
+        target_domain="class",
         convex=True,
         formula_latex=r"\frac{1}{C}\sum_{i\ne y}\max(0, m - x_y + x_i)^p",
         grad_latex=r"\frac{p}{C}\max(0, m - x_y + x_i)^{p-1}\ (i \ne y)",
-        value_fn=_multi_margin,
-        grad_fn=_multi_margin_grad,
+        **fused(_multi_margin),
         torch_name="torch.nn.functional.multi_margin_loss",
         subgradient="0 at m - x_y + x_i == 0 (PyTorch)",
     )
@@ -339,7 +363,7 @@ multi_margin = register(
 
 
 # --------------------------------------------------------- hinge_embedding
-def _hinge_embedding(input, target, *, margin=1.0, reduction="mean"):
+def _hinge_embedding(want, input, target, *, margin=1.0, reduction="mean"):
     r"""Hinge embedding loss: small distances for +1 pairs, at least ``margin`` for -1.
 
     Parameters
@@ -382,16 +406,22 @@ def _hinge_embedding(input, target, *, margin=1.0, reduction="mean"):
     array([0.3, 0.7])
 
     """
-    margin = as_option(margin, "margin")
+    margin = as_real(margin, "margin")
     x, y = _signed_pair(input, target, reduction)
-    return reduce(np.where(y == 1, x, np.maximum(0.0, margin - x)), reduction)
-
-
-def _hinge_embedding_grad(input, target, *, margin=1.0, reduction="mean"):
-    margin = as_option(margin, "margin")
-    x, y = _signed_pair(input, target, reduction)
-    g = np.where(y == 1, 1.0, np.where(margin - x >= 0, -1.0, 0.0))
-    return reduce_grad(g, reduction)
+    # with y = +-1, (1 + y) / 2 and (1 - y) / 2 pick the branch without np.where
+    pick_x, pick_gap = 0.5 * (1.0 + y), 0.5 * (1.0 - y)
+    gap = margin - x
+    value = None
+    if want & VALUE:
+        per = np.maximum(gap, 0.0)
+        per *= pick_gap
+        per += pick_x * x  # x for y = 1, max(0, m - x) for y = -1
+        value = reduce(per, reduction)
+    if not want & GRAD:
+        return value, None
+    g = pick_gap * (gap >= 0)
+    np.subtract(pick_x, g, out=g)  # 1 for y = 1, -[m - x >= 0] for y = -1
+    return value, scale_grad(g, reduction)
 
 
 hinge_embedding = register(
@@ -399,11 +429,12 @@ hinge_embedding = register(
         name="hinge_embedding",
         display_name="Hinge embedding loss",
         task="ranking/metric learning",
+        input_domain="nonnegative",
+        target_domain="sign",
         convex=True,
         formula_latex=r"\begin{cases} x & y = 1 \\ \max(0, m - x) & y = -1 \end{cases}",
         grad_latex=r"\begin{cases} 1 & y = 1 \\ -[x \le m] & y = -1 \end{cases}",
-        value_fn=_hinge_embedding,
-        grad_fn=_hinge_embedding_grad,
+        **fused(_hinge_embedding),
         torch_name="torch.nn.functional.hinge_embedding_loss",
         subgradient="-1 at input == margin for y = -1 (PyTorch's autograd)",
     )

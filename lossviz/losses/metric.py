@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import as_array, as_option, check_plus_minus_one, check_reduction, same_shape
+from .._validate import as_array, as_real, check_plus_minus_one, check_reduction, same_shape
+from ._reduction import reduce, scale_grad
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _COS_EPS = 1e-12  # PyTorch's guard added to the squared norms in cosine_embedding_loss
 
@@ -14,7 +14,7 @@ _COS_EPS = 1e-12  # PyTorch's guard added to the squared norms in cosine_embeddi
 # ---------------------------------------------------------- margin_ranking
 def _ranking_parts(input1, input2, target, margin, reduction):
     check_reduction(reduction)
-    margin = as_option(margin, "margin")
+    margin = as_real(margin, "margin")
     x1 = as_array(input1, "input1")
     x2 = as_array(input2, "input2")
     y = as_array(target, "target")
@@ -25,7 +25,7 @@ def _ranking_parts(input1, input2, target, margin, reduction):
     return y, arg
 
 
-def _margin_ranking(input1, input2, target, *, margin=0.0, reduction="mean"):
+def _margin_ranking(want, input1, input2, target, *, margin=0.0, reduction="mean"):
     r"""Margin ranking loss: score ``input1`` above ``input2`` when ``target`` is +1.
 
     Parameters
@@ -69,14 +69,17 @@ def _margin_ranking(input1, input2, target, *, margin=0.0, reduction="mean"):
     array([0. , 1.5])
 
     """
-    _, arg = _ranking_parts(input1, input2, target, margin, reduction)
-    return reduce(np.maximum(arg, 0.0), reduction)
-
-
-def _margin_ranking_grad(input1, input2, target, *, margin=0.0, reduction="mean"):
     y, arg = _ranking_parts(input1, input2, target, margin, reduction)
-    g = np.where(arg >= 0, -y, 0.0)
-    return reduce_grad(g, reduction), reduce_grad(-g, reduction)
+    g = (arg >= 0) * -y if want & GRAD else None  # d/d input1: -y on the active branch
+    if want & VALUE:
+        np.maximum(arg, 0.0, out=arg)
+        value = reduce(arg, reduction)
+    else:
+        value = None
+    if g is None:
+        return value, None
+    g = scale_grad(g, reduction)
+    return value, (g, -g)
 
 
 margin_ranking = register(
@@ -84,11 +87,12 @@ margin_ranking = register(
         name="margin_ranking",
         display_name="Margin ranking loss",
         task="ranking/metric learning",
+        input_domain="real",
+        target_domain="sign",
         convex=True,
         formula_latex=r"\max(0, -y(x_1 - x_2) + m)",
         grad_latex=r"-y\,[-y(x_1 - x_2) + m \ge 0]",
-        value_fn=_margin_ranking,
-        grad_fn=_margin_ranking_grad,
+        **fused(_margin_ranking),
         inputs=("input1", "input2"),
         torch_name="torch.nn.functional.margin_ranking_loss",
         subgradient="active branch (-y, +y) at -y(x1 - x2) + margin == 0 (PyTorch)",
@@ -99,7 +103,7 @@ margin_ranking = register(
 # -------------------------------------------------------- cosine_embedding
 def _cosine_parts(input1, input2, target, margin, reduction):
     check_reduction(reduction)
-    margin = as_option(margin, "margin")
+    margin = as_real(margin, "margin")
     x1 = as_array(input1, "input1")
     x2 = as_array(input2, "input2")
     same_shape(x1, "input1", x2, "input2")
@@ -113,15 +117,15 @@ def _cosine_parts(input1, input2, target, margin, reduction):
         )
     y = as_array(target, "target")
     check_plus_minus_one(y, "target")
-    s = np.sum(x1 * x2, axis=-1)
-    m1 = np.sum(x1 * x1, axis=-1) + _COS_EPS
-    m2 = np.sum(x2 * x2, axis=-1) + _COS_EPS
+    s = np.einsum("...i,...i->...", x1, x2)
+    m1 = np.einsum("...i,...i->...", x1, x1) + _COS_EPS
+    m2 = np.einsum("...i,...i->...", x2, x2) + _COS_EPS
     denom = np.sqrt(m1 * m2)
     cos = s / denom
     return x1, x2, y, cos, m1, m2, denom, margin
 
 
-def _cosine_embedding(input1, input2, target, *, margin=0.0, reduction="mean"):
+def _cosine_embedding(want, input1, input2, target, *, margin=0.0, reduction="mean"):
     r"""Cosine embedding loss: pull +1 pairs together, push -1 pairs below ``margin``.
 
     Parameters
@@ -170,21 +174,25 @@ def _cosine_embedding(input1, input2, target, *, margin=0.0, reduction="mean"):
     array([1., 1.])
 
     """
-    _, _, y, cos, _, _, _, margin = _cosine_parts(input1, input2, target, margin, reduction)
-    per = np.where(y == 1, 1.0 - cos, np.maximum(0.0, cos - margin))
-    return reduce(per, reduction)
-
-
-def _cosine_embedding_grad(input1, input2, target, *, margin=0.0, reduction="mean"):
-    x1, x2, y, cos, m1, m2, denom, margin = _cosine_parts(
-        input1, input2, target, margin, reduction
-    )
-    c = cos[..., None]
-    dc1 = x2 / denom[..., None] - c * x1 / m1[..., None]
-    dc2 = x1 / denom[..., None] - c * x2 / m2[..., None]
-    coef = np.where(y == 1, -1.0, np.where(cos - margin >= 0, 1.0, 0.0))[..., None]
+    x1, x2, y, cos, m1, m2, denom, margin = _cosine_parts(input1, input2, target, margin, reduction)
+    similar = y == 1
+    value = None
+    if want & VALUE:
+        per = np.where(similar, 1.0 - cos, np.maximum(0.0, cos - margin))
+        value = reduce(per, reduction)
+    if not want & GRAD:
+        return value, None
+    coef = np.where(similar, -1.0, np.where(cos - margin >= 0, 1.0, 0.0))
     n = cos.size
-    return reduce_grad(coef * dc1, reduction, n), reduce_grad(coef * dc2, reduction, n)
+    if reduction == "mean":
+        coef /= n
+    # d cos / d x1 = x2 / denom - cos x1 / m1, and the same with 1 and 2 swapped
+    a = (coef / denom)[..., None]
+    g1 = x2 * a
+    g1 -= x1 * (coef * cos / m1)[..., None]
+    g2 = x1 * a
+    g2 -= x2 * (coef * cos / m2)[..., None]
+    return value, (g1, g2)
 
 
 cosine_embedding = register(
@@ -192,12 +200,19 @@ cosine_embedding = register(
         name="cosine_embedding",
         display_name="Cosine embedding loss",
         task="ranking/metric learning",
+        input_domain="real",
+        target_domain="sign",
+        slice=Slice(
+            "entry",
+            point=([[1.0, 0.0], [1.0, 0.0]], [[0.0, 2.0], [3.0, 0.0]], [1, -1]),
+            vary=("input1", (0, 1)),
+            span=(-2.0, 2.0),
+        ),
         convex=False,
         formula_latex=r"\begin{cases} 1 - \cos(x_1, x_2) & y = 1 \\ "
         r"\max(0, \cos(x_1, x_2) - m) & y = -1 \end{cases}",
         grad_latex=r"\mp\Big(\frac{x_2}{\|x_1\|\|x_2\|} - \cos(x_1, x_2)\frac{x_1}{\|x_1\|^2}\Big)",
-        value_fn=_cosine_embedding,
-        grad_fn=_cosine_embedding_grad,
+        **fused(_cosine_embedding),
         inputs=("input1", "input2"),
         torch_name="torch.nn.functional.cosine_embedding_loss",
         subgradient="active branch at cos == margin for y = -1 (PyTorch)",
@@ -206,31 +221,50 @@ cosine_embedding = register(
 
 
 # ---------------------------------------------------------- triplet_margin
-def _pnorm_and_grad(v, p):
-    """Return ||v||_p over the last axis and its gradient, without overflow.
+def _pnorm(w, p):
+    """Return ||w||_p over the last axis, without overflow or underflow.
 
-    The norm is scaled by max|v| first; where the norm is 0 the gradient is 0
+    For p = 2 the plain square root of the sum of squares is used when no square
+    overflows or underflows; otherwise (and for other p) each row is scaled by its
+    largest |w| first.
+    """
+    if p == 2.0:
+        norm = np.sqrt(np.einsum("...i,...i->...", w, w))
+        if np.all(np.isfinite(norm)) and norm.min() > 1e-140:
+            return norm
+    a = np.abs(w)
+    big = np.max(a, axis=-1)
+    safe_big = np.where(big > 0, big, 1.0)
+    r = a / safe_big[..., None]
+    return safe_big * np.sum(r**p, axis=-1) ** (1.0 / p) * (big > 0)
+
+
+def _pnorm_grad(w, norm, p, scale):
+    """Return ``scale`` times the gradient of ``norm = ||w||_p`` over the last axis.
+
+    The gradient is ``sign(w) (|w| / ||w||_p)^(p - 1)``, and 0 where the norm is 0
     (PyTorch's choice).
     """
-    a = np.abs(v)
-    big = np.max(a, axis=-1, keepdims=True)
-    safe_big = np.where(big > 0, big, 1.0)
-    r = a / safe_big
-    norm = (safe_big * np.sum(r**p, axis=-1, keepdims=True) ** (1.0 / p)) * (big > 0)
-    safe_norm = np.where(norm > 0, norm, 1.0)
+    safe = np.where(norm > 0, norm, 1.0)
+    factor = (scale * (norm > 0))[..., None]
+    if p == 2.0:
+        return w * (factor / safe[..., None])
     if p == 1.0:
-        g = np.sign(v)
-    else:
-        g = np.sign(v) * (a / safe_norm) ** (p - 1.0)
-    g = np.where(norm > 0, g, 0.0)
-    return norm[..., 0], g
+        return np.sign(w) * factor
+    return np.sign(w) * (np.abs(w) / safe[..., None]) ** (p - 1.0) * factor
+
+
+def _pnorm_and_grad(v, p):
+    """Return ||v||_p over the last axis and its gradient (0 where the norm is 0)."""
+    norm = _pnorm(v, p)
+    return norm, _pnorm_grad(v, norm, p, np.ones_like(norm))
 
 
 def _triplet_parts(anchor, positive, negative, margin, p, eps, reduction):
     check_reduction(reduction)
-    margin = as_option(margin, "margin", low=0.0, low_open=True)
-    p = as_option(p, "p", low=1.0)
-    eps = as_option(eps, "eps", low=0.0)
+    margin = as_real(margin, "margin", low=0.0, low_open=True)
+    p = as_real(p, "p", low=1.0)
+    eps = as_real(eps, "eps", low=0.0)
     a = as_array(anchor, "anchor")
     pos = as_array(positive, "positive")
     neg = as_array(negative, "negative")
@@ -238,14 +272,17 @@ def _triplet_parts(anchor, positive, negative, margin, p, eps, reduction):
     same_shape(a, "anchor", neg, "negative")
     if a.ndim not in (1, 2):
         raise ValueError(f"anchor must have shape (D,) or (N, D), got shape {a.shape}")
-    d_ap, g_ap = _pnorm_and_grad(a - pos + eps, p)
-    d_an, g_an = _pnorm_and_grad(a - neg + eps, p)
+    w_ap = a - pos
+    w_ap += eps
+    w_an = a - neg
+    w_an += eps
+    d_ap, d_an = _pnorm(w_ap, p), _pnorm(w_an, p)
     arg = d_ap - d_an + margin
-    return arg, g_ap, g_an
+    return arg, (w_ap, d_ap), (w_an, d_an), p
 
 
 def _triplet_margin(
-    anchor, positive, negative, *, margin=1.0, p=2.0, eps=1e-6, reduction="mean"
+    want, anchor, positive, negative, *, margin=1.0, p=2.0, eps=1e-6, reduction="mean"
 ):
     r"""Triplet margin loss: the anchor closer to the positive than to the negative by ``margin``.
 
@@ -300,20 +337,15 @@ def _triplet_margin(
     6.0
 
     """
-    arg, _, _ = _triplet_parts(anchor, positive, negative, margin, p, eps, reduction)
-    return reduce(np.maximum(arg, 0.0), reduction)
-
-
-def _triplet_margin_grad(
-    anchor, positive, negative, *, margin=1.0, p=2.0, eps=1e-6, reduction="mean"
-):
-    arg, g_ap, g_an = _triplet_parts(anchor, positive, negative, margin, p, eps, reduction)
-    active = (arg >= 0)[..., None]
-    n = arg.size
-    ga = np.where(active, g_ap - g_an, 0.0)
-    gp = np.where(active, -g_ap, 0.0)
-    gn = np.where(active, g_an, 0.0)
-    return tuple(reduce_grad(g, reduction, n) for g in (ga, gp, gn))
+    arg, w_ap, w_an, p = _triplet_parts(anchor, positive, negative, margin, p, eps, reduction)
+    value = reduce(np.maximum(arg, 0.0), reduction) if want & VALUE else None
+    if not want & GRAD:
+        return value, None
+    active = arg >= 0
+    scale = active / arg.size if reduction == "mean" else active * 1.0
+    g_ap = _pnorm_grad(*w_ap, p, scale)  # d d(a, p) / d a, times the scale
+    g_an = _pnorm_grad(*w_an, p, scale)
+    return value, (g_ap - g_an, -g_ap, g_an)
 
 
 triplet_margin = register(
@@ -321,11 +353,18 @@ triplet_margin = register(
         name="triplet_margin",
         display_name="Triplet margin loss",
         task="ranking/metric learning",
+        input_domain="real",
+        slice=Slice(
+            "entry",
+            point=([[0.0, 0.0]], [[6.0, 8.0]], [[3.0, 4.0]]),
+            options={"eps": 0.0},
+            vary=("positive", (0, 1)),
+            span=(6.0, 10.0),
+        ),
         convex=False,
         formula_latex=r"\max\big(\|a - p\|_p - \|a - n\|_p + m, 0\big)",
         grad_latex=r"\frac{a - p}{\|a - p\|} - \frac{a - n}{\|a - n\|}\ (p = 2,\ \text{active})",
-        value_fn=_triplet_margin,
-        grad_fn=_triplet_margin_grad,
+        **fused(_triplet_margin),
         inputs=("anchor", "positive", "negative"),
         torch_name="torch.nn.functional.triplet_margin_loss",
         subgradient="active branch at the kink; 0 for a zero difference (PyTorch)",

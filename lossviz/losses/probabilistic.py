@@ -6,30 +6,21 @@ import math
 
 import numpy as np
 
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import (
+from .._validate import (
     as_array,
-    as_option,
+    as_real,
     check_in_unit_interval,
     check_nonnegative,
     check_reduction,
     pair,
     same_shape,
 )
+from ._reduction import reduce, reduce_dot, scale_grad
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
 # ------------------------------------------------------------- poisson_nll
-def _poisson_parts(input, target, log_input, full, eps, reduction):
-    eps = as_option(eps, "eps", low=0.0, low_open=True)
-    x, y = pair(input, target, reduction)
-    check_nonnegative(y, "target")
-    if not log_input:
-        check_nonnegative(x, "input")
-    return x, y, eps
-
-
-def _poisson_nll(input, target, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
+def _poisson_nll(want, input, target, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
     r"""Poisson negative log-likelihood of counts ``target`` given rates.
 
     Parameters
@@ -82,27 +73,43 @@ def _poisson_nll(input, target, *, log_input=True, full=False, eps=1e-8, reducti
     1.0
 
     """
-    x, y, eps = _poisson_parts(input, target, log_input, full, eps, reduction)
+    eps = as_real(eps, "eps", low=0.0, low_open=True)
+    x, y = pair(input, target, reduction)
+    check_nonnegative(y, "target")
     if log_input:
         with np.errstate(over="ignore"):
-            per = np.exp(x) - y * x
+            rate = np.exp(x)
     else:
-        per = x - y * np.log(x + eps)
-    if full:
-        ys = np.where(y > 1, y, 1.0)
-        stirling = ys * np.log(ys) - ys + 0.5 * np.log(2 * math.pi * ys)
-        per = per + np.where(y > 1, stirling, 0.0)
-    return reduce(per, reduction)
-
-
-def _poisson_nll_grad(input, target, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
-    x, y, eps = _poisson_parts(input, target, log_input, full, eps, reduction)
+        check_nonnegative(x, "input")
+        rate = x + eps  # (rate + eps), as PyTorch
+    value = None
+    if want & VALUE:
+        if log_input:
+            per = y * x
+            np.subtract(rate, per, out=per)  # e^z - y z
+        else:
+            per = np.log(rate)
+            per *= y
+            np.subtract(x, per, out=per)  # lambda - y log(lambda + eps)
+        if full:
+            per += _stirling(y)
+        value = reduce(per, reduction)
+    if not want & GRAD:
+        return value, None
     if log_input:
         with np.errstate(over="ignore"):
-            g = np.exp(x) - y
-    else:
-        g = 1.0 - y / (x + eps)
-    return reduce_grad(g, reduction)
+            np.subtract(rate, y, out=rate)  # e^z - y
+        return value, scale_grad(rate, reduction)
+    g = y / rate
+    np.subtract(1.0, g, out=g)  # 1 - y / (lambda + eps)
+    return value, scale_grad(g, reduction)
+
+
+def _stirling(y):
+    """Stirling's approximation of log(y!) where y > 1, else 0 (PyTorch's ``full`` term)."""
+    big = y > 1
+    ys = np.where(big, y, 1.0)
+    return (ys * np.log(ys) - ys + 0.5 * np.log(2 * math.pi * ys)) * big
 
 
 poisson_nll = register(
@@ -110,11 +117,12 @@ poisson_nll = register(
         name="poisson_nll",
         display_name="Poisson negative log-likelihood",
         task="regression",
+        input_domain="real",
+        target_domain="nonnegative",
         convex=True,
         formula_latex=r"e^{z} - y z \quad (z = \log\lambda)",
         grad_latex=r"e^{z} - y",
-        value_fn=_poisson_nll,
-        grad_fn=_poisson_nll_grad,
+        **fused(_poisson_nll),
         torch_name="torch.nn.functional.poisson_nll_loss",
         keras_name="keras.losses.Poisson",
     )
@@ -122,9 +130,9 @@ poisson_nll = register(
 
 
 # ------------------------------------------------------------ gaussian_nll
-def _gaussian_parts(input, target, var, full, eps, reduction):
+def _gaussian_parts(input, target, var, eps, reduction):
     """Validate and return x, y, the var array, var broadcast-ready, and the clamped var."""
-    eps = as_option(eps, "eps", low=0.0, low_open=True)
+    eps = as_real(eps, "eps", low=0.0, low_open=True)
     x, y = pair(input, target, reduction)
     v = as_array(var, "var")
     check_nonnegative(v, "var")
@@ -145,7 +153,7 @@ def _gaussian_parts(input, target, var, full, eps, reduction):
     return x, y, v, vb, np.maximum(vb, eps)
 
 
-def _gaussian_nll(input, target, var, *, full=False, eps=1e-6, reduction="mean"):
+def _gaussian_nll(want, input, target, var, *, full=False, eps=1e-6, reduction="mean"):
     r"""Gaussian negative log-likelihood with predicted mean and variance.
 
     Parameters
@@ -200,18 +208,22 @@ def _gaussian_nll(input, target, var, *, full=False, eps=1e-6, reduction="mean")
     1.3465735902799727
 
     """
-    x, y, _, _, vc = _gaussian_parts(input, target, var, full, eps, reduction)
-    per = 0.5 * (np.log(vc) + (x - y) ** 2 / vc)
-    if full:
-        per = per + 0.5 * math.log(2 * math.pi)
-    return reduce(np.broadcast_to(per, x.shape).copy(), reduction)
-
-
-def _gaussian_nll_grad(input, target, var, *, full=False, eps=1e-6, reduction="mean"):
-    x, y, v, vb, vc = _gaussian_parts(input, target, var, full, eps, reduction)
+    x, y, v, vb, vc = _gaussian_parts(input, target, var, eps, reduction)
     d = x - y
-    g_x = d / vc
+    value = None
+    if want & VALUE:
+        per = d * d
+        per /= vc
+        per += np.log(vc)
+        per *= 0.5  # (log v + d^2 / v) / 2
+        if full:
+            per += 0.5 * math.log(2 * math.pi)
+        value = reduce(per, reduction)
+    if not want & GRAD:
+        return value, None
     g_v = 0.5 * (1.0 / vc - d * d / (vc * vc))
+    g_x = d
+    g_x /= vc
     # sum the broadcast axes back to the shape of var
     g_v = np.broadcast_to(g_v, x.shape)
     if vb.ndim == 0:
@@ -219,9 +231,9 @@ def _gaussian_nll_grad(input, target, var, *, full=False, eps=1e-6, reduction="m
     else:
         axes = tuple(i for i, (a, b) in enumerate(zip(x.shape, vb.shape, strict=True)) if a != b)
         g_v = np.sum(g_v, axis=axes, keepdims=True)
-    g_v = np.reshape(g_v, v.shape)
+    g_v = np.array(np.reshape(g_v, v.shape), dtype=float)
     n = x.size
-    return reduce_grad(g_x, reduction, n), reduce_grad(np.asarray(g_v, float), reduction, n)
+    return value, (scale_grad(g_x, reduction, n), scale_grad(g_v, reduction, n))
 
 
 gaussian_nll = register(
@@ -229,11 +241,13 @@ gaussian_nll = register(
         name="gaussian_nll",
         display_name="Gaussian negative log-likelihood",
         task="regression",
+        input_domain="real",
+        target_domain="real",
+        slice=Slice("residual"),
         convex=True,
         formula_latex=r"\tfrac12\big(\log\sigma^2 + (\mu - y)^2/\sigma^2\big)",
         grad_latex=r"(\mu - y)/\sigma^2",
-        value_fn=_gaussian_nll,
-        grad_fn=_gaussian_nll_grad,
+        **fused(_gaussian_nll),
         inputs=("input", "var"),
         torch_name="torch.nn.functional.gaussian_nll_loss",
         subgradient="below the eps clamp, d/dvar is evaluated at var = eps (PyTorch's "
@@ -264,7 +278,7 @@ def _kl_parts(input, target, log_target, reduction):
     return x, t, p, count
 
 
-def _kl_div(input, target, *, log_target=False, reduction="mean"):
+def _kl_div(want, input, target, *, log_target=False, reduction="mean"):
     r"""Kullback-Leibler divergence :math:`\mathrm{KL}(p \,\|\, q)` with ``input = log q``.
 
     Parameters
@@ -314,19 +328,16 @@ def _kl_div(input, target, *, log_target=False, reduction="mean"):
 
     """
     x, t, p, count = _kl_parts(input, target, log_target, reduction)
-    if log_target:
-        per = p * (t - x)
-    else:
-        pos = p > 0
-        per = np.where(pos, p * np.log(np.where(pos, p, 1.0)), 0.0) - p * x
     red = "mean" if reduction == "batchmean" else reduction
-    return reduce(per, red, count)
-
-
-def _kl_div_grad(input, target, *, log_target=False, reduction="mean"):
-    x, _, p, count = _kl_parts(input, target, log_target, reduction)
-    red = "mean" if reduction == "batchmean" else reduction
-    return reduce_grad(-p * np.ones_like(x), red, count)
+    value = None
+    if want & VALUE:
+        if log_target:
+            log_p = t
+        else:  # 0 log 0 = 0: the log is taken where p > 0 only
+            log_p = np.zeros_like(p)
+            np.log(p, out=log_p, where=p > 0)
+        value = reduce_dot(p, log_p - x, red, count)  # p (log p - log q)
+    return value, scale_grad(-p, red, count) if want & GRAD else None
 
 
 kl_div = register(
@@ -334,11 +345,12 @@ kl_div = register(
         name="kl_div",
         display_name="Kullback-Leibler divergence",
         task="classification",
+        input_domain="log-probability",
+        target_domain="probability",
         convex=True,
         formula_latex=r"p\,(\log p - \log q)",
         grad_latex=r"-p",
-        value_fn=_kl_div,
-        grad_fn=_kl_div_grad,
+        **fused(_kl_div),
         torch_name="torch.nn.functional.kl_div",
         keras_name="keras.losses.KLDivergence",
     )

@@ -6,13 +6,22 @@ import math
 
 import numpy as np
 
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, register
-from ._validate import as_option, pair
+from .._validate import as_real, residual
+from ._reduction import reduce, reduce_dot, scale_grad
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
+
+#: What every loss of the residual shares in its Loss record.
+_RESIDUAL = {
+    "task": "regression",
+    "input_domain": "real",
+    "target_domain": "real",
+    "slice": Slice("residual"),
+    "convex": True,
+}
 
 
 # --------------------------------------------------------------------- mse
-def _mse(input, target, *, reduction="mean"):
+def _mse(want, input, target, *, reduction="mean"):
     r"""Mean squared error (squared L2 loss).
 
     Parameters
@@ -52,25 +61,22 @@ def _mse(input, target, *, reduction="mean"):
     array([ 0., -2.])
 
     """
-    x, y = pair(input, target, reduction)
-    return reduce((x - y) ** 2, reduction)
-
-
-def _mse_grad(input, target, *, reduction="mean"):
-    x, y = pair(input, target, reduction)
-    return reduce_grad(2.0 * (x - y), reduction)
+    x, y, d = residual(input, target, reduction)
+    value = reduce_dot(d, d, reduction) if want & VALUE else None
+    if not want & GRAD:
+        return value, None
+    d *= 2.0 / d.size if reduction == "mean" else 2.0  # 2 d, scaled for the mean: one pass
+    return value, np.asarray(d)  # 0-d arithmetic gives a NumPy scalar
 
 
 mse = register(
     Loss(
         name="mse",
         display_name="Mean squared error",
-        task="regression",
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"(\hat y - y)^2",
         grad_latex=r"2(\hat y - y)",
-        value_fn=_mse,
-        grad_fn=_mse_grad,
+        **fused(_mse),
         torch_name="torch.nn.functional.mse_loss",
         keras_name="keras.losses.MeanSquaredError",
         sklearn_name="sklearn.metrics.mean_squared_error",
@@ -79,7 +85,7 @@ mse = register(
 
 
 # ---------------------------------------------------------------------- l1
-def _l1(input, target, *, reduction="mean"):
+def _l1(want, input, target, *, reduction="mean"):
     r"""Mean absolute error (L1 loss).
 
     Parameters
@@ -120,25 +126,20 @@ def _l1(input, target, *, reduction="mean"):
     array([ 0., -1.,  1.])
 
     """
-    x, y = pair(input, target, reduction)
-    return reduce(np.abs(x - y), reduction)
-
-
-def _l1_grad(input, target, *, reduction="mean"):
-    x, y = pair(input, target, reduction)
-    return reduce_grad(np.sign(x - y), reduction)
+    x, y, d = residual(input, target, reduction)
+    g = np.sign(d)
+    value = reduce_dot(g, d, reduction) if want & VALUE else None  # sign(d) d = |d|
+    return value, scale_grad(g, reduction) if want & GRAD else None
 
 
 l1 = register(
     Loss(
         name="l1",
         display_name="Mean absolute error (L1)",
-        task="regression",
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"|\hat y - y|",
         grad_latex=r"\operatorname{sign}(\hat y - y)",
-        value_fn=_l1,
-        grad_fn=_l1_grad,
+        **fused(_l1),
         torch_name="torch.nn.functional.l1_loss",
         keras_name="keras.losses.MeanAbsoluteError",
         sklearn_name="sklearn.metrics.mean_absolute_error",
@@ -150,7 +151,7 @@ mae = l1
 
 
 # ------------------------------------------------------------------- huber
-def _huber(input, target, *, delta=1.0, reduction="mean"):
+def _huber(want, input, target, *, delta=1.0, reduction="mean"):
     r"""Huber loss: quadratic near zero, linear beyond ``delta``.
 
     Parameters
@@ -196,30 +197,38 @@ def _huber(input, target, *, delta=1.0, reduction="mean"):
     array([0.5, 1. ])
 
     """
-    delta = as_option(delta, "delta", low=0.0, low_open=True)
-    x, y = pair(input, target, reduction)
-    a = np.abs(x - y)
-    per = np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
-    return reduce(per, reduction)
+    delta = as_real(delta, "delta", low=0.0, low_open=True)
+    x, y, d = residual(input, target, reduction)
+    g = np.clip(d, -delta, delta)
+    value = _huber_value(g, d, reduction, want)
+    return value, scale_grad(g, reduction) if want & GRAD else None
 
 
-def _huber_grad(input, target, *, delta=1.0, reduction="mean"):
-    delta = as_option(delta, "delta", low=0.0, low_open=True)
-    x, y = pair(input, target, reduction)
-    return reduce_grad(np.clip(x - y, -delta, delta), reduction)
+def _huber_value(g, d, reduction, want, scale=1.0):
+    """Huber value from the residual ``d`` and its clipped copy ``g = clip(d, -delta, delta)``.
+
+    Per element it is ``g (d - g / 2)`` (``d^2 / 2`` inside the band, ``delta (|d| -
+    delta / 2)`` outside), so the sum is ``g.d - g.g / 2``: two dot products and no
+    per-element array. ``scale`` divides the result (smooth L1 is Huber over beta).
+    """
+    if not want & VALUE:
+        return None
+    if reduction == "none":
+        return np.asarray(g * (d - 0.5 * g) / scale)
+    gr, dr = g.ravel(), d.ravel()
+    total = float(np.dot(gr, dr) - 0.5 * np.dot(gr, gr)) / scale
+    return total if reduction == "sum" else total / d.size
 
 
 huber = register(
     Loss(
         name="huber",
         display_name="Huber loss",
-        task="regression",
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"\begin{cases} \tfrac12 d^2 & |d|\le\delta \\ "
         r"\delta(|d| - \tfrac12\delta) & \text{otherwise} \end{cases},\ d = \hat y - y",
         grad_latex=r"\operatorname{clip}(\hat y - y, -\delta, \delta)",
-        value_fn=_huber,
-        grad_fn=_huber_grad,
+        **fused(_huber),
         torch_name="torch.nn.functional.huber_loss",
         keras_name="keras.losses.Huber",
     )
@@ -227,7 +236,7 @@ huber = register(
 
 
 # --------------------------------------------------------------- smooth_l1
-def _smooth_l1(input, target, *, beta=1.0, reduction="mean"):
+def _smooth_l1(want, input, target, *, beta=1.0, reduction="mean"):
     r"""Smooth L1 loss: Huber loss divided by ``beta``; ``beta=0`` is the L1 loss.
 
     Parameters
@@ -276,36 +285,30 @@ def _smooth_l1(input, target, *, beta=1.0, reduction="mean"):
     array([0.5, 3. ])
 
     """
-    beta = as_option(beta, "beta", low=0.0)
-    x, y = pair(input, target, reduction)
-    a = np.abs(x - y)
-    if beta == 0.0:
-        return reduce(a, reduction)
-    per = np.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta)
-    return reduce(per, reduction)
-
-
-def _smooth_l1_grad(input, target, *, beta=1.0, reduction="mean"):
-    beta = as_option(beta, "beta", low=0.0)
-    x, y = pair(input, target, reduction)
-    d = x - y
-    if beta == 0.0:
-        return reduce_grad(np.sign(d), reduction)
-    return reduce_grad(np.where(np.abs(d) < beta, d / beta, np.sign(d)), reduction)
+    beta = as_real(beta, "beta", low=0.0)
+    x, y, d = residual(input, target, reduction)
+    if beta == 0.0:  # the L1 loss
+        g = np.sign(d)
+        value = reduce_dot(g, d, reduction) if want & VALUE else None
+        return value, scale_grad(g, reduction) if want & GRAD else None
+    g = np.clip(d, -beta, beta)  # beta times the gradient
+    value = _huber_value(g, d, reduction, want, scale=beta)
+    if not want & GRAD:
+        return value, None
+    g /= beta
+    return value, scale_grad(g, reduction)
 
 
 smooth_l1 = register(
     Loss(
         name="smooth_l1",
         display_name="Smooth L1 loss",
-        task="regression",
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"\begin{cases} d^2/(2\beta) & |d|<\beta \\ "
         r"|d| - \tfrac12\beta & \text{otherwise} \end{cases},\ d = \hat y - y",
         grad_latex=r"\begin{cases} d/\beta & |d|<\beta \\ \operatorname{sign}(d) & "
         r"\text{otherwise} \end{cases}",
-        value_fn=_smooth_l1,
-        grad_fn=_smooth_l1_grad,
+        **fused(_smooth_l1),
         torch_name="torch.nn.functional.smooth_l1_loss",
         subgradient="0 at input == target when beta == 0 (as l1)",
     )
@@ -313,7 +316,7 @@ smooth_l1 = register(
 
 
 # ---------------------------------------------------------------- log_cosh
-def _log_cosh(input, target, *, reduction="mean"):
+def _log_cosh(want, input, target, *, reduction="mean"):
     r"""Log-cosh loss, computed without overflow.
 
     Parameters
@@ -355,33 +358,36 @@ def _log_cosh(input, target, *, reduction="mean"):
     9999.306853
 
     """
-    x, y = pair(input, target, reduction)
-    a = np.abs(x - y)
-    return reduce(a + np.log1p(np.exp(-2.0 * a)) - math.log(2.0), reduction)
-
-
-def _log_cosh_grad(input, target, *, reduction="mean"):
-    x, y = pair(input, target, reduction)
-    return reduce_grad(np.tanh(x - y), reduction)
+    x, y, d = residual(input, target, reduction)
+    value = None
+    if want & VALUE:
+        a = np.abs(d)
+        per = np.exp(-2.0 * a)
+        np.log1p(per, out=per)
+        per += a
+        per -= math.log(2.0)
+        value = reduce(per, reduction)
+    if not want & GRAD:
+        return value, None
+    np.tanh(d, out=d)
+    return value, scale_grad(d, reduction)
 
 
 log_cosh = register(
     Loss(
         name="log_cosh",
         display_name="Log-cosh loss",
-        task="regression",
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"\log\cosh(\hat y - y)",
         grad_latex=r"\tanh(\hat y - y)",
-        value_fn=_log_cosh,
-        grad_fn=_log_cosh_grad,
+        **fused(_log_cosh),
         keras_name="keras.losses.LogCosh",
     )
 )
 
 
 # ----------------------------------------------------------------- pinball
-def _pinball(input, target, *, alpha=0.5, reduction="mean"):
+def _pinball(want, input, target, *, alpha=0.5, reduction="mean"):
     r"""Pinball (quantile) loss for the ``alpha`` quantile.
 
     Parameters
@@ -429,29 +435,22 @@ def _pinball(input, target, *, alpha=0.5, reduction="mean"):
     array([0.9, 0.1])
 
     """
-    alpha = as_option(alpha, "alpha", low=0.0, high=1.0)
-    x, y = pair(input, target, reduction)
-    d = y - x
-    return reduce(alpha * np.maximum(d, 0.0) + (1.0 - alpha) * np.maximum(-d, 0.0), reduction)
-
-
-def _pinball_grad(input, target, *, alpha=0.5, reduction="mean"):
-    alpha = as_option(alpha, "alpha", low=0.0, high=1.0)
-    x, y = pair(input, target, reduction)
-    g = np.where(x < y, -alpha, np.where(x > y, 1.0 - alpha, 0.0))
-    return reduce_grad(g, reduction)
+    alpha = as_real(alpha, "alpha", low=0.0, high=1.0)
+    x, y, d = residual(input, target, reduction)
+    g = (d > 0) * (1.0 - alpha)  # the gradient: 1 - alpha above the target, -alpha below
+    g -= (d < 0) * alpha
+    value = reduce_dot(g, d, reduction) if want & VALUE else None  # g d = the loss
+    return value, scale_grad(g, reduction) if want & GRAD else None
 
 
 pinball = register(
     Loss(
         name="pinball",
         display_name="Pinball (quantile) loss",
-        task="regression",
-        convex=True,
+        **_RESIDUAL,
         formula_latex=r"\alpha\max(y - \hat y, 0) + (1-\alpha)\max(\hat y - y, 0)",
         grad_latex=r"-\alpha\,[\hat y < y] + (1-\alpha)\,[\hat y > y]",
-        value_fn=_pinball,
-        grad_fn=_pinball_grad,
+        **fused(_pinball),
         sklearn_name="sklearn.metrics.mean_pinball_loss",
         subgradient="0 at input == target",
     )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._registry import Loss, register
-from ._validate import as_option, check_in_unit_interval, check_reduction, pair
+from .._validate import as_real, check_in_unit_interval, check_reduction, pair
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _WHOLE_TENSOR = ("mean", "sum")
 
@@ -27,23 +27,22 @@ def _masks(input, target, reduction):
 def _positive_denominator(den, what):
     if not den > 0:
         raise ValueError(
-            f"the {what} denominator is 0 (input and target are all zero and eps is 0); "
-            "use eps > 0"
+            f"the {what} denominator is 0 (input and target are all zero and eps is 0); use eps > 0"
         )
 
 
 # -------------------------------------------------------------------- dice
 def _dice_parts(input, target, smooth, eps, reduction):
-    smooth = as_option(smooth, "smooth", low=0.0)
-    eps = as_option(eps, "eps", low=0.0)
+    smooth = as_real(smooth, "smooth", low=0.0)
+    eps = as_real(eps, "eps", low=0.0)
     p, y = _masks(input, target, reduction)
-    num = 2.0 * np.sum(p * y) + smooth
-    den = np.sum(p) + np.sum(y) + smooth + eps
+    num = 2.0 * float(np.dot(p.ravel(), y.ravel())) + smooth
+    den = float(np.sum(p)) + float(np.sum(y)) + smooth + eps
     _positive_denominator(den + 0.0, "Dice")
     return p, y, num, den
 
 
-def _dice(input, target, *, smooth=0.0, eps=1e-7, reduction="mean"):
+def _dice(want, input, target, *, smooth=0.0, eps=1e-7, reduction="mean"):
     r"""Soft Dice loss over the whole tensor.
 
     Parameters
@@ -92,13 +91,13 @@ def _dice(input, target, *, smooth=0.0, eps=1e-7, reduction="mean"):
     0.5
 
     """
-    _, _, num, den = _dice_parts(input, target, smooth, eps, reduction)
-    return float(1.0 - num / den)
-
-
-def _dice_grad(input, target, *, smooth=0.0, eps=1e-7, reduction="mean"):
     _, y, num, den = _dice_parts(input, target, smooth, eps, reduction)
-    return np.asarray((num - 2.0 * y * den) / den**2)
+    value = float(1.0 - num / den) if want & VALUE else None
+    if not want & GRAD:
+        return value, None
+    g = y * (-2.0 / den)
+    g += num / den**2  # (N - 2 y D) / D^2, in two passes
+    return value, np.asarray(g)
 
 
 dice = register(
@@ -106,11 +105,19 @@ dice = register(
         name="dice",
         display_name="Soft Dice loss",
         task="segmentation",
+        input_domain="probability",
+        target_domain="probability",
+        slice=Slice(
+            "entry",
+            point=([1.0, 1.0, 0.0, 0.0], [1.0, 0.0, 1.0, 0.0]),
+            options={"eps": 0.0},
+            vary=("input", (2,)),
+            span=(0.0, 1.0),
+        ),
         convex=False,
         formula_latex=r"1 - \frac{2\sum_i p_i y_i + s}{\sum_i p_i + \sum_i y_i + s + \varepsilon}",
         grad_latex=r"\frac{N - 2 y_i D}{D^2}",
-        value_fn=_dice,
-        grad_fn=_dice_grad,
+        **fused(_dice),
         keras_name="keras.losses.Dice",
     )
 )
@@ -118,19 +125,19 @@ dice = register(
 
 # ----------------------------------------------------------------- tversky
 def _tversky_parts(input, target, alpha, beta, eps, reduction):
-    alpha = as_option(alpha, "alpha", low=0.0)
-    beta = as_option(beta, "beta", low=0.0)
-    eps = as_option(eps, "eps", low=0.0)
+    alpha = as_real(alpha, "alpha", low=0.0)
+    beta = as_real(beta, "beta", low=0.0)
+    eps = as_real(eps, "eps", low=0.0)
     p, y = _masks(input, target, reduction)
-    tp = np.sum(p * y)
-    fp = np.sum(p * (1.0 - y))
-    fn = np.sum((1.0 - p) * y)
+    tp = float(np.dot(p.ravel(), y.ravel()))
+    fp = float(np.sum(p)) - tp  # sum p (1 - y)
+    fn = float(np.sum(y)) - tp  # sum (1 - p) y
     den = tp + alpha * fp + beta * fn + eps
     _positive_denominator(den + 0.0, "Tversky")
     return p, y, alpha, beta, tp, den
 
 
-def _tversky(input, target, *, alpha=0.5, beta=0.5, eps=1e-7, reduction="mean"):
+def _tversky(want, input, target, *, alpha=0.5, beta=0.5, eps=1e-7, reduction="mean"):
     r"""Tversky loss over the whole tensor: Dice with separate false-positive/negative weights.
 
     Parameters
@@ -180,14 +187,16 @@ def _tversky(input, target, *, alpha=0.5, beta=0.5, eps=1e-7, reduction="mean"):
     0.5
 
     """
-    _, _, _, _, tp, den = _tversky_parts(input, target, alpha, beta, eps, reduction)
-    return float(1.0 - tp / den)
-
-
-def _tversky_grad(input, target, *, alpha=0.5, beta=0.5, eps=1e-7, reduction="mean"):
     _, y, alpha, beta, tp, den = _tversky_parts(input, target, alpha, beta, eps, reduction)
-    d_den = y + alpha * (1.0 - y) - beta * y
-    return np.asarray(-(y * den - tp * d_den) / den**2)
+    value = float(1.0 - tp / den) if want & VALUE else None
+    if not want & GRAD:
+        return value, None
+    # -(y D - TP (y + alpha (1 - y) - beta y)) / D^2, linear in y: y (c1) + c0
+    c1 = -(den - tp * (1.0 - alpha - beta)) / den**2
+    c0 = tp * alpha / den**2
+    g = y * c1
+    g += c0
+    return value, np.asarray(g)
 
 
 tversky = register(
@@ -195,11 +204,19 @@ tversky = register(
         name="tversky",
         display_name="Tversky loss",
         task="segmentation",
+        input_domain="probability",
+        target_domain="probability",
+        slice=Slice(
+            "entry",
+            point=([1.0, 1.0, 0.0], [1.0, 0.0, 1.0]),
+            options={"alpha": 0.3, "beta": 0.7, "eps": 0.0},
+            vary=("input", (2,)),
+            span=(0.0, 1.0),
+        ),
         convex=False,
         formula_latex=r"1 - \frac{TP}{TP + \alpha FP + \beta FN + \varepsilon}",
         grad_latex=r"-\frac{y_i D - TP\,(y_i + \alpha(1-y_i) - \beta y_i)}{D^2}",
-        value_fn=_tversky,
-        grad_fn=_tversky_grad,
+        **fused(_tversky),
         keras_name="keras.losses.Tversky",
     )
 )

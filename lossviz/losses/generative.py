@@ -1,0 +1,637 @@
+r"""Objectives of generative models: Gaussian KL, the negative ELBO, GAN losses.
+
+The variational-autoencoder pieces (:data:`gaussian_kl`, :data:`neg_elbo`) take the
+encoder's mean and log-variance; the GAN losses (:data:`gan_minimax`,
+:data:`gan_non_saturating`, :data:`wasserstein_critic`, :data:`gan_hinge`) take the
+discriminator's (or critic's) raw scores on a batch of real and a batch of generated
+samples, ``real`` then ``fake``, and a ``side`` option choosing the discriminator's loss
+or the generator's. The generator's loss does not depend on ``real``: its gradient with
+respect to ``real`` is returned as zeros so that ``.grad`` always returns
+``(d/d real, d/d fake)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._numerics import sigmoid_pair, softplus_pair
+from ._reduction import reduce, reduce_grad
+from ._registry import Loss, register
+from ._validate import (
+    as_array,
+    as_option,
+    broadcastable_to,
+    check_in_unit_interval,
+    check_reduction,
+    same_shape,
+)
+
+SIDES = ("discriminator", "generator")
+KL_REDUCTIONS = ("none", "sum", "mean", "batchmean")
+
+
+# --------------------------------------------------------------- gaussian_kl
+def _kl_parts(mu, logvar, prior_mu, prior_logvar, reduction):
+    check_reduction(reduction, KL_REDUCTIONS)
+    m = as_array(mu, "mu")
+    lv = as_array(logvar, "logvar")
+    same_shape(m, "mu", lv, "logvar")
+    m2 = as_array(prior_mu, "prior_mu")
+    lv2 = as_array(prior_logvar, "prior_logvar")
+    broadcastable_to(m2, "prior_mu", m.shape, of="mu")
+    broadcastable_to(lv2, "prior_logvar", m.shape, of="mu")
+    return m, lv, m2, lv2
+
+
+def _kl_reduce(per, reduction):
+    if reduction == "batchmean":
+        return float(np.sum(per)) / (per.shape[0] if per.ndim else 1)
+    return reduce(per, reduction)
+
+
+def _kl_reduce_grad(g, reduction):
+    if reduction == "batchmean":
+        return np.asarray(g / (g.shape[0] if g.ndim else 1))
+    return reduce_grad(g, reduction)
+
+
+def _gaussian_kl_both(mu, logvar, prior_mu, prior_logvar, reduction):
+    m, lv, m2, lv2 = _kl_parts(mu, logvar, prior_mu, prior_logvar, reduction)
+    d = lv - lv2
+    ratio_m1 = np.expm1(d)  # sigma^2 / s^2 - 1, accurate near 0 (KL of near-equal Gaussians)
+    diff = m - m2
+    inv2 = np.exp(-lv2)
+    per = 0.5 * ((ratio_m1 - d) + diff * diff * inv2)
+    per = np.broadcast_to(per, m.shape)
+    g_mu = np.broadcast_to(diff * inv2, m.shape)
+    g_lv = np.broadcast_to(0.5 * ratio_m1, m.shape)
+    value = _kl_reduce(per, reduction)
+    return value, (_kl_reduce_grad(g_mu, reduction), _kl_reduce_grad(g_lv, reduction))
+
+
+def _gaussian_kl(mu, logvar, *, prior_mu=0.0, prior_logvar=0.0, reduction="mean"):
+    r"""KL divergence between diagonal Gaussians, in closed form, from mean and log-variance.
+
+    Parameters
+    ----------
+    mu : array_like
+        Means :math:`\mu` of the first Gaussian :math:`q` (e.g. a VAE encoder's output).
+    logvar : array_like
+        Log-variances :math:`\log\sigma^2` of :math:`q`, same shape as ``mu``.
+    prior_mu : array_like, default 0.0
+        Means :math:`m` of the second Gaussian :math:`p`, broadcastable to ``mu``.
+    prior_logvar : array_like, default 0.0
+        Log-variances :math:`\log s^2` of :math:`p`, broadcastable to ``mu``. The
+        defaults make :math:`p` the standard normal prior :math:`\mathcal N(0, I)`.
+    reduction : {"mean", "sum", "batchmean", "none"}, default "mean"
+        ``"sum"`` gives the KL of the whole diagonal Gaussian (the sum over its
+        independent coordinates); ``"batchmean"`` divides that sum by the size of the
+        first axis (the batch), as in ``torch.nn.functional.kl_div``; ``"mean"`` (the
+        library-wide default) divides it by the number of elements, which is not a KL
+        divergence when there are several coordinates; ``"none"`` returns
+        per-coordinate terms.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\mathrm{KL}(q \,\|\, p)` reduced as asked.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, a prior that does not broadcast to ``mu``, NaN/inf,
+        empty input or an unknown reduction.
+
+    Notes
+    -----
+    Per coordinate, with :math:`v = \sigma^2` and :math:`s^2` the prior's variance,
+
+    .. math:: \mathrm{KL}\big(\mathcal N(\mu, v)\,\|\,\mathcal N(m, s^2)\big)
+              = \tfrac12\Big(\frac{v}{s^2} + \frac{(\mu - m)^2}{s^2} - 1
+              - \log\frac{v}{s^2}\Big),
+
+    which for :math:`m = 0, s = 1` is
+    :math:`\tfrac12(v + \mu^2 - 1 - \log v)`. ``.grad`` returns the tuple
+    ``(d/d mu, d/d logvar)`` = :math:`\big((\mu - m)/s^2,\ \tfrac12(v/s^2 - 1)\big)`;
+    the prior is held fixed. Same value as
+    ``torch.distributions.kl_divergence(Normal(mu, sigma), Normal(m, s)).sum()``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import gaussian_kl
+    >>> gaussian_kl([0.0, 1.0], [0.0, 0.0], reduction="sum")  # 0 + 0.5 * 1**2
+    0.5
+    >>> gaussian_kl.grad([0.0, 1.0], [0.0, 0.0], reduction="sum")
+    (array([0., 1.]), array([0., 0.]))
+
+    """
+    return _gaussian_kl_both(mu, logvar, prior_mu, prior_logvar, reduction)[0]
+
+
+def _gaussian_kl_grad(mu, logvar, *, prior_mu=0.0, prior_logvar=0.0, reduction="mean"):
+    return _gaussian_kl_both(mu, logvar, prior_mu, prior_logvar, reduction)[1]
+
+
+def _gaussian_kl_vg(mu, logvar, *, prior_mu=0.0, prior_logvar=0.0, reduction="mean"):
+    return _gaussian_kl_both(mu, logvar, prior_mu, prior_logvar, reduction)
+
+
+gaussian_kl = register(
+    Loss(
+        name="gaussian_kl",
+        display_name="KL divergence between diagonal Gaussians",
+        task="generative modelling",
+        convex=True,
+        formula_latex=r"\tfrac12\big(\sigma^2 + \mu^2 - 1 - \log\sigma^2\big)"
+        r"\quad (\text{prior } \mathcal N(0, 1))",
+        grad_latex=r"\mu \ \text{(and } \tfrac12(\sigma^2 - 1) \text{ for } \log\sigma^2)",
+        value_fn=_gaussian_kl,
+        grad_fn=_gaussian_kl_grad,
+        value_and_grad_fn=_gaussian_kl_vg,
+        inputs=("mu", "logvar"),
+    )
+)
+
+
+# ------------------------------------------------------------------ neg_elbo
+def _elbo_both(input, target, mu, logvar, likelihood, beta, recon_var, reduction):
+    check_reduction(reduction)
+    if likelihood not in ("bernoulli", "gaussian"):
+        raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}")
+    beta = as_option(beta, "beta", low=0.0)
+    recon_var = as_option(recon_var, "recon_var", low=0.0, low_open=True)
+    z = as_array(input, "input")
+    x = as_array(target, "target")
+    same_shape(z, "input", x, "target")
+    m = as_array(mu, "mu")
+    lv = as_array(logvar, "logvar")
+    same_shape(m, "mu", lv, "logvar")
+    if z.ndim < 2 or m.ndim < 2:
+        raise ValueError(
+            "input and mu must be batches with the samples on the first axis, shapes "
+            f"(N, D) and (N, K); got input of shape {z.shape} and mu of shape {m.shape}"
+        )
+    if z.shape[0] != m.shape[0]:
+        raise ValueError(
+            f"input and mu must hold the same number of samples (first axis): got "
+            f"{z.shape[0]} and {m.shape[0]}"
+        )
+    if likelihood == "bernoulli":
+        check_in_unit_interval(x, "target")
+        sp_pos, _ = softplus_pair(z)
+        rec = sp_pos - x * z  # BCE with logits
+        g_z = sigmoid_pair(z)[0] - x
+    else:
+        r = z - x
+        rec = 0.5 * (r * r / recon_var + math.log(2.0 * math.pi * recon_var))
+        g_z = r / recon_var
+    v_m1 = np.expm1(lv)  # sigma^2 - 1
+    kl = 0.5 * ((v_m1 - lv) + m * m)
+    n = z.shape[0]
+    per = rec.reshape(n, -1).sum(axis=1) + beta * kl.reshape(n, -1).sum(axis=1)
+    value = reduce(per, reduction)
+    scale = 1.0 / n if reduction == "mean" else 1.0
+    grads = (
+        np.asarray(g_z * scale),
+        np.asarray(beta * m * scale),
+        np.asarray(beta * 0.5 * v_m1 * scale),
+    )
+    return value, grads
+
+
+def _neg_elbo(
+    input,
+    target,
+    mu,
+    logvar,
+    *,
+    likelihood="bernoulli",
+    beta=1.0,
+    recon_var=1.0,
+    reduction="mean",
+):
+    r"""Negative evidence lower bound of a VAE: reconstruction + beta * KL to N(0, I).
+
+    Parameters
+    ----------
+    input : array_like
+        Decoder outputs, shape ``(N, D)`` (or ``(N, ...)``): logits of Bernoulli
+        pixels (``likelihood="bernoulli"``) or Gaussian means (``"gaussian"``).
+    target : array_like
+        The data :math:`x`, same shape as ``input``; in [0, 1] for ``"bernoulli"``.
+    mu : array_like
+        Encoder means :math:`\mu(x)`, shape ``(N, K)``.
+    logvar : array_like
+        Encoder log-variances :math:`\log\sigma^2(x)`, same shape as ``mu``.
+    likelihood : {"bernoulli", "gaussian"}, default "bernoulli"
+        The decoder's distribution :math:`p(x \mid z)`.
+    beta : float, default 1.0
+        Weight of the KL term (:math:`\beta \ge 0`; 1 is the ELBO, other values give
+        the :math:`\beta`-VAE objective).
+    recon_var : float, default 1.0
+        Fixed decoder variance :math:`\sigma_x^2 > 0` for ``"gaussian"``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-sample losses (shape ``(N,)``) are combined.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or one value per sample for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shapes that do not fit, targets outside [0, 1] (Bernoulli), an unknown
+        likelihood, a negative ``beta``, NaN/inf or an unknown reduction.
+
+    Notes
+    -----
+    For one sample, with one reparameterised draw :math:`z = \mu + \sigma\varepsilon`
+    decoded to ``input`` :math:`\eta`,
+
+    .. math:: \ell = \sum_{d} r(\eta_d, x_d)
+              + \beta \sum_k \tfrac12\big(\sigma_k^2 + \mu_k^2 - 1 - \log\sigma_k^2\big),
+
+    with :math:`r = \operatorname{softplus}(\eta) - x\eta` (Bernoulli, i.e. binary
+    cross-entropy with logits) or
+    :math:`r = \frac{(\eta - x)^2}{2\sigma_x^2} + \tfrac12\log(2\pi\sigma_x^2)` (Gaussian).
+    With :math:`\beta = 1` its expectation over :math:`\varepsilon` is the negative ELBO,
+    an upper bound on :math:`-\log p(x)`. ``.grad`` returns
+    ``(d/d input, d/d mu, d/d logvar)`` with :math:`\partial r/\partial\eta =
+    \sigma(\eta) - x` or :math:`(\eta - x)/\sigma_x^2`, and the KL gradients
+    :math:`\beta\mu_k` and :math:`\tfrac\beta2(\sigma_k^2 - 1)`: these are the direct
+    gradients; the reconstruction's path through :math:`z` to :math:`\mu, \sigma` is the
+    decoder's business (backpropagate ``d/d input`` through it).
+
+    Examples
+    --------
+    >>> from lossviz.losses import neg_elbo
+    >>> round(neg_elbo([[0.0, 0.0]], [[1.0, 0.0]], [[0.0]], [[0.0]]), 6)  # 2 log 2
+    1.386294
+
+    """
+    return _elbo_both(input, target, mu, logvar, likelihood, beta, recon_var, reduction)[0]
+
+
+def _neg_elbo_grad(
+    input,
+    target,
+    mu,
+    logvar,
+    *,
+    likelihood="bernoulli",
+    beta=1.0,
+    recon_var=1.0,
+    reduction="mean",
+):
+    return _elbo_both(input, target, mu, logvar, likelihood, beta, recon_var, reduction)[1]
+
+
+def _neg_elbo_vg(
+    input,
+    target,
+    mu,
+    logvar,
+    *,
+    likelihood="bernoulli",
+    beta=1.0,
+    recon_var=1.0,
+    reduction="mean",
+):
+    return _elbo_both(input, target, mu, logvar, likelihood, beta, recon_var, reduction)
+
+
+neg_elbo = register(
+    Loss(
+        name="neg_elbo",
+        display_name="Negative ELBO (VAE, beta-VAE)",
+        task="generative modelling",
+        convex=True,
+        formula_latex=r"\sum_d \big(\operatorname{softplus}(\eta_d) - x_d\eta_d\big) + "
+        r"\beta\sum_k \tfrac12\big(\sigma_k^2 + \mu_k^2 - 1 - \log\sigma_k^2\big)",
+        grad_latex=r"\sigma(\eta_d) - x_d",
+        value_fn=_neg_elbo,
+        grad_fn=_neg_elbo_grad,
+        value_and_grad_fn=_neg_elbo_vg,
+        inputs=("input", "mu", "logvar"),
+    )
+)
+
+
+# ---------------------------------------------------------------- GAN losses
+def _gan_parts(real, fake, side, reduction):
+    check_reduction(reduction)
+    if side not in SIDES:
+        raise ValueError(f"side must be 'discriminator' or 'generator', got {side!r}")
+    r = as_array(real, "real")
+    f = as_array(fake, "fake")
+    same_shape(r, "real", f, "fake")
+    return r, f
+
+
+def _gan_result(per, g_real, g_fake, reduction):
+    return reduce(per, reduction), (reduce_grad(g_real, reduction), reduce_grad(g_fake, reduction))
+
+
+def _minimax_both(real, fake, side, reduction):
+    r, f = _gan_parts(real, fake, side, reduction)
+    sp_f, _ = softplus_pair(f)  # softplus(f) = -log(1 - D(fake))
+    d_f, _ = sigmoid_pair(f)
+    if side == "discriminator":
+        _, sp_neg_r = softplus_pair(r)  # softplus(-r) = -log D(real)
+        _, one_minus_d_r = sigmoid_pair(r)
+        return _gan_result(sp_neg_r + sp_f, -one_minus_d_r, d_f, reduction)
+    return _gan_result(-sp_f, np.zeros_like(r), -d_f, reduction)
+
+
+def _ns_both(real, fake, side, reduction):
+    r, f = _gan_parts(real, fake, side, reduction)
+    if side == "discriminator":
+        return _minimax_both(r, f, side, reduction)
+    _, sp_neg_f = softplus_pair(f)  # -log D(fake)
+    _, one_minus_d_f = sigmoid_pair(f)
+    return _gan_result(sp_neg_f, np.zeros_like(r), -one_minus_d_f, reduction)
+
+
+def _wgan_both(real, fake, side, reduction):
+    r, f = _gan_parts(real, fake, side, reduction)
+    if side == "discriminator":
+        return _gan_result(f - r, -np.ones_like(r), np.ones_like(f), reduction)
+    return _gan_result(-f, np.zeros_like(r), -np.ones_like(f), reduction)
+
+
+def _hinge_both(real, fake, side, reduction):
+    r, f = _gan_parts(real, fake, side, reduction)
+    if side == "discriminator":
+        per = np.maximum(1.0 - r, 0.0) + np.maximum(1.0 + f, 0.0)
+        g_r = np.where(r < 1.0, -1.0, 0.0)
+        g_f = np.where(f > -1.0, 1.0, 0.0)
+        return _gan_result(per, g_r, g_f, reduction)
+    return _gan_result(-f, np.zeros_like(r), -np.ones_like(f), reduction)
+
+
+_GAN_PARAMS = r"""
+    Parameters
+    ----------
+    real : array_like
+        Discriminator (critic) scores :math:`s_r` of a batch of real samples; for the
+        minimax and non-saturating losses these are logits, :math:`D = \sigma(s)`.
+    fake : array_like
+        Scores :math:`s_f` of a batch of generated samples :math:`G(z)`, same shape as
+        ``real``.
+    side : {"discriminator", "generator"}, default "discriminator"
+        Which player's loss to compute. The generator's loss ignores the values of
+        ``real`` (its gradient there is 0).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-pair losses (the real term of sample i plus the fake term of
+        sample i) are combined; ``"mean"`` equals the mean over the real batch plus the
+        mean over the fake batch.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The reduced loss, or per-pair losses for ``reduction="none"``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric, boolean or complex arguments.
+    ValueError
+        For shape mismatch, NaN/inf, empty input, an unknown ``side`` or reduction.
+"""
+
+
+def _gan_minimax(real, fake, *, side="discriminator", reduction="mean"):
+    return _minimax_both(real, fake, side, reduction)[0]
+
+
+_gan_minimax.__doc__ = (
+    r"""Original (minimax) GAN loss of Goodfellow et al. (2014), on logits.
+"""
+    + _GAN_PARAMS
+    + r"""
+    Notes
+    -----
+    With :math:`D = \sigma(s)`, the game is
+    :math:`\min_G\max_D\ \mathbb E\log D(x) + \mathbb E\log(1 - D(G(z)))`. As losses to
+    minimise:
+
+    .. math:: \ell_D = -\log\sigma(s_r) - \log(1 - \sigma(s_f))
+              = \operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f),
+
+    .. math:: \ell_G = \log(1 - \sigma(s_f)) = -\operatorname{softplus}(s_f),
+              \qquad \frac{\partial\ell_G}{\partial s_f} = -\sigma(s_f),
+
+    so the generator's gradient vanishes when the discriminator confidently rejects its
+    samples (:math:`s_f \to -\infty`): the loss *saturates*. :math:`\ell_D` equals
+    ``F.binary_cross_entropy_with_logits`` with target 1 on ``real`` plus target 0
+    on ``fake``; :math:`\ell_G` is minus the second of these. ``.grad`` returns
+    ``(d/d real, d/d fake)``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import gan_minimax
+    >>> round(gan_minimax([0.0], [0.0]), 6)  # 2 log 2 at D = 1/2 everywhere
+    1.386294
+    >>> round(gan_minimax([0.0], [0.0], side="generator"), 6)  # log(1/2)
+    -0.693147
+
+    """
+)
+
+
+def _gan_minimax_grad(real, fake, *, side="discriminator", reduction="mean"):
+    return _minimax_both(real, fake, side, reduction)[1]
+
+
+def _gan_minimax_vg(real, fake, *, side="discriminator", reduction="mean"):
+    return _minimax_both(real, fake, side, reduction)
+
+
+gan_minimax = register(
+    Loss(
+        name="gan_minimax",
+        display_name="GAN minimax loss",
+        task="generative modelling",
+        convex=True,
+        formula_latex=r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)"
+        r"\ \ (D);\quad -\operatorname{softplus}(s_f)\ \ (G)",
+        grad_latex=r"-\sigma(-s_r)\ \ (D)",
+        value_fn=_gan_minimax,
+        grad_fn=_gan_minimax_grad,
+        value_and_grad_fn=_gan_minimax_vg,
+        inputs=("real", "fake"),
+    )
+)
+
+
+def _gan_non_saturating(real, fake, *, side="discriminator", reduction="mean"):
+    return _ns_both(real, fake, side, reduction)[0]
+
+
+_gan_non_saturating.__doc__ = (
+    r"""Non-saturating GAN loss: the minimax discriminator, generator loss -log D(G(z)).
+"""
+    + _GAN_PARAMS
+    + r"""
+    Notes
+    -----
+    The discriminator's loss is that of :data:`gan_minimax`; the generator instead
+    minimises
+
+    .. math:: \ell_G = -\log\sigma(s_f) = \operatorname{softplus}(-s_f), \qquad
+              \frac{\partial\ell_G}{\partial s_f} = -(1 - \sigma(s_f)),
+
+    whose gradient tends to -1, not 0, when the discriminator rejects the sample. It is
+    ``F.binary_cross_entropy_with_logits(fake, ones)``: the generator trains on
+    its samples labelled "real". ``.grad`` returns ``(d/d real, d/d fake)``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import gan_non_saturating
+    >>> round(gan_non_saturating([0.0], [0.0], side="generator"), 6)  # -log(1/2)
+    0.693147
+
+    """
+)
+
+
+def _gan_non_saturating_grad(real, fake, *, side="discriminator", reduction="mean"):
+    return _ns_both(real, fake, side, reduction)[1]
+
+
+def _gan_non_saturating_vg(real, fake, *, side="discriminator", reduction="mean"):
+    return _ns_both(real, fake, side, reduction)
+
+
+gan_non_saturating = register(
+    Loss(
+        name="gan_non_saturating",
+        display_name="GAN non-saturating loss",
+        task="generative modelling",
+        convex=True,
+        formula_latex=r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)"
+        r"\ \ (D);\quad \operatorname{softplus}(-s_f)\ \ (G)",
+        grad_latex=r"-\sigma(-s_r)\ \ (D)",
+        value_fn=_gan_non_saturating,
+        grad_fn=_gan_non_saturating_grad,
+        value_and_grad_fn=_gan_non_saturating_vg,
+        inputs=("real", "fake"),
+    )
+)
+
+
+def _wasserstein_critic(real, fake, *, side="discriminator", reduction="mean"):
+    return _wgan_both(real, fake, side, reduction)[0]
+
+
+_wasserstein_critic.__doc__ = (
+    r"""Wasserstein GAN loss on critic scores (the Lipschitz constraint is not included).
+"""
+    + _GAN_PARAMS
+    + r"""
+    Notes
+    -----
+    The critic :math:`f` maximises :math:`\mathbb E f(x) - \mathbb E f(G(z))`, which over
+    1-Lipschitz functions equals the Wasserstein-1 distance (Kantorovich-Rubinstein
+    duality); the generator minimises :math:`-\mathbb E f(G(z))`:
+
+    .. math:: \ell_D = s_f - s_r, \qquad \ell_G = -s_f,
+
+    with constant gradients :math:`(-1, +1)` and :math:`(0, -1)`. The loss is
+    meaningless without a Lipschitz constraint on the critic (weight clipping, a
+    gradient penalty or spectral normalisation), which acts on the critic's parameters
+    or input gradients and is not part of this function. ``.grad`` returns
+    ``(d/d real, d/d fake)``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import wasserstein_critic
+    >>> wasserstein_critic([2.0, 1.0], [0.0, -1.0])  # mean(fake) - mean(real)
+    -2.0
+
+    """
+)
+
+
+def _wasserstein_critic_grad(real, fake, *, side="discriminator", reduction="mean"):
+    return _wgan_both(real, fake, side, reduction)[1]
+
+
+def _wasserstein_critic_vg(real, fake, *, side="discriminator", reduction="mean"):
+    return _wgan_both(real, fake, side, reduction)
+
+
+wasserstein_critic = register(
+    Loss(
+        name="wasserstein_critic",
+        display_name="Wasserstein GAN critic loss",
+        task="generative modelling",
+        convex=True,
+        formula_latex=r"s_f - s_r\ \ (D);\quad -s_f\ \ (G)",
+        grad_latex=r"-1\ \ (D)",
+        value_fn=_wasserstein_critic,
+        grad_fn=_wasserstein_critic_grad,
+        value_and_grad_fn=_wasserstein_critic_vg,
+        inputs=("real", "fake"),
+    )
+)
+
+
+def _gan_hinge(real, fake, *, side="discriminator", reduction="mean"):
+    return _hinge_both(real, fake, side, reduction)[0]
+
+
+_gan_hinge.__doc__ = (
+    r"""Hinge GAN loss (geometric GAN, SAGAN, BigGAN) on critic scores.
+"""
+    + _GAN_PARAMS
+    + r"""
+    Notes
+    -----
+    .. math:: \ell_D = \max(0, 1 - s_r) + \max(0, 1 + s_f), \qquad \ell_G = -s_f.
+
+    The discriminator stops pushing a real sample once :math:`s_r \ge 1` and a fake one
+    once :math:`s_f \le -1`. At the kinks (:math:`s_r = 1`, :math:`s_f = -1`) ``.grad``
+    returns the subgradient 0, as ``torch.relu`` does. ``.grad`` returns
+    ``(d/d real, d/d fake)``.
+
+    Examples
+    --------
+    >>> from lossviz.losses import gan_hinge
+    >>> gan_hinge([0.5, 2.0], [-0.5, -3.0])  # mean of (0.5 + 0.5, 0 + 0)
+    0.5
+
+    """
+)
+
+
+def _gan_hinge_grad(real, fake, *, side="discriminator", reduction="mean"):
+    return _hinge_both(real, fake, side, reduction)[1]
+
+
+def _gan_hinge_vg(real, fake, *, side="discriminator", reduction="mean"):
+    return _hinge_both(real, fake, side, reduction)
+
+
+gan_hinge = register(
+    Loss(
+        name="gan_hinge",
+        display_name="GAN hinge loss",
+        task="generative modelling",
+        convex=True,
+        formula_latex=r"\max(0, 1 - s_r) + \max(0, 1 + s_f)\ \ (D);\quad -s_f\ \ (G)",
+        grad_latex=r"-[s_r < 1]\ \ (D)",
+        value_fn=_gan_hinge,
+        grad_fn=_gan_hinge_grad,
+        value_and_grad_fn=_gan_hinge_vg,
+        inputs=("real", "fake"),
+        subgradient="0 at s_r = 1 and at s_f = -1 (as torch.relu)",
+    )
+)
