@@ -2,41 +2,66 @@
 
 A :class:`SliderFigure` wraps a matplotlib figure and an ``update`` function that
 changes the figure's artists in place (``set_data``, ``set_ydata``,
-``set_text``, ...). Displayed in a notebook it has two faces:
+``set_text``, ...). Displayed in a notebook it has one of two faces:
 
-* with a kernel (Jupyter, VS Code, Colab) it is an ipywidgets control: moving a
-  slider calls ``update`` and re-renders the same figure, so only what changed
-  is recomputed;
-* without a kernel (the built Jupyter Book site, nbconvert) it is a
-  self-contained HTML slider over frames rendered in advance, with a few lines
-  of inline JavaScript and no external script.
+* **live** (the default: Jupyter, VS Code, Colab): an ipywidgets control. Moving a
+  slider calls ``update`` and re-renders the same figure, redrawing only what
+  changed. The image is shown at the figure's drawn size (``figsize * dpi`` CSS
+  pixels) and rendered at twice that resolution for high-density screens, with the
+  figure's alt text and caption. An exception in ``update`` is shown under the
+  figure (one line, the traceback folded under it) and the sliders go back to the
+  values the picture shows. A second, one-line output asks the reader to run the
+  cell; JupyterLab and Notebook 7 hide it while the figure is live and show it
+  instead of the "model not found" error once the kernel is gone.
+* **static** (when the environment variable ``LOSSVIZ_FACE`` is ``static``, which
+  the book build sets, see ``_ext/staticfaces.py``): a self-contained HTML slider
+  over frames rendered in advance, with a few lines of inline JavaScript and no
+  external script. Rendering those frames takes 0.4-2 s a figure, so the live
+  face never does it. The static face also carries the initial frame as a PNG
+  whose text chunks hold the caption and alt text: the book's PDF prints it as a
+  numbered figure (``_ext/pdf_book.py``).
 
-Both faces come from one ``_repr_mimebundle_``; the book's ``_config.yml`` tells
-myst-nb to prefer ``text/html`` for the HTML build.
+In both faces the plain-text form is the alt text.
+
+Every figure lives in its own scope: a function builds the figure, its artists
+and its ``update``, and returns the :class:`SliderFigure`. Nothing ``update``
+uses is then a notebook global that a later cell could rebind.
 
 Examples
 --------
 >>> import numpy as np
 >>> import matplotlib.pyplot as plt
->>> x = np.linspace(0, 1, 20)
->>> fig, ax = plt.subplots()
->>> (line,) = ax.plot(x, x)
->>> def update(w):
-...     line.set_ydata(w * x)
->>> sf = SliderFigure(fig, update, [FloatSlider("w", 0.0, 2.0, 0.5, 1.0)],
-...                   alt="A line through the origin whose slope is set by w.")
+>>> def slope_figure(x, w0=1.0):
+...     fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+...     (line,) = ax.plot(x, w0 * x)
+...     ax.set_ylim(0, 2)
+...     def update(w):
+...         line.set_ydata(w * x)
+...         ax.set_title(f"slope {w:.2f}")
+...     update(w0)
+...     return SliderFigure(fig, update, [FloatSlider("w", 0.0, 2.0, 0.5, w0)],
+...                         alt="A line through the origin whose slope is set by w.")
+>>> sf = slope_figure(np.linspace(0, 1, 20))
 >>> sf.frame_values[0]
 {'w': 0.0}
+>>> sf.set(w=1.5)
+>>> sf.fig.axes[0].get_title()
+'slope 1.50'
+
+In a notebook, the cell ends with ``slope_figure(x)`` so that the figure displays.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import itertools
 import json
 import math
+import os
+import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +79,9 @@ __all__ = [
     "FloatSlider",
     "IntSlider",
     "SliderFigure",
+    "displayed",
+    "encode_live",
+    "face",
     "render_png",
 ]
 
@@ -61,12 +89,20 @@ __all__ = [
 PAGE_BUDGET_BYTES = 400_000
 #: Default bound on the number of precomputed frames of one figure.
 MAX_FRAMES = 41
+#: The live image has this many device pixels per CSS pixel (sharp on high-density screens).
+LIVE_PIXEL_RATIO = 2
 #: Resolution of the initial frame printed in the book's PDF.
 PRINT_DPI = 150
-#: The live image is drawn this much sharper than the static frames.
-LIVE_DPI_SCALE = 1.25
 #: JPEG quality of the live image.
 LIVE_JPEG_QUALITY = 90
+#: If the static frames are over budget, try again at this fraction of the resolution ...
+BUDGET_DPI_FACTOR = 0.8
+#: ... at most this many times before giving up.
+BUDGET_ATTEMPTS = 6
+#: Environment variable that chooses the face: ``static`` for the book build, else live.
+FACE_VARIABLE = "LOSSVIZ_FACE"
+#: The line shown in place of a live figure whose kernel is gone.
+OFFLINE_NOTE = "Run this cell to make the figure live: its sliders need a running Python kernel."
 
 
 @dataclass(frozen=True)
@@ -123,8 +159,11 @@ class FloatSlider:
         where = (self.value - self.min) / (self.max - self.min)
         # the largest evenly spaced grid that has the initial value as one of its points
         n = next(
-            (k for k in range(limit, 1, -1)
-             if abs(where * (k - 1) - round(where * (k - 1))) < 1e-9),
+            (
+                k
+                for k in range(limit, 1, -1)
+                if abs(where * (k - 1) - round(where * (k - 1))) < 1e-9
+            ),
             limit,
         )
         values = np.linspace(self.min, self.max, n)
@@ -137,8 +176,12 @@ class FloatSlider:
         import ipywidgets
 
         return ipywidgets.FloatSlider(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            description=self.label or self.name, continuous_update=True,
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            description=self.label or self.name,
+            continuous_update=True,
             readout_format=_readout(self.fmt),
             style={"description_width": "initial"},
         )
@@ -191,8 +234,12 @@ class IntSlider:
         import ipywidgets
 
         return ipywidgets.IntSlider(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            description=self.label or self.name, continuous_update=True,
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            description=self.label or self.name,
+            continuous_update=True,
             style={"description_width": "initial"},
         )
 
@@ -231,8 +278,10 @@ class Choice:
         import ipywidgets
 
         return ipywidgets.Dropdown(
-            options=list(self.options), value=self.value,
-            description=self.label or self.name, style={"description_width": "initial"},
+            options=list(self.options),
+            value=self.value,
+            description=self.label or self.name,
+            style={"description_width": "initial"},
         )
 
 
@@ -302,8 +351,44 @@ def render_png(
     return out.getvalue()
 
 
+def face() -> str:
+    """Return which face slider figures show: ``"static"`` or ``"live"``.
+
+    ``"static"`` when the environment variable ``LOSSVIZ_FACE`` is ``static`` (the book
+    build sets it before it executes the notebooks), ``"live"`` otherwise.
+
+    Raises
+    ------
+    ValueError
+        If ``LOSSVIZ_FACE`` is set to anything but ``static`` or ``live``.
+    """
+    value = os.environ.get(FACE_VARIABLE, "live").strip().lower() or "live"
+    if value not in ("static", "live"):
+        raise ValueError(
+            f"{FACE_VARIABLE}: expected 'static' or 'live', got {os.environ[FACE_VARIABLE]!r}"
+        )
+    return value
+
+
+#: Every SliderFigure displayed in this Python process, in display order.
+_DISPLAYED: list[SliderFigure] = []
+
+
+def displayed() -> list[SliderFigure]:
+    """Return the slider figures displayed so far in this kernel, oldest first.
+
+    The Run-All test drives each of them through its live controls after a notebook
+    has run, in the same kernel.
+    """
+    return list(_DISPLAYED)
+
+
 class SliderFigure:
     """A figure with sliders: an ipywidgets control live, an HTML slider static.
+
+    Build the figure, its artists and ``update`` inside one function that returns the
+    ``SliderFigure`` (see the module's example), so that nothing ``update`` uses is a
+    notebook global a later cell can rebind.
 
     Parameters
     ----------
@@ -319,19 +404,29 @@ class SliderFigure:
         Alternative text describing what the figure shows, for screen readers
         and for readers whose images do not load.
     caption : str, optional
-        A caption shown under the static figure.
+        A caption shown under the figure, live and static.
     max_frames : int
         Bound on the number of precomputed static frames (product over sliders).
     budget_bytes : int
         Bound on the size of the static HTML; the resolution is lowered until
         the frames fit, and a ``ValueError`` says so if they never do.
     dpi : float
-        Resolution of the static frames and of the live image.
+        Resolution of the static frames; the figure is shown ``figsize * dpi`` CSS
+        pixels wide, live and static, and the live image has ``LIVE_PIXEL_RATIO``
+        device pixels per CSS pixel.
     freeze_layout : bool
         If the figure has a layout engine (``layout="constrained"`` or ``"tight"``),
         lay it out once for the initial values and keep that layout for every frame:
         frames then do not jitter as tick labels change width, and each one renders
         about twice as fast.
+
+    Attributes
+    ----------
+    last_error : str or None
+        The one-line message of the last live update that raised, ``None`` once a
+        later update succeeds.
+    shown : dict or None
+        The slider values the live picture shows (``None`` before the first render).
 
     Raises
     ------
@@ -364,10 +459,11 @@ class SliderFigure:
         if len(set(names)) != len(names):
             raise ValueError(f"sliders: names must be distinct, got {names}")
         if not isinstance(alt, str) or not alt.strip():
-            raise ValueError("alt: expected a non-empty description of the figure, got "
-                             f"{alt!r}")
+            raise ValueError(f"alt: expected a non-empty description of the figure, got {alt!r}")
         if max_frames < 2:
             raise ValueError(f"max_frames: expected at least 2, got {max_frames}")
+        if not (isinstance(dpi, (int, float)) and math.isfinite(dpi) and dpi > 0):
+            raise ValueError(f"dpi: expected a positive number, got {dpi!r}")
         self.fig = fig
         self.update = update
         self.sliders = sliders
@@ -377,12 +473,19 @@ class SliderFigure:
         self.budget_bytes = budget_bytes
         self.dpi = dpi
         self.grids = _frame_grids(sliders, max_frames)
-        self._widget: Any = None
+        self.last_error: str | None = None
+        self.shown: dict[str, Any] | None = None
         self._html: str | None = None
+        self._widget: Any = None
+        self._image: Any = None
+        self._error_view: Any = None
+        self._controls: dict[str, Any] = {}
+        self._blitter: _Blitter | None = None
+        self._reverting = False
         plt.close(fig)
         FigureCanvasAgg(fig)
         if freeze_layout and fig.get_layout_engine() is not None:
-            fig.canvas.draw()  # the engine places the axes once ...
+            fig.draw_without_rendering()  # the engine places the axes once ...
             fig.set_layout_engine("none")  # ... and they stay there
 
     # ----------------------------------------------------------------- values
@@ -396,6 +499,12 @@ class SliderFigure:
         """Slider values of each static frame, row-major over the sliders."""
         names = [s.name for s in self.sliders]
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*self.grids)]
+
+    @property
+    def css_size(self) -> tuple[int, int]:
+        """Width and height, in CSS pixels, at which the figure is shown (live and static)."""
+        width, height = (self.fig.get_size_inches() * self.dpi).round().astype(int)
+        return int(width), int(height)
 
     def set(self, **values: Any) -> None:
         """Update the figure's artists for ``values`` (missing sliders keep their initial value)."""
@@ -433,43 +542,99 @@ class SliderFigure:
 
     def _build_html(self) -> str:
         dpi = self.dpi
-        for _ in range(6):
+        for _ in range(BUDGET_ATTEMPTS):
             frames = self.frames(dpi=dpi)
             page = _static_html(self, frames)
             if len(page.encode()) <= self.budget_bytes:
                 return page
-            dpi *= 0.8
+            dpi *= BUDGET_DPI_FACTOR
         raise ValueError(
             f"the {len(frames)} static frames need {len(page.encode())} bytes even at "
-            f"dpi={dpi / 0.8:.0f}, over budget_bytes={self.budget_bytes}: use fewer "
-            "frames (max_frames) or a smaller figure"
+            f"dpi={dpi / BUDGET_DPI_FACTOR:.0f}, over budget_bytes={self.budget_bytes}: use "
+            "fewer frames (max_frames) or a smaller figure"
         )
 
     # ------------------------------------------------------------------- live
     def widget(self) -> Any:
-        """Return the live ipywidgets view (built once)."""
+        """Return the live ipywidgets view (built once, drawn for the sliders' values)."""
         if self._widget is None:
             import ipywidgets
 
-            image = ipywidgets.Image(format="jpeg", layout={"max_width": "100%"})
-            controls = [s.widget() for s in self.sliders]
-
-            blitter = _Blitter(self.fig, dpi=self.dpi * LIVE_DPI_SCALE)
-
-            def redraw(change: Any = None) -> None:
-                values = {s.name: c.value for s, c in zip(self.sliders, controls, strict=True)}
-                self.update(**values)
-                image.value = blitter.render()
-
-            for control in controls:
-                control.observe(redraw, names="value")
-            redraw()
-            self._widget = ipywidgets.VBox([image, *controls])
+            width, _ = self.css_size
+            # A fixed CSS width (not the output's width) and no more than the output's:
+            # the picture keeps its drawn size and its 2x pixels stay sharp.
+            self._image = _alt_image_class()(
+                format="jpeg",
+                tooltip=self.alt,
+                layout={"width": f"{width}px", "max_width": "100%", "height": "auto"},
+            )
+            self._image.add_class("lossviz-live-image")
+            self._controls = {s.name: s.widget() for s in self.sliders}
+            self._error_view = ipywidgets.HTML(layout={"display": "none"})
+            self._error_view.add_class("lossviz-error")
+            self._blitter = _Blitter(self.fig, dpi=self.dpi * LIVE_PIXEL_RATIO)
+            for control in self._controls.values():
+                control.observe(self._redraw, names="value")
+            children = [self._image]
+            if self.caption:
+                caption = ipywidgets.HTML(
+                    f'<p style="margin:0.3em 0;line-height:1.4">{html.escape(self.caption)}</p>',
+                    layout={"max_width": f"{width}px"},
+                )
+                caption.add_class("lossviz-caption")
+                children.append(caption)
+            children += [*self._controls.values(), self._error_view]
+            self._widget = ipywidgets.VBox(children)
             self._widget.add_class("lossviz-live")
-            self._blitter = blitter
-            self._image = image
-            self._controls = dict(zip([s.name for s in self.sliders], controls, strict=True))
+            self._redraw()
         return self._widget
+
+    def _redraw(self, change: Any = None) -> None:
+        """Call ``update`` with the controls' values and show the new picture, or the error."""
+        if self._reverting:
+            return
+        values = {name: control.value for name, control in self._controls.items()}
+        try:
+            self.update(**values)
+        except Exception as exc:  # noqa: BLE001 - any error in user code is shown, not lost
+            self._show_error(values, exc)
+            if self.shown is None:  # nothing drawn yet: show the figure as the code left it
+                self._image.value = self._blitter.render()
+            return
+        self._image.value = self._blitter.render()
+        self.shown = values
+        if self.last_error is not None:
+            self.last_error = None
+            self._error_view.value = ""
+            self._error_view.layout.display = "none"
+
+    def _describe(self, values: dict[str, Any]) -> str:
+        return ", ".join(
+            f"{s.label or s.name} = {s.fmt.format(values[s.name])}" for s in self.sliders
+        )
+
+    def _show_error(self, values: dict[str, Any], exc: Exception) -> None:
+        """Show one line under the figure (the traceback folded) and put the sliders back."""
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        line = f"update failed at {self._describe(values)}: {type(exc).__name__}"
+        line += f": {message}" if message else ""
+        if self.shown is not None:
+            line += f". The figure still shows {self._describe(self.shown)}."
+        self.last_error = line
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        self._error_view.value = (
+            '<details style="color:#b00020"><summary>'
+            f'{html.escape(line)}</summary><pre style="white-space:pre-wrap;font-size:85%">'
+            f"{html.escape(trace)}</pre></details>"
+        )
+        self._error_view.layout.display = None
+        if self.shown is not None:  # the readout says what the picture shows
+            self._reverting = True
+            try:
+                for name, control in self._controls.items():
+                    control.value = self.shown[name]
+            finally:
+                self._reverting = False
 
     @property
     def controls(self) -> dict[str, Any]:
@@ -479,7 +644,7 @@ class SliderFigure:
 
     @property
     def image(self) -> Any:
-        """The live ``ipywidgets.Image`` that shows the current frame."""
+        """The live ``ipywidgets.Image`` that shows the current picture (JPEG)."""
         self.widget()
         return self._image
 
@@ -498,20 +663,64 @@ class SliderFigure:
         return render_png(self.fig, dpi=dpi, colors=256, text=text)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        # text/html: the website's static slider; image/png: the initial frame, which
-        # the PDF prints; text/plain: the alternative text, for a plain-text reader.
-        bundle: dict[str, Any] = {
-            "text/plain": self.alt,
-            "text/html": self.to_html(),
-            "image/png": base64.b64encode(self.print_png()).decode("ascii"),
-        }
-        try:
-            live = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
-            # the widget's own text/plain is its repr ("VBox(children=...)"): keep the alt text
-            bundle.update({k: v for k, v in live.items() if k != "text/plain"})
-        except Exception:  # noqa: BLE001 - no widget frontend: the static face still shows
-            pass
+        """Return the face chosen by :func:`face`: the static slider or the live widget view.
+
+        The plain text is the alternative text. The static face (the book build) also
+        carries the initial frame as ``image/png``, which the book's PDF prints.
+        """
+        bundle: dict[str, Any] = {"text/plain": self.alt}
+        if face() == "static":
+            bundle["text/html"] = self.to_html()
+            bundle["image/png"] = base64.b64encode(self.print_png()).decode("ascii")
+            return bundle
+        bundle.update(self.widget()._repr_mimebundle_(include=include, exclude=exclude))
+        bundle["text/plain"] = self.alt  # not the widget's repr, "VBox(children=...)"
         return bundle
+
+    def _ipython_display_(self) -> None:
+        """Display the figure's face; live, follow it with the offline note (see the module)."""
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_()
+        if not any(shown is self for shown in _DISPLAYED):
+            _DISPLAYED.append(self)
+        display(bundle, raw=True)
+        if face() == "live":
+            display({"text/plain": OFFLINE_NOTE, "text/html": _OFFLINE_HTML}, raw=True)
+
+
+@functools.cache
+def _alt_image_class() -> type:
+    """Return an ``ipywidgets.Image`` whose ``tooltip`` becomes the picture's accessible name.
+
+    ipywidgets 8's views write ``tooltip`` into the element's ``title`` (which screen
+    readers read as the image's name, like ``alt``) only when the model has an empty
+    ``description``; ``Image`` has no ``description`` at all, and its view then fails to
+    render. This subclass adds the empty one.
+    """
+    import ipywidgets
+    import traitlets
+
+    class AltImage(ipywidgets.Image):
+        description = traitlets.Unicode("").tag(sync=True)
+
+    return AltImage
+
+
+#: The note that follows a live figure. JupyterLab 4 and Notebook 7 render both outputs in
+#: sibling ``.jp-OutputArea-child`` elements; the rules hide the note while the figure before
+#: it is live, and hide the figure's output when it holds no live view (ipywidgets's
+#: "Loading widget..." or "Error displaying widget: model not found" once the kernel is
+#: gone). Frontends that drop the ``<style>`` (GitHub, nbviewer) show the note.
+_OFFLINE_HTML = (
+    "<style>"
+    ".jp-OutputArea-child:has(.lossviz-live) + .jp-OutputArea-child:has(.lossviz-offline)"
+    "{display:none}"
+    ".jp-OutputArea-child:not(:has(.lossviz-live)):has(+ .jp-OutputArea-child "
+    ".lossviz-offline){display:none}"
+    "</style>"
+    f'<p class="lossviz-offline"><em>{html.escape(OFFLINE_NOTE)}</em></p>'
+)
 
 
 def encode_live(canvas: FigureCanvasAgg) -> bytes:
@@ -519,6 +728,16 @@ def encode_live(canvas: FigureCanvasAgg) -> bytes:
 
     High quality without chroma subsampling: about four times faster to encode than
     PNG at slider-figure size, and the live view is a moving picture, not an archive.
+
+    Parameters
+    ----------
+    canvas : matplotlib.backends.backend_agg.FigureCanvasAgg
+        A canvas that has drawn (``canvas.draw()``).
+
+    Returns
+    -------
+    bytes
+        The JPEG.
     """
     width, height = canvas.get_width_height(physical=True)
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba()).convert("RGB")
@@ -535,7 +754,8 @@ class _Blitter:
     time and no axes changed its limits, restore a cached background drawn without
     them and draw just those artists on top (blitting). Anything else (new artists,
     changed limits, a different set of changed artists) falls back to a full draw
-    and a new background. Changed artists are drawn above the static ones.
+    and a new background. Changed artists are drawn above the static ones, in
+    z-order.
     """
 
     def __init__(self, fig: Figure, dpi: float) -> None:
@@ -543,23 +763,24 @@ class _Blitter:
         self.dpi = dpi
         self.dynamic: list[Any] = []
         self.background: Any = None
-        self.limits: list[Any] = []
+        self.limits: list[bytes] = []
         self.children = 0
 
     def _candidates(self) -> list[Any]:
-        """Artists an ``update`` function changes: the data-bearing children of each axes."""
-        found: list[Any] = list(self.fig.texts)
+        """Artists an ``update`` function can change: every child of the figure's axes.
+
+        The axes background patch is left out: drawn on top it would hide everything.
+        """
+        found: list[Any] = [*self.fig.texts, *self.fig.legends]
         for ax in self.fig.axes:
-            found += [*ax.lines, *ax.collections, *ax.texts, *ax.patches, *ax.images,
-                      *ax.artists, ax.title, ax._left_title, ax._right_title]
+            found += [a for a in ax.get_children() if a is not ax.patch]
         return found
 
-    def _state(self, candidates: list[Any]) -> tuple[list[Any], int]:
-        limits = [ax.viewLim.frozen().get_points().tobytes() for ax in self.fig.axes]
-        return limits, len(candidates)
+    def _limits(self) -> list[bytes]:
+        return [ax.viewLim.frozen().get_points().tobytes() for ax in self.fig.axes]
 
     def render(self) -> bytes:
-        """Draw the figure as it is now and return PNG bytes."""
+        """Draw the figure as it is now and return JPEG bytes (see :func:`encode_live`)."""
         fig = self.fig
         if not isinstance(fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(fig)
@@ -568,15 +789,20 @@ class _Blitter:
             self.background = None
         candidates = self._candidates()
         stale = [a for a in candidates if a.stale]
-        limits, children = self._state(candidates)
+        limits = self._limits()
         same = len(stale) == len(self.dynamic) and all(
-            a is b for a, b in zip(stale, self.dynamic, strict=True))
-        reuse = (self.background is not None and same and limits == self.limits
-                 and children == self.children)
+            a is b for a, b in zip(stale, self.dynamic, strict=True)
+        )
+        reuse = (
+            self.background is not None
+            and same
+            and limits == self.limits
+            and len(candidates) == self.children
+        )
         canvas = fig.canvas
         if reuse:
             canvas.restore_region(self.background)
-            for artist in self.dynamic:
+            for artist in sorted(self.dynamic, key=lambda a: a.get_zorder()):
                 fig.draw_artist(artist)
         else:
             # everything is stale on the first draw: there is no background to keep yet
@@ -585,10 +811,10 @@ class _Blitter:
                 artist.set_animated(True)
             canvas.draw()
             self.background = canvas.copy_from_bbox(fig.bbox)
-            for artist in self.dynamic:
+            for artist in sorted(self.dynamic, key=lambda a: a.get_zorder()):
                 artist.set_animated(False)
                 fig.draw_artist(artist)
-            self.limits, self.children = limits, children
+            self.limits, self.children = limits, len(candidates)
         for artist in candidates:
             artist.stale = False
         return encode_live(canvas)
@@ -614,7 +840,7 @@ def _frame_grids(sliders: Sequence[Slider], max_frames: int) -> list[list[Any]]:
                 continue
             bigger = s.grid(len(grids[i]) + 1)
             if len(bigger) > len(grids[i]):
-                trial = grids[:i] + [bigger] + grids[i + 1:]
+                trial = grids[:i] + [bigger] + grids[i + 1 :]
                 if math.prod(len(g) for g in trial) <= max_frames:
                     grids = trial
                     grown = True
@@ -655,7 +881,7 @@ def _static_html(sf: SliderFigure, frames: list[bytes]) -> str:
     index = 0
     for size, k in zip([len(g) for g in sf.grids], start, strict=True):
         index = index * size + k
-    width, height = (sf.fig.get_size_inches() * sf.dpi).round().astype(int)
+    width, height = sf.css_size
     rows = []
     for i, s in enumerate(sf.sliders):
         input_id = f"{uid}-{s.name}"
@@ -670,9 +896,7 @@ def _static_html(sf: SliderFigure, frames: list[bytes]) -> str:
         {"sizes": [len(g) for g in sf.grids], "labels": labels, "frames": encoded},
         separators=(",", ":"),
     ).replace("</", "<\\/")
-    caption = (
-        f"<figcaption>{html.escape(sf.caption)}</figcaption>" if sf.caption else ""
-    )
+    caption = f"<figcaption>{html.escape(sf.caption)}</figcaption>" if sf.caption else ""
     return (
         f'<div class="lossviz-slider" id="{uid}" data-frame="{index}" '
         f'data-frames="{len(frames)}">'

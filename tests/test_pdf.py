@@ -238,7 +238,8 @@ def _slider(caption: str | None) -> SliderFigure:
     )
 
 
-def test_slider_bundle_has_a_printable_frame_and_plain_alt_text() -> None:
+def test_slider_bundle_has_a_printable_frame_and_plain_alt_text(monkeypatch) -> None:
+    monkeypatch.setenv("LOSSVIZ_FACE", "static")  # as in the book build (_ext/staticfaces.py)
     bundle = _slider("Drag a: the parabola 损失 narrows.")._repr_mimebundle_()
     assert bundle["text/plain"] == "A parabola a x squared; 中文 alt."
     png = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))

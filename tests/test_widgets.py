@@ -13,12 +13,14 @@ import pytest
 from PIL import Image
 
 from lossviz.widgets import (
-    LIVE_DPI_SCALE,
+    LIVE_PIXEL_RATIO,
     Choice,
     FloatSlider,
     IntSlider,
     SliderFigure,
+    displayed,
     encode_live,
+    face,
     render_png,
 )
 
@@ -44,8 +46,9 @@ def pixels(png: bytes) -> np.ndarray:
 
 
 def static_payload(html: str) -> dict:
-    match = re.search(r'<script type="application/json" class="lossviz-frames">(.*?)</script>',
-                      html, re.S)
+    match = re.search(
+        r'<script type="application/json" class="lossviz-frames">(.*?)</script>', html, re.S
+    )
     assert match, "no frame payload in the static HTML"
     return json.loads(match.group(1).replace("<\\/", "</"))
 
@@ -70,8 +73,13 @@ def test_int_slider_thins_to_the_limit_and_keeps_the_value():
 
 def test_two_sliders_share_the_frame_budget():
     fig, update = line_figure()
-    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.1, 1.0),
-                                    FloatSlider("b", -1, 1, 0.1, 0.0)], alt="a line", max_frames=30)
+    sf = SliderFigure(
+        fig,
+        update,
+        [FloatSlider("w", 0, 2, 0.1, 1.0), FloatSlider("b", -1, 1, 0.1, 0.0)],
+        alt="a line",
+        max_frames=30,
+    )
     sizes = [len(g) for g in sf.grids]
     assert np.prod(sizes) <= 30 and min(sizes) >= 3
     assert len(sf.frame_values) == np.prod(sizes)
@@ -125,7 +133,7 @@ def test_live_slider_redraws_the_same_figure_as_a_direct_draw():
     fig, update = line_figure()
     sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.1, 1.0)], alt="a line")
     before = sf.image.value
-    dpi = sf.dpi * LIVE_DPI_SCALE
+    dpi = sf.dpi * LIVE_PIXEL_RATIO
     for w in (1.7, 0.3, 1.2):  # the first step draws in full, the next ones blit
         sf.controls["w"].value = w
         live = pixels(sf.image.value).astype(float)
@@ -162,7 +170,7 @@ def test_live_view_redraws_everything_when_the_limits_change():
     direct, dax = plt.subplots(figsize=(4, 3))
     dax.plot(X, 2.5 * X)
     dax.set_ylim(0, 2.5)
-    direct.set_dpi(sf.dpi * LIVE_DPI_SCALE)
+    direct.set_dpi(sf.dpi * LIVE_PIXEL_RATIO)
     direct.canvas.draw()
     expected = pixels(encode_live(direct.canvas)).astype(float)
     plt.close(direct)
@@ -172,33 +180,151 @@ def test_live_view_redraws_everything_when_the_limits_change():
 def test_live_choice_slider_passes_the_option():
     seen = []
     fig, ax = plt.subplots()
-    sf = SliderFigure(fig, lambda kind: seen.append(kind), [Choice("kind", ["mse", "mae"])],
-                      alt="x")
+    sf = SliderFigure(
+        fig, lambda kind: seen.append(kind), [Choice("kind", ["mse", "mae"])], alt="x"
+    )
     sf.controls["kind"].value = "mae"
     assert seen[-1] == "mae"
     assert [v["kind"] for v in sf.frame_values] == ["mse", "mae"]
 
 
-def test_mimebundle_offers_widget_and_static_faces():
+def test_live_mimebundle_is_the_widget_view(monkeypatch):
+    monkeypatch.delenv("LOSSVIZ_FACE", raising=False)
     fig, update = line_figure()
-    bundle = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)],
-                          alt="a line")._repr_mimebundle_()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line")
+    bundle = sf._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "text/html" not in bundle, "the live face renders no static frames"
+    assert sf._html is None
+    assert bundle["text/plain"] == "a line", "the plain text is the alt text, not a repr"
+
+
+def test_static_mimebundle_is_the_html_slider_without_a_widget(monkeypatch):
+    monkeypatch.setenv("LOSSVIZ_FACE", "static")
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line")
+    bundle = sf._repr_mimebundle_()
+    # image/png: the initial frame, which the book's PDF prints (tests/test_pdf.py)
+    assert set(bundle) == {"text/plain", "text/html", "image/png"}
+    assert bundle["text/plain"] == "a line"
     assert bundle["text/html"].startswith('<div class="lossviz-slider"')
     assert "<script src" not in bundle["text/html"], "the static face loads no external script"
+    assert sf._widget is None, "the static face builds no widget"
+
+
+def test_face_rejects_unknown_values(monkeypatch):
+    monkeypatch.setenv("LOSSVIZ_FACE", "html")
+    with pytest.raises(ValueError, match="LOSSVIZ_FACE: expected 'static' or 'live', got 'html'"):
+        face()
+    monkeypatch.setenv("LOSSVIZ_FACE", "Static")
+    assert face() == "static"
+
+
+def test_ipython_display_live_shows_the_view_then_the_offline_note(monkeypatch):
+    import IPython.display
+
+    monkeypatch.delenv("LOSSVIZ_FACE", raising=False)
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    fig, update = line_figure()
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line")
+    sf._ipython_display_()
+    assert len(shown) == 2
+    assert "application/vnd.jupyter.widget-view+json" in shown[0]
+    assert "Run this cell to make the figure live" in shown[1]["text/plain"]
+    note = shown[1]["text/html"]
+    assert 'class="lossviz-offline"' in note and ":has(.lossviz-live)" in note
+    assert displayed()[-1] is sf
+    sf._ipython_display_()  # shown again: still one entry
+    assert sum(f is sf for f in displayed()) == 1
+
+
+def test_ipython_display_static_shows_only_the_html_slider(monkeypatch):
+    import IPython.display
+
+    monkeypatch.setenv("LOSSVIZ_FACE", "static")
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    fig, update = line_figure()
+    SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line")._ipython_display_()
+    assert len(shown) == 1 and 'class="lossviz-slider"' in shown[0]["text/html"]
+
+
+def test_live_image_has_the_drawn_css_size_twice_the_pixels_and_the_alt_text():
+    fig, update = line_figure()  # 4 x 3 inches
+    sf = SliderFigure(
+        fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line", caption="the caption", dpi=70
+    )
+    assert sf.css_size == (280, 210)
+    assert sf.image.layout.width == "280px" and sf.image.layout.max_width == "100%"
+    assert Image.open(io.BytesIO(sf.image.value)).size == (
+        280 * LIVE_PIXEL_RATIO,
+        210 * LIVE_PIXEL_RATIO,
+    )
+    assert sf.image.tooltip == "a line", "the live image's accessible name is the alt text"
+    captions = [c for c in sf.widget().children if "lossviz-caption" in c._dom_classes]
+    assert len(captions) == 1 and "the caption" in captions[0].value
+    assert 'width="280" height="210"' in sf.to_html(), "static and live sizes differ"
+
+
+def test_an_error_in_update_is_shown_and_the_sliders_go_back():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    (line,) = ax.plot(X, X)
+
+    def update(w: float) -> None:
+        if w > 1.5:
+            raise KeyError("no such curve")
+        line.set_ydata(w * X)
+
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0, label="slope")], alt="a line")
+    sf.controls["w"].value = 0.5
+    picture = sf.image.value
+    sf.controls["w"].value = 2.0
+    assert sf.last_error == (
+        "update failed at slope = 2.00: KeyError: 'no such curve'. "
+        "The figure still shows slope = 0.50."
+    )
+    assert sf.image.value == picture, "the picture changed although update failed"
+    assert sf.controls["w"].value == 0.5, "the readout pretends the figure moved"
+    view = sf._error_view
+    assert view.layout.display != "none"
+    assert "Traceback" in view.value and "raise KeyError" in view.value
+    sf.controls["w"].value = 1.5  # a good value clears the error
+    assert sf.last_error is None and view.layout.display == "none"
+    assert sf.shown == {"w": 1.5} and sf.image.value != picture
+
+
+def test_an_error_at_the_initial_values_is_shown_with_the_figure_as_drawn():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot(X, X)
+
+    def update(w: float) -> None:
+        raise NameError("name 'line' is not defined")
+
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line")
+    sf.widget()
+    assert sf.last_error == ("update failed at w = 1.00: NameError: name 'line' is not defined")
+    assert len(sf.image.value) > 0 and sf.shown is None
 
 
 def test_static_html_fits_the_budget_by_lowering_the_resolution():
     fig, update = line_figure()
-    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.05, 1.0)], alt="a line",
-                      budget_bytes=120_000, dpi=150)
+    sf = SliderFigure(
+        fig,
+        update,
+        [FloatSlider("w", 0, 2, 0.05, 1.0)],
+        alt="a line",
+        budget_bytes=120_000,
+        dpi=150,
+    )
     assert len(sf.to_html().encode()) <= 120_000
 
 
 def test_static_html_over_budget_says_so():
     fig, update = line_figure()
-    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.05, 1.0)], alt="a line",
-                      budget_bytes=2_000)
+    sf = SliderFigure(
+        fig, update, [FloatSlider("w", 0, 2, 0.05, 1.0)], alt="a line", budget_bytes=2_000
+    )
     with pytest.raises(ValueError, match="budget_bytes=2000"):
         sf.to_html()
 
@@ -264,3 +390,28 @@ def test_layout_is_computed_once_and_then_kept():
     sf.frames()
     assert ax.get_position().bounds == placed
     assert placed != (0.125, 0.11, 0.775, 0.77)  # the constrained engine did run once
+
+
+def test_live_view_redraws_a_changed_left_title():
+    def left_title_figure(w0: float):
+        fig, ax = plt.subplots(figsize=(4, 3))
+        (line,) = ax.plot(X, w0 * X)
+        ax.set_ylim(0, 2)
+        title = ax.set_title(f"w = {w0:.2f}", loc="left")
+
+        def update(w: float) -> None:
+            line.set_ydata(w * X)
+            title.set_text(f"w = {w:.2f}")
+
+        return fig, update
+
+    fig, update = left_title_figure(1.0)
+    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.1, 1.0)], alt="a line")
+    for w in (1.7, 0.3):  # the second step blits
+        sf.controls["w"].value = w
+    direct, _ = left_title_figure(0.3)
+    direct.set_dpi(sf.dpi * LIVE_PIXEL_RATIO)
+    direct.canvas.draw()
+    expected = pixels(encode_live(direct.canvas)).astype(float)
+    plt.close(direct)
+    assert np.abs(pixels(sf.image.value).astype(float) - expected).mean() < 0.5
