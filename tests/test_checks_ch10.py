@@ -127,3 +127,33 @@ def test_an_untouched_stub_fails_kindly(checker):
 
     with pytest.raises(ExerciseFailed, match="NotImplementedError"):
         checker(stub)
+
+
+# ------------------------------------------------------------- collect mode (the grader)
+def _verdicts(checker, answer):
+    from lossviz.checks._core import collect
+
+    outcomes, printed = collect(checker, answer)
+    return [o.passed for o in outcomes], [o.message for o in outcomes], printed
+
+
+def test_round_bf16_grades_each_case_on_its_own():
+    assert _verdicts(ch10.round_bf16, good_round_bf16)[0] == [True] * 4
+    passed, messages, printed = _verdicts(ch10.round_bf16, _flush)
+    assert passed == [True, True, True, False] and printed == ""
+    assert "subnormal" in messages[3]
+
+
+def test_global_mean_grad_grades_each_case_on_its_own():
+    assert _verdicts(ch10.global_mean_grad, good_mean_grad)[0] == [True] * 4
+    plain = lambda g, n: np.mean(np.stack(g), axis=0)  # noqa: E731
+    passed, messages, _ = _verdicts(ch10.global_mean_grad, plain)
+    assert passed == [True, False, False, True]  # right for equal sizes and one batch
+    assert "plain average of the means" in messages[1]
+
+
+def test_clip_grad_norm_grades_each_case_on_its_own():
+    assert _verdicts(ch10.clip_grad_norm, good_clip)[0] == [True] * 4
+    passed, messages, _ = _verdicts(ch10.clip_grad_norm, _clip_each)
+    assert passed == [True, True, False, False]  # right while there is one gradient
+    assert "clipping each gradient by its own norm" in messages[2]

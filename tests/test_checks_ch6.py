@@ -206,3 +206,50 @@ def test_adamw_step_says_when_the_exercise_is_unfinished():
 
     with pytest.raises(ExerciseFailed, match="still raises NotImplementedError"):
         ch6.adamw_step(my_adamw_step)
+
+
+# ------------------------------------------------------------- collect mode (the grader)
+# The classroom grader runs each checker in collect mode and splits the points over its
+# cases: an answer right on some cases must get those, whatever fails before them.
+
+
+def _verdicts(checker, answer):
+    from lossviz.checks._core import collect
+
+    outcomes, printed = collect(checker, answer)
+    return [o.passed for o in outcomes], [o.message for o in outcomes], printed
+
+
+def test_soft_threshold_grades_each_case_on_its_own():
+    assert _verdicts(ch6.soft_threshold, good_soft_threshold)[0] == [True] * 4
+    hard = lambda v, tau: np.where(np.abs(v) > tau, v, 0.0)  # noqa: E731
+    passed, messages, printed = _verdicts(ch6.soft_threshold, hard)
+    # hard thresholding is right for tau = 0 and for a threshold above every |v_j|
+    assert passed == [False, True, False, True] and printed == ""
+    assert "hard thresholding" in messages[0] and "hard thresholding" in messages[2]
+
+
+def test_giou_grades_each_case_on_its_own_even_after_an_error():
+    def one_pair_only(boxes, targets):
+        if len(boxes) > 1:
+            raise IndexError("only one pair handled")
+        return good_giou(boxes, targets)
+
+    assert _verdicts(ch6.giou, good_giou)[0] == [True] * 4
+    passed, messages, _ = _verdicts(ch6.giou, one_pair_only)
+    assert passed == [True, True, False, False]
+    assert "IndexError" in messages[2] and "came from your function" in messages[2]
+
+
+def test_adamw_step_grades_each_step_on_its_own():
+    def not_a_tuple_late(w, grad, m, v, t, lr, weight_decay):
+        result = good_adamw_step(w, grad, m, v, t, lr, weight_decay)
+        return result if t <= 2 else result[0]
+
+    assert _verdicts(ch6.adamw_step, good_adamw_step)[0] == [True] * 4
+    passed, messages, _ = _verdicts(ch6.adamw_step, not_a_tuple_late)
+    assert passed == [True, False, False, True]  # the cases have t = 1, 3, 7, 2
+    assert "return a tuple" in messages[1]
+    passed, messages, _ = _verdicts(ch6.adamw_step, l2_adam_step)
+    assert passed == [False, False, True, False]  # weight_decay = 0 is plain Adam
+    assert "Adam with an L2 penalty" in messages[0]

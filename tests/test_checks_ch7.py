@@ -183,3 +183,26 @@ def test_untouched_ctc_fails_kindly():
 
     with pytest.raises(ExerciseFailed, match="still raises NotImplementedError"):
         ch7.ctc(my_ctc)
+
+
+# ------------------------------------------------------------- collect mode (the grader)
+def _verdicts(checker, answer):
+    from lossviz.checks._core import collect
+
+    outcomes, printed = collect(checker, answer)
+    return [o.passed for o in outcomes], [o.message for o in outcomes], printed
+
+
+def test_masked_ce_grades_each_case_on_its_own():
+    assert _verdicts(ch7.masked_ce, good_masked_ce)[0] == [True] * 3
+    passed, messages, printed = _verdicts(ch7.masked_ce, hardcoded_ignore)
+    assert passed == [True, True, False] and printed == ""
+    assert "ignore_index=-1" in messages[2]
+
+
+def test_ctc_grades_each_case_on_its_own():
+    assert _verdicts(ch7.ctc, good_ctc)[0] == [True] * 5
+    probability_space = lambda lp, t, blank=0: _ctc(lp, t, blank, log_space=False)  # noqa: E731
+    passed, messages, _ = _verdicts(ch7.ctc, probability_space)
+    assert passed == [True, True, True, True, False]  # only 2000 frames underflow
+    assert "np.logaddexp" in messages[4]

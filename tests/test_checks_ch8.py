@@ -149,3 +149,40 @@ def test_ndcg_without_normalisation_is_called_dcg():
 
     with pytest.raises(ExerciseFailed, match="this is DCG@k"):
         ch8.ndcg(dcg_only)
+
+
+# ------------------------------------------------------------- collect mode (the grader)
+# The classroom grader runs each checker in collect mode and splits the points over its
+# cases: an answer right on some cases must get those, whatever fails before them.
+
+
+def _verdicts(checker, answer):
+    from lossviz.checks._core import collect
+
+    outcomes, printed = collect(checker, answer)
+    return [o.passed for o in outcomes], [o.message for o in outcomes], printed
+
+
+def test_contrastive_grades_each_case_on_its_own():
+    assert _verdicts(ch8.contrastive, good_contrastive)[0] == [True] * 5
+    summed = lambda a, b, y, margin=1.0: len(y) * good_contrastive(a, b, y, margin)  # noqa: E731
+    passed, messages, printed = _verdicts(ch8.contrastive, summed)
+    assert passed == [True, True, True, False, False] and printed == ""  # one pair: sum = mean
+    assert all("sum over pairs" in m for m in messages[3:])
+
+
+def test_dpo_grades_the_overflow_case_on_its_own():
+    assert _verdicts(ch8.dpo, good_dpo)[0] == [True] * 6
+    passed, messages, _ = _verdicts(ch8.dpo, naive_dpo)
+    assert passed == [True] * 5 + [False]
+    assert "overflow" in messages[5]
+    flipped = lambda a, b, c, d, beta=0.1: good_dpo(b, a, d, c, beta)  # noqa: E731
+    passed, _, _ = _verdicts(ch8.dpo, flipped)
+    assert passed == [True, False, False, False, False, False]  # at the reference h = 0
+
+
+def test_ndcg_grades_each_case_on_its_own():
+    assert _verdicts(ch8.ndcg, good_ndcg)[0] == [True] * 4
+    passed, messages, _ = _verdicts(ch8.ndcg, lambda s, r, k: good_ndcg(s, r, len(r)))
+    assert passed == [True, True, False, False]  # k is the list's length in the first two
+    assert "k seems to be ignored" in messages[3]

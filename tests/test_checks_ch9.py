@@ -116,3 +116,41 @@ def test_an_untouched_answer_fails_kindly(checker):
 
     with pytest.raises(ExerciseFailed, match="NotImplementedError"):
         checker(untouched)
+
+
+# ------------------------------------------------------------- collect mode (the grader)
+# The classroom grader runs each checker in collect mode and splits the points over its
+# cases: an answer right on some cases must get those, whatever fails before them.
+
+
+def _verdicts(checker, answer):
+    from lossviz.checks._core import collect
+
+    outcomes, printed = collect(checker, answer)
+    return [o.passed for o in outcomes], [o.message for o in outcomes], printed
+
+
+def test_gaussian_kl_grades_each_case_on_its_own():
+    assert _verdicts(ch9.gaussian_kl, good_kl)[0] == [True] * 4
+    doubled = lambda mu, logvar: 2 * good_kl(mu, logvar)  # noqa: E731
+    passed, messages, printed = _verdicts(ch9.gaussian_kl, doubled)
+    assert passed == [True, False, False, False] and printed == ""  # the prior's KL is 0
+    assert all("factor 1/2 is missing" in m for m in messages[1:])
+
+
+def test_bits_per_dim_grades_each_case_on_its_own():
+    def no_logdet(x, shift, log_scale):
+        d = np.shape(x)[1]
+        return good_bpd(x, shift, log_scale) - float(np.sum(log_scale)) / (d * np.log(2))
+
+    assert _verdicts(ch9.bits_per_dim, good_bpd)[0] == [True] * 4
+    passed, messages, _ = _verdicts(ch9.bits_per_dim, no_logdet)
+    assert passed == [True, True, False, False]  # log_scale = 0 in the first two
+    assert "log-determinant term is missing" in messages[2]
+
+
+def test_discriminator_loss_grades_the_overflow_case_on_its_own():
+    assert _verdicts(ch9.discriminator_loss, good_d_loss)[0] == [True] * 4
+    passed, messages, _ = _verdicts(ch9.discriminator_loss, naive_d_loss)
+    assert passed == [True, True, True, False]
+    assert "RuntimeWarning" in messages[3]

@@ -14,6 +14,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -727,10 +728,17 @@ def test_grade_command_line_writes_csv_and_feedback(course, capsys) -> None:
     assert "graded 1/1 notebooks" in captured.err
 
 
+def book_chapters() -> list[Path]:
+    """Every chapter of the book: the numbered notebooks in ``book/`` (``06_x.ipynb``)."""
+    return sorted(p for p in (ROOT / "book").glob("*.ipynb") if re.match(r"\d+_", p.name))
+
+
 @needs_bwrap
 @pytest.mark.slow
 def test_real_chapters_reference_scores_full_marks_and_student_version_zero(tmp_path) -> None:
     book = ROOT / "book"
+    chapters = book_chapters()
+    assert len(chapters) >= 9, [p.name for p in chapters]
     subs = tmp_path / "submissions"
     make_student_version(book, subs / "blank")
     (subs / "teacher").mkdir()
@@ -745,18 +753,127 @@ def test_real_chapters_reference_scores_full_marks_and_student_version_zero(tmp_
         jobs=2,
         log=lambda *_: None,
     )
+    by = {(r.student, r.notebook): r for r in results}
+    seconds = {}
+    for chapter in chapters:
+        teacher, blank = by["teacher", chapter.name], by["blank", chapter.name]
+        seconds[chapter.stem] = round(teacher.seconds, 1)
+        kinds = [q.question.kind for q in teacher.results]
+        # every chapter has code exercises graded automatically and questions graded by hand
+        assert kinds.count("code") >= 2 and "manual" in kinds, (chapter.name, kinds)
+        assert teacher.problems == [] and blank.problems == [], chapter.name
+        for mine, theirs in zip(teacher.results, blank.results, strict=True):
+            q = mine.question
+            if q.kind == "code":
+                assert mine.score == q.points, (chapter.name, q.grade_id, mine.message, mine.cases)
+                assert theirs.score == 0, (chapter.name, q.grade_id, theirs.message)
+                assert len(mine.cases) == len(theirs.cases) >= 2, (chapter.name, q.grade_id)
+            else:  # a conceptual answer: left to the instructor, for both
+                assert q.kind == "manual", (chapter.name, q.grade_id, mine.message)
+                assert mine.score is None and mine.message.startswith("to grade by hand")
+                assert theirs.score is None and theirs.message == "to grade by hand: (no answer)"
     with open(out, newline="", encoding="utf-8-sig") as fh:
         rows = {row["student"]: row for row in csv.DictReader(fh)}
-    problems = {
-        (r.student, r.notebook): [q.message for q in r.results if q.score == 0]
-        for r in results
-        if r.student == "teacher" and r.score < r.max_score
+    assert rows["blank"]["total"] == "0" and rows["teacher"]["problems"] == ""
+    assert {p.stem for p in chapters} <= {column.split(":")[0] for column in rows["teacher"]}
+    print("grading seconds per chapter (instructor's copy):", seconds)
+
+
+def _task_and_check_cells(nb) -> list[tuple[str, dict]]:
+    """(the task's text, the check cell) of every code exercise of a notebook."""
+    found, task = [], ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and "{exercise}" in cell.source:
+            task = cell.source
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            found.append((task, cell))
+    return found
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("`", "").lower().split())
+
+
+NO_HELPERS = re.compile(r"without (using )?`?lossviz|only numpy|numpy only", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("chapter", book_chapters(), ids=lambda p: p.stem)
+def test_exercises_that_forbid_lossviz_say_so_in_their_check_cell(chapter) -> None:
+    import importlib
+
+    nb = nbformat.read(chapter, as_version=4)
+    helpers = {
+        name: importlib.import_module(name)
+        for name in ("lossviz.losses", "lossviz.optim", "lossviz.precision", "lossviz.surface")
     }
-    assert rows["teacher"]["total"] == rows["teacher"]["max_total"], problems
-    assert rows["teacher"]["problems"] == ""
-    assert rows["blank"]["total"] == "0"
-    chapters = {p.stem for p in book.glob("0*.ipynb")}
-    assert chapters <= {column.split(":")[0] for column in rows["teacher"]}
+    for task, check in _task_and_check_cells(nb):
+        gid = check.metadata["nbgrader"]["grade_id"]
+        lv = check.metadata.get("lossviz", {})
+        if not NO_HELPERS.search(task):
+            assert "forbid" not in lv, (chapter.name, gid)
+            continue
+        assert lv.get("forbid") and lv.get("rule"), (chapter.name, gid, "no forbid/rule")
+        assert _plain(lv["rule"]) in _plain(task), (chapter.name, gid, lv["rule"])
+        assert {"lossviz.losses", "lossviz.checks"} <= set(lv["forbid"]), (gid, lv["forbid"])
+        # lossviz's own function of the answer's name (my_giou -> giou) is out of reach
+        _, function = parse_check(check.source)
+        stem = function.removeprefix("my_")
+        for module_name, module in helpers.items():
+            if callable(getattr(module, stem, None)):
+                assert module_name in lv["forbid"], (chapter.name, gid, module_name)
+
+
+PART2_FORBIDDEN = [*FORBID, "lossviz.optim", "lossviz.precision"]
+
+
+@pytest.mark.parametrize(
+    "chapter", [p for p in book_chapters() if int(p.name.split("_")[0]) >= 6], ids=lambda p: p.stem
+)
+def test_part_two_exercises_forbid_every_computing_module_of_lossviz(chapter) -> None:
+    nb = nbformat.read(chapter, as_version=4)
+    for _task, check in _task_and_check_cells(nb):
+        forbid = check.metadata.get("lossviz", {}).get("forbid")
+        if forbid is not None:
+            assert set(PART2_FORBIDDEN) <= set(forbid), (chapter.name, check.metadata)
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_a_part_two_answer_using_lossviz_scores_zero_with_the_rule_quoted(tmp_path) -> None:
+    """Chapter 6 forbids lossviz: lossviz.optim.soft_threshold and losses.giou score 0."""
+    name = "06_regularised_objectives.ipynb"
+    source = tmp_path / "book"
+    source.mkdir()
+    (source / name).write_bytes((ROOT / "book" / name).read_bytes())
+    nb = student_notebook(nbformat.read(source / name, as_version=4))
+    answers = {
+        "ch6-soft-threshold-code": "def my_soft_threshold(v, tau):\n"
+        "    return lossviz.optim.soft_threshold(v, tau)",
+        "ch6-giou-code": "def my_giou(boxes, targets):\n"
+        "    return L.giou(boxes, targets, eps=0.0, reduction='none')",
+        "ch6-adamw-code": "def my_adamw_step(w, grad, m, v, t, lr, weight_decay):\n"
+        "    w, grad = np.asarray(w, float), np.asarray(grad, float)\n"
+        "    m = 0.9 * np.asarray(m, float) + 0.1 * grad\n"
+        "    v = 0.999 * np.asarray(v, float) + 0.001 * grad**2\n"
+        "    m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)\n"
+        "    return (1 - lr * weight_decay) * w - lr * m_hat / (np.sqrt(v_hat) + 1e-8), m, v",
+    }
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    (tmp_path / "subs" / "ann").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "subs" / "ann" / name)
+    out = tmp_path / "out" / "grades.csv"
+    (result,) = grade_submissions(
+        tmp_path / "subs", source, out, limits=LIMITS, jobs=1, log=lambda *_: None
+    )
+    scores = {q.question.grade_id: (q.score, q.message) for q in result.results}
+    rule = "write it without using lossviz (only NumPy)"
+    for gid in ("ch6-soft-threshold-check", "ch6-giou-check"):
+        assert scores[gid][0] == 0 and rule in scores[gid][1], scores[gid]
+    assert scores["ch6-adamw-check"] == (4, "4 of 4 cases passed")  # NumPy only: full marks
 
 
 @needs_bwrap

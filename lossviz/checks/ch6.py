@@ -20,28 +20,36 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Case, ExerciseFailed, call, check_array, check_value, exercise, fail
+from ._core import (
+    Case,
+    ExerciseFailed,
+    call,
+    check_array,
+    check_each,
+    check_value,
+    close,
+    diagnose,
+    exercise,
+    fail,
+)
 
 __all__ = ["ExerciseFailed", "adamw_step", "giou", "soft_threshold"]
 
-_RTOL = 1e-6
-_ATOL = 1e-9
-
-
-def _matches(got: np.ndarray, value: np.ndarray) -> bool:
-    return got.shape == value.shape and bool(np.allclose(got, value, rtol=_RTOL, atol=_ATOL))
-
 
 def _run_case(func: Callable, case: Case, mistakes: list[tuple[np.ndarray, str]]) -> None:
-    """One independent case: the student's array must equal ``case.expected``."""
+    """One independent case: the student's array must equal ``case.expected``.
+
+    ``mistakes`` are the known wrong answers of this case, ``(value, hint)`` pairs; a
+    result equal to one of them gets its hint (see :func:`~lossviz.checks._core.diagnose`).
+    """
     __tracebackhide__ = True
     what = case.what or "the result"
     got = check_array(call(func, *case.args, **case.kwargs), what)
     expected = np.asarray(case.expected, dtype=float)
     hint = case.hint
-    if not _matches(got, expected):
-        hint = next((h for value, h in mistakes if _matches(got, value)), case.hint)
-    check_value(got, expected, what, hint, rtol=_RTOL, atol=_ATOL)
+    if not close(got, expected):
+        hint = diagnose(got, mistakes, case.hint or "")
+    check_value(got, expected, what, hint or None)
 
 
 # ------------------------------------------------------------------- soft_threshold
@@ -77,7 +85,10 @@ def soft_threshold(my_soft_threshold: Callable[..., Any]) -> None:
         ([[1.5, -4.0], [0.25, -0.3]], 0.5, "the operator works elementwise, on any shape"),
         ([10.0, -10.0, 2.0], 25.0, "a threshold larger than every |v_j| gives all zeros"),
     ]
-    for v, tau, hint in cases:
+
+    def one(item: tuple) -> None:
+        __tracebackhide__ = True
+        v, tau, hint = item
         arr = np.array(v)
         case = Case(
             (arr, tau), _soft(arr, tau), hint=hint, what=f"my_soft_threshold({v}, tau={tau})"
@@ -102,6 +113,8 @@ def soft_threshold(my_soft_threshold: Callable[..., Any]) -> None:
             ),
         ]
         _run_case(my_soft_threshold, case, mistakes)
+
+    check_each(cases, one)
 
 
 # ----------------------------------------------------------------------------- giou
@@ -180,7 +193,10 @@ def giou(my_giou: Callable[..., Any]) -> None:
             "crossing boxes",
         ),
     ]
-    for b, t, hint, label in cases:
+
+    def one(item: tuple) -> None:
+        __tracebackhide__ = True
+        b, t, hint, label = item
         bb, tt = np.array(b), np.array(t)
         p = _giou_parts(bb, tt)
         case = Case((bb, tt), _giou_ref(bb, tt), hint=hint, what=f"for {label}, my_giou(...)")
@@ -208,6 +224,8 @@ def giou(my_giou: Callable[..., Any]) -> None:
             ),
         ]
         _run_case(my_giou, case, mistakes)
+
+    check_each(cases, one)
 
 
 # ----------------------------------------------------------------------- adamw_step
@@ -275,7 +293,10 @@ def adamw_step(my_adamw_step: Callable[..., Any]) -> None:
             ([5.0, -5.0], [0.0, 0.0], [0.1, -0.1], [0.04, 0.04], 2, 0.1, 0.5),
         ),
     ]
-    for label, (w, g, m, v, t, lr, wd) in cases:
+
+    def one(item: tuple) -> None:
+        __tracebackhide__ = True
+        label, (w, g, m, v, t, lr, wd) = item
         args = tuple(np.array(a, dtype=float) for a in (w, g, m, v)) + (t, lr, wd)
         wa, ga, ma, va = args[:4]
         want = _adamw_ref(wa, ga, ma, va, t, lr, wd)
@@ -314,11 +335,13 @@ def adamw_step(my_adamw_step: Callable[..., Any]) -> None:
         for k, (got, expected, name) in enumerate(zip(result, want, names, strict=True)):
             arr = check_array(got, f"for {label}, {name}")
             hint = None
-            if k == 0 and not _matches(arr, expected):
-                hint = next((h for value, h in mistakes if _matches(arr, value)), None)
+            if k == 0 and not close(arr, expected):
+                hint = diagnose(arr, mistakes, "") or None
             if k > 0:
                 hint = (
                     "m = beta1 * m + (1 - beta1) * grad and v = beta2 * v + (1 - beta2) * "
                     "grad**2, with the gradient of the loss alone (no decay term)"
                 )
-            check_value(arr, expected, f"for {label}, {name}", hint, rtol=_RTOL, atol=_ATOL)
+            check_value(arr, expected, f"for {label}, {name}", hint)
+
+    check_each(cases, one)

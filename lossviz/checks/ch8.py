@@ -17,22 +17,24 @@ ndcg
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ._core import call, check_finite, check_scalar, check_value, describe, exercise
+from ._core import (
+    call,
+    check_each,
+    check_finite,
+    check_scalar,
+    check_value,
+    close,
+    describe,
+    diagnose,
+    exercise,
+)
 
 __all__ = ["contrastive", "dpo", "ndcg"]
-
-_RTOL = 1e-6
-_ATOL = 1e-9
-
-
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=_RTOL, abs_tol=_ATOL)
 
 
 def _shown(name: str, args: tuple, kwargs: dict) -> str:
@@ -50,17 +52,18 @@ def _one_case(
     mistakes: Sequence[tuple[float, str]],
     default_hint: str,
 ) -> None:
-    """Call ``func`` once and compare with ``expected``, hinting at a matching mistake."""
+    """Call ``func`` once and compare with ``expected``, hinting at a matching mistake.
+
+    One independent case; ``mistakes`` are its known wrong answers as ``(value, hint)``
+    pairs (see :func:`~lossviz.checks._core.diagnose`).
+    """
     __tracebackhide__ = True
     shown = _shown(name, args, kwargs)
     got = check_scalar(call(func, *args, **kwargs), shown)
     hint = None
-    if not _close(got, expected):
-        hint = next(
-            (h for value, h in mistakes if np.isfinite(value) and _close(got, value)),
-            default_hint,
-        )
-    check_value(got, expected, shown, hint, rtol=_RTOL, atol=_ATOL)
+    if not close(got, expected):
+        hint = diagnose(got, mistakes, default_hint)
+    check_value(got, expected, shown, hint)
 
 
 # ----------------------------------------------------------------------- contrastive
@@ -123,7 +126,10 @@ def contrastive(my_contrastive: Callable[..., Any]) -> None:
             0.5,
         ),
     ]
-    for x1, x2, y, m in cases:
+
+    def one(item: tuple) -> None:
+        __tracebackhide__ = True
+        x1, x2, y, m = item
         d, sim = _contrastive_parts(x1, x2, y)
         gap = np.maximum(m - d, 0.0)
         per = np.where(sim, 0.5 * d**2, 0.5 * gap**2)
@@ -161,6 +167,8 @@ def contrastive(my_contrastive: Callable[..., Any]) -> None:
             "for each pair compute d = ||x1 - x2||, then 0.5*d**2 (y = +1) or "
             "0.5*max(0, margin - d)**2 (y = -1), and average over pairs",
         )
+
+    check_each(cases, one)
 
 
 # ------------------------------------------------------------------------------- dpo
@@ -223,9 +231,14 @@ def dpo(my_dpo: Callable[..., Any]) -> None:
             2.0,
         ),
     ]
-    for case in cases:
-        pw, pl, rw, rl = (np.array(a) for a in case[:4])
-        beta = case[4]
+
+    def one(item: tuple | None) -> None:
+        __tracebackhide__ = True
+        if item is None:
+            _dpo_overflow(my_dpo)
+            return
+        pw, pl, rw, rl = (np.array(a) for a in item[:4])
+        beta = item[4]
         h = beta * ((pw - rw) - (pl - rl))
         mistakes = [
             (
@@ -256,7 +269,13 @@ def dpo(my_dpo: Callable[..., Any]) -> None:
             "compute h = beta * ((pi_w - ref_w) - (pi_l - ref_l)) and average "
             "-log sigmoid(h) = log(1 + exp(-h)) over the pairs",
         )
-    # a policy far from the reference: h = -2000 overflows a naive exp
+
+    check_each([*cases, None], one)  # None: the overflow case, h = -2000
+
+
+def _dpo_overflow(my_dpo: Callable[..., Any]) -> None:
+    """One case: a policy far from the reference, h = -2000, overflows a naive exp."""
+    __tracebackhide__ = True
     args = (np.array([-5000.0]), np.array([-1000.0]), np.array([-3000.0]), np.array([-3000.0]))
     got = call(my_dpo, *args, beta=0.5)
     check_finite(
@@ -327,7 +346,10 @@ def ndcg(my_ndcg: Callable[..., Any]) -> None:
         (np.array([0.2, 1.5, -0.3, 0.7, 1.1]), np.array([3.0, 2.0, 3.0, 0.0, 1.0]), 3),
         (np.array([2.0, 1.0, 0.5, 0.0]), np.array([2.0, 2.0, 0.0, 1.0]), 2),
     ]
-    for scores, rel, k in cases:
+
+    def one(item: tuple) -> None:
+        __tracebackhide__ = True
+        scores, rel, k = item
         want = _ndcg_ref(scores, rel, k)
         order = np.argsort(-scores)
         mistakes = [
@@ -352,7 +374,7 @@ def ndcg(my_ndcg: Callable[..., Any]) -> None:
                 "RELEVANCES in decreasing order, not the items in predicted order",
             ),
         ]
-        mistakes = [(v, h) for v, h in mistakes if not _close(v, want)]
+        mistakes = [(v, h) for v, h in mistakes if not close(v, want)]
         _one_case(
             my_ndcg,
             "my_ndcg",
@@ -364,3 +386,5 @@ def ndcg(my_ndcg: Callable[..., Any]) -> None:
             "the first k ranks, and divide by the same sum for the relevances sorted "
             "decreasingly",
         )
+
+    check_each(cases, one)

@@ -22,13 +22,18 @@ from typing import Any
 
 import numpy as np
 
-from ._core import ExerciseFailed, call, check_finite, check_scalar, check_value, exercise
+from ._core import (
+    ExerciseFailed,
+    call,
+    check_each,
+    check_finite,
+    check_scalar,
+    check_value,
+    diagnose,
+    exercise,
+)
 
 __all__ = ["ExerciseFailed", "bits_per_dim", "discriminator_loss", "gaussian_kl"]
-
-
-def _matches(got: float, want: float) -> bool:
-    return bool(np.isfinite(got)) and math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9)
 
 
 # ------------------------------------------------------------------ gaussian_kl
@@ -36,7 +41,8 @@ def _kl(mu: np.ndarray, lv: np.ndarray) -> float:
     return float(0.5 * np.sum(np.expm1(lv) - lv + mu * mu))
 
 
-def _kl_hint(got: float, mu: np.ndarray, lv: np.ndarray) -> str | None:
+def _kl_mistakes(mu: np.ndarray, lv: np.ndarray) -> list[tuple[float, str]]:
+    """Return the known wrong answers of one case, as ``(value, hint)`` pairs."""
     v = np.exp(lv)
     wrong = {
         "the factor 1/2 is missing": 2 * _kl(mu, lv),
@@ -51,10 +57,7 @@ def _kl_hint(got: float, mu: np.ndarray, lv: np.ndarray) -> str | None:
         ),
         "the -1 per coordinate is missing": float(0.5 * np.sum(v + mu * mu - lv)),
     }
-    for hint, value in wrong.items():
-        if _matches(got, value):
-            return hint
-    return None
+    return [(value, hint) for hint, value in wrong.items()]
 
 
 @exercise("KL divergence of a diagonal Gaussian from the standard normal")
@@ -79,17 +82,19 @@ def gaussian_kl(my_gaussian_kl: Callable[..., Any]) -> None:
         ([0.0, 0.0, 0.0], [1.0, -1.0, 2.0], "zero means, log-variances 1, -1, 2"),
         ([0.5, -0.3, 1.5], [-0.7, 0.4, -2.0], "a general case"),
     ]
-    for mu_l, lv_l, what in cases:
+
+    def one(item: tuple) -> None:
+        __tracebackhide__ = True
+        mu_l, lv_l, what = item
         mu, lv = np.array(mu_l), np.array(lv_l)
         got = check_scalar(call(my_gaussian_kl, mu.copy(), lv.copy()), what)
         want = _kl(mu, lv)
-        hint = None if _matches(got, want) else _kl_hint(got, mu, lv)
-        check_value(
-            got,
-            want,
-            f"for mu={mu_l}, logvar={lv_l} ({what}) the KL",
-            hint or "KL = 0.5 * sum(exp(logvar) + mu**2 - 1 - logvar)",
+        hint = diagnose(
+            got, _kl_mistakes(mu, lv), "KL = 0.5 * sum(exp(logvar) + mu**2 - 1 - logvar)"
         )
+        check_value(got, want, f"for mu={mu_l}, logvar={lv_l} ({what}) the KL", hint)
+
+    check_each(cases, one)
 
 
 # ----------------------------------------------------------------- bits_per_dim
@@ -100,7 +105,10 @@ def _bpd(x: np.ndarray, shift: np.ndarray, log_scale: np.ndarray) -> float:
     return float(np.mean(nll) / (x.shape[1] * math.log(2)))
 
 
-def _bpd_hint(got: float, x: np.ndarray, shift: np.ndarray, log_scale: np.ndarray) -> str | None:
+def _bpd_mistakes(
+    x: np.ndarray, shift: np.ndarray, log_scale: np.ndarray
+) -> list[tuple[float, str]]:
+    """Return the known wrong answers of one case, as ``(value, hint)`` pairs."""
     n, d = x.shape
     right = _bpd(x, shift, log_scale)
     logdet_bits = float(np.sum(log_scale)) / (d * math.log(2))
@@ -114,10 +122,7 @@ def _bpd_hint(got: float, x: np.ndarray, shift: np.ndarray, log_scale: np.ndarra
         "the constant 0.5 * log(2 pi) per dimension is missing": right
         - 0.5 * math.log(2 * math.pi) / math.log(2),
     }
-    for hint, value in wrong.items():
-        if _matches(got, value):
-            return hint
-    return None
+    return [(value, hint) for hint, value in wrong.items()]
 
 
 @exercise("Bits per dimension of an affine flow")
@@ -148,16 +153,20 @@ def bits_per_dim(my_bits_per_dim: Callable[..., Any]) -> None:
             "a fitted scale",
         ),
     ]
-    for x, shift, ls, what in cases:
+
+    def one(item: tuple) -> None:
+        __tracebackhide__ = True
+        x, shift, ls, what = item
         got = check_scalar(call(my_bits_per_dim, x.copy(), shift.copy(), ls.copy()), what)
         want = _bpd(x, shift, ls)
-        hint = None if _matches(got, want) else _bpd_hint(got, x, shift, ls)
-        check_value(
+        hint = diagnose(
             got,
-            want,
-            f"for {what} the bits per dimension",
-            hint or "mean over samples of -log p(x), divided by D * log(2)",
+            _bpd_mistakes(x, shift, ls),
+            "mean over samples of -log p(x), divided by D * log(2)",
         )
+        check_value(got, want, f"for {what} the bits per dimension", hint)
+
+    check_each(cases, one)
 
 
 # ------------------------------------------------------------ discriminator_loss
@@ -190,7 +199,10 @@ def discriminator_loss(my_discriminator_loss: Callable[..., Any]) -> None:
         ([3.0, 1.0, -2.0], [1.0, 0.0, -1.0], "batches of three"),
         ([800.0, -800.0], [-800.0, 800.0], "logits of +-800"),
     ]
-    for real_l, fake_l, what in cases:
+
+    def one(item: tuple) -> None:
+        __tracebackhide__ = True
+        real_l, fake_l, what = item
         real, fake = np.array(real_l), np.array(fake_l)
         got = call(my_discriminator_loss, real.copy(), fake.copy())
         check_finite(
@@ -200,11 +212,22 @@ def discriminator_loss(my_discriminator_loss: Callable[..., Any]) -> None:
         )
         value = check_scalar(got, what)
         want = _d_loss(real, fake)
-        hint = "loss = mean(softplus(-real)) + mean(softplus(fake)), softplus(s) = log(1 + e^s)"
-        if _matches(value, _d_loss(fake, real)):
-            hint = "real and fake are swapped: the real samples should get D close to 1"
-        elif _matches(value, -want):
-            hint = "the discriminator minimises the negative log-likelihood: check the sign"
-        elif _matches(value, float(np.mean(np.logaddexp(0.0, -real)))):
-            hint = "the term of the fake samples, -log(1 - D(fake)), is missing"
+        mistakes = [
+            (
+                _d_loss(fake, real),
+                "real and fake are swapped: the real samples should get D close to 1",
+            ),
+            (-want, "the discriminator minimises the negative log-likelihood: check the sign"),
+            (
+                float(np.mean(np.logaddexp(0.0, -real))),
+                "the term of the fake samples, -log(1 - D(fake)), is missing",
+            ),
+        ]
+        hint = diagnose(
+            value,
+            mistakes,
+            "loss = mean(softplus(-real)) + mean(softplus(fake)), softplus(s) = log(1 + e^s)",
+        )
         check_value(value, want, f"for real={real_l}, fake={fake_l} ({what}) the loss", hint)
+
+    check_each(cases, one)
