@@ -6,8 +6,6 @@ import functools
 import gzip
 import http.server
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,20 +52,17 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Build the whole book once, warnings as errors, into a temporary folder.
+    """Build both editions once, warnings as errors, into a temporary folder.
 
-    Returns the HTML folder, the build log and the return code; the tests that
-    use it decide what counts as failure.
+    The English edition is at the root of ``html``, the Chinese one in ``html/zh``; every
+    notebook runs once (``python -m lossviz.i18n build``). Returns the HTML folder, the
+    build log, the return code and the seconds each edition took; the tests that use it
+    decide what counts as failure.
     """
+    from lossviz import i18n
+
     out = tmp_path_factory.mktemp("book")
-    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
-    proc = subprocess.run(
-        [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build",
-         str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, env=env, timeout=1800,
-    )
-    return {"html": out / "_build" / "html", "log": proc.stdout + proc.stderr,
-            "returncode": proc.returncode}
+    return i18n.build(out, strict=True)
 
 
 _GZIP_CACHE: dict[str, bytes] = {}
@@ -103,8 +98,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def site_url(built_book: dict) -> Iterator[str]:
-    """Serve the built HTML over a local HTTP server on a free loopback port."""
+def served_site(built_book: dict) -> Iterator[str]:
+    """Serve the built HTML (both editions) over a local HTTP server on a free loopback port."""
     if built_book["returncode"] != 0:
         pytest.fail("the book did not build; see test_book_builds_without_warnings")
     handler = functools.partial(_Handler, directory=str(built_book["html"]))
@@ -116,3 +111,9 @@ def site_url(built_book: dict) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(served_site: str) -> str:
+    """The English edition, at the root of the site."""
+    return served_site
