@@ -379,7 +379,9 @@ def section_markdown(loss: Loss, level: int = 2) -> str:
         "$$",
         "",
         "$$",
-        r"\frac{\partial \ell}{\partial (\text{" + loss.inputs[0] + "})} = " + loss.grad_latex,
+        # \mathtt with an escaped underscore: LaTeX rejects "_" inside \text{...}
+        r"\frac{\partial \ell}{\partial \mathtt{" + loss.inputs[0].replace("_", r"\_") + "}} = "
+        + loss.grad_latex,
         "$$",
         "",
         f"- **Task:** {loss.task}; **convex** in its input: "

@@ -17,7 +17,11 @@ changes the figure's artists in place (``set_data``, ``set_ydata``,
   the book build sets, see ``_ext/staticfaces.py``): a self-contained HTML slider
   over frames rendered in advance, with a few lines of inline JavaScript and no
   external script. Rendering those frames takes 0.4-2 s a figure, so the live
-  face never does it.
+  face never does it. The static face also carries the initial frame as a PNG
+  whose text chunks hold the caption and alt text: the book's PDF prints it as a
+  numbered figure (``_ext/pdf_book.py``).
+
+In both faces the plain-text form is the alt text.
 
 Every figure lives in its own scope: a function builds the figure, its artists
 and its ``update``, and returns the :class:`SliderFigure`. Nothing ``update``
@@ -68,6 +72,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 __all__ = [
     "Choice",
@@ -86,6 +91,8 @@ PAGE_BUDGET_BYTES = 400_000
 MAX_FRAMES = 41
 #: The live image has this many device pixels per CSS pixel (sharp on high-density screens).
 LIVE_PIXEL_RATIO = 2
+#: Resolution of the initial frame printed in the book's PDF.
+PRINT_DPI = 150
 #: JPEG quality of the live image.
 LIVE_JPEG_QUALITY = 90
 #: If the static frames are over budget, try again at this fraction of the resolution ...
@@ -291,7 +298,13 @@ def _readout(fmt: str) -> str:
     return fmt.strip("{}").lstrip(":") or ".2f"
 
 
-def render_png(fig: Figure, *, dpi: float | None = None, colors: int | None = None) -> bytes:
+def render_png(
+    fig: Figure,
+    *,
+    dpi: float | None = None,
+    colors: int | None = None,
+    text: dict[str, str] | None = None,
+) -> bytes:
     """Render ``fig`` with Agg and return PNG bytes.
 
     Parameters
@@ -303,6 +316,8 @@ def render_png(fig: Figure, *, dpi: float | None = None, colors: int | None = No
     colors : int, optional
         If given, quantise to this many colours (palette PNG, several times
         smaller for line art); if ``None``, a fast full-colour PNG.
+    text : dict of str to str, optional
+        PNG text chunks to write (keywords such as ``Title``, ``Description``).
 
     Returns
     -------
@@ -321,12 +336,17 @@ def render_png(fig: Figure, *, dpi: float | None = None, colors: int | None = No
     finally:
         if dpi is not None:
             fig.set_dpi(old_dpi)
+    info = None
+    if text:
+        info = PngInfo()
+        for key, value in text.items():
+            info.add_itxt(key, value)
     out = io.BytesIO()
     if colors is None:
-        image.save(out, "PNG", compress_level=1)
+        image.save(out, "PNG", compress_level=1, pnginfo=info)
     else:
         image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(
-            out, "PNG", optimize=True
+            out, "PNG", optimize=True, pnginfo=info
         )
     return out.getvalue()
 
@@ -629,14 +649,32 @@ class SliderFigure:
         return self._image
 
     # ---------------------------------------------------------------- display
+    def print_png(self, dpi: float = PRINT_DPI) -> bytes:
+        """Return the initial frame as a PNG for print (the book's PDF).
+
+        The PNG's ``Title`` text chunk holds the caption and ``Description`` the
+        alternative text; the book's LaTeX build (``_ext/pdf_book.py``) prints the
+        frame as a numbered figure with that caption.
+        """
+        self.update(**self.initial)
+        text = {"Software": "lossviz", "Description": self.alt}
+        if self.caption:
+            text["Title"] = self.caption
+        return render_png(self.fig, dpi=dpi, colors=256, text=text)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """Return the face chosen by :func:`face`: the static slider or the live widget view."""
-        bundle: dict[str, Any] = {"text/plain": f"<SliderFigure: {self.alt}>"}
+        """Return the face chosen by :func:`face`: the static slider or the live widget view.
+
+        The plain text is the alternative text. The static face (the book build) also
+        carries the initial frame as ``image/png``, which the book's PDF prints.
+        """
+        bundle: dict[str, Any] = {"text/plain": self.alt}
         if face() == "static":
             bundle["text/html"] = self.to_html()
+            bundle["image/png"] = base64.b64encode(self.print_png()).decode("ascii")
             return bundle
         bundle.update(self.widget()._repr_mimebundle_(include=include, exclude=exclude))
-        bundle["text/plain"] = f"<SliderFigure: {self.alt}>"
+        bundle["text/plain"] = self.alt  # not the widget's repr, "VBox(children=...)"
         return bundle
 
     def _ipython_display_(self) -> None:

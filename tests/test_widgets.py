@@ -196,7 +196,7 @@ def test_live_mimebundle_is_the_widget_view(monkeypatch):
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "text/html" not in bundle, "the live face renders no static frames"
     assert sf._html is None
-    assert bundle["text/plain"] == "<SliderFigure: a line>"
+    assert bundle["text/plain"] == "a line", "the plain text is the alt text, not a repr"
 
 
 def test_static_mimebundle_is_the_html_slider_without_a_widget(monkeypatch):
@@ -204,7 +204,9 @@ def test_static_mimebundle_is_the_html_slider_without_a_widget(monkeypatch):
     fig, update = line_figure()
     sf = SliderFigure(fig, update, [FloatSlider("w", 0, 2, 0.5, 1.0)], alt="a line")
     bundle = sf._repr_mimebundle_()
-    assert set(bundle) == {"text/plain", "text/html"}
+    # image/png: the initial frame, which the book's PDF prints (tests/test_pdf.py)
+    assert set(bundle) == {"text/plain", "text/html", "image/png"}
+    assert bundle["text/plain"] == "a line"
     assert bundle["text/html"].startswith('<div class="lossviz-slider"')
     assert "<script src" not in bundle["text/html"], "the static face loads no external script"
     assert sf._widget is None, "the static face builds no widget"

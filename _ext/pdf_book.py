@@ -1,0 +1,340 @@
+"""The printable book (issue 24): LaTeX settings for the PDF and the website's link to it.
+
+``jupyter-book build . --builder pdflatex`` writes ``_build/latex/book.pdf`` with xelatex.
+This extension
+
+* ships a stand-in for ``bbm.sty`` (Jupyter Book's LaTeX class loads it; only the
+  1.4 GB ``texlive-fonts-extra`` has it) and loads xeCJK with the Noto CJK fonts, so
+  the Chinese terms of the glossary and chapters print (without xeCJK they vanish);
+* for a Chinese edition (``language: zh_CN``) also makes the chapter headings,
+  the table of contents and the captions Chinese;
+* gives the PDF one bibliography: each chapter ends with a "References" section for
+  the website, and in the PDF those sections are dropped and every citation points
+  to the bibliography of ``lossviz_pdf_bibliography`` (default ``book/references``);
+* numbers every display equation, in the PDF only;
+* prints a slider figure's initial frame as a numbered figure with its caption: the
+  frame is a PNG whose ``Title`` text chunk holds the caption and whose ``Description``
+  holds the alternative text (see ``lossviz.widgets.render_png``);
+* on the website, adds "book.pdf" to every page's download menu and copies the PDF
+  into the HTML output, when a PDF has been built (``_build/latex/book.pdf`` next to
+  the HTML output, or the path in ``lossviz_pdf``). So build the PDF first, then the
+  website (see the README).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+#: Name of the PDF in the HTML output, linked from every page's download menu.
+PDF_NAME = "book.pdf"
+
+#: Noto CJK fonts (Debian: fonts-noto-cjk) for the Chinese characters of either edition.
+CJK_FONTS = r"""
+\setCJKmainfont{Noto Serif CJK SC}
+\setCJKsansfont{Noto Sans CJK SC}
+\setCJKmonofont{Noto Sans Mono CJK SC}
+"""
+
+#: In the English edition, quotes, dashes and the ellipsis belong to the Latin font:
+#: xeCJK would otherwise set them as full-width CJK punctuation ("loss’ s").
+ENGLISH_PUNCTUATION = r"""
+\xeCJKDeclareCharClass{Default}{"2013 -> "201F, "2026, "00B7}
+"""
+
+#: The bibliography list without a heading of its own: it is printed inside the chapter
+#: of the bibliography page (see :class:`BibliographyInPlace`), which has the title.
+BIBLIOGRAPHY_LATEX = r"""
+\makeatletter
+\renewenvironment{sphinxthebibliography}[1]
+  {\let\lossviz@chapter\chapter\renewcommand{\chapter}[2]{}%
+   \begin{thebibliography}{#1}\let\chapter\lossviz@chapter}
+  {\end{thebibliography}}
+\makeatother
+"""
+
+#: Chinese headings for the Chinese edition: "第3章", "第一部分", 目录, 图, 表, 参考文献.
+#: Appended after sphinx-jupyterbook-latex's preamble (which sets \contentsname), so
+#: these captions win; the chapter head replaces fncychap's "Chapter 3".
+CHINESE_HEADINGS = r"""
+\usepackage{zhnumber}
+\makeatletter
+\def\@makechapterhead#1{\vspace*{20\p@}{\parindent\z@\raggedright\normalfont
+  \ifnum\c@secnumdepth>\m@ne\huge\bfseries 第\thechapter 章\par\nobreak\vskip 20\p@\fi
+  \interlinepenalty\@M\Huge\bfseries #1\par\nobreak\vskip 40\p@}}
+\makeatother
+\renewcommand{\thepart}{第\zhnum{part}部分}
+\addto\captionsenglish{%
+  \renewcommand{\partname}{}\renewcommand{\chaptername}{}%
+  \renewcommand{\contentsname}{目录}\renewcommand{\figurename}{图}%
+  \renewcommand{\tablename}{表}\renewcommand{\bibname}{参考文献}%
+  \renewcommand{\indexname}{索引}\renewcommand{\appendixname}{附录}}
+"""
+
+
+def is_chinese(config: Config) -> bool:
+    """Whether the edition is Chinese (``language`` zh, zh_CN, zh_TW, ...)."""
+    return (config.language or "").lower().startswith("zh")
+
+
+def configure_latex(app: Sphinx, config: Config) -> None:
+    """Add the bbm stand-in, xeCJK and (Chinese edition) Chinese headings to the LaTeX build."""
+    config.latex_engine = "xelatex"
+    config.latex_additional_files = [
+        *config.latex_additional_files,
+        str(HERE / "latex" / "bbm.sty"),
+    ]
+    elements = dict(config.latex_elements)
+    preamble = elements.get("preamble", "")
+    if is_chinese(config):
+        # Sphinx itself loads xeCJK (through fontenc) for a zh language with xelatex.
+        elements.setdefault("fncychap", "")
+        chinese = CJK_FONTS + CHINESE_HEADINGS
+    else:
+        chinese = "\\usepackage{xeCJK}\n" + CJK_FONTS + ENGLISH_PUNCTUATION
+    elements["preamble"] = preamble + BIBLIOGRAPHY_LATEX + chinese
+    config.latex_elements = elements
+
+
+def number_equations(app: Sphinx) -> None:
+    """Give every display equation of the PDF a number: (3.2) is the second of chapter 3.
+
+    Only the LaTeX build: the website keeps its unnumbered equations.
+    """
+    if app.builder.format == "latex":
+        app.config.math_number_all = True
+
+
+def one_bibliography(app: Sphinx, env: Any) -> None:
+    """In the PDF, resolve every citation to the book's bibliography page.
+
+    Runs after sphinxcontrib-bibtex has listed the citations of every bibliography
+    directive. Each chapter cites its own list's keys (``ch3-key``, the ``keyprefix`` of
+    its bibliography); in a LaTeX build only the citations of
+    ``lossviz_pdf_bibliography`` remain, and a chapter's key resolves to the entry of
+    that list for the same work (``all-key``). The chapters' own lists are then empty
+    (and dropped by :class:`DropChapterReferences`). The HTML build is untouched.
+    """
+    if app.builder.format != "latex" or "cite" not in env.domains:
+        return
+    domain = env.get_domain("cite")
+    keep = app.config.lossviz_pdf_bibliography
+    if not any(key.docname == keep for key in domain.bibliographies):
+        logger.warning("lossviz_pdf_bibliography: no bibliography directive in %r", keep)
+        return
+    book = {c.entry.key: c.key for c in domain.citations if c.bibliography_key.docname == keep}
+    alias = {c.key: book[c.entry.key] for c in domain.citations if c.entry.key in book}
+    domain.data["citations"] = [c for c in domain.citations if c.bibliography_key.docname == keep]
+    resolve = domain.resolve_xref  # this build's domain object only: nothing is pickled
+
+    def resolve_in_book(env, fromdocname, builder, typ, target, node, contnode):  # noqa: ANN001
+        target = re.sub(r"[^\s,{}]+", lambda m: alias.get(m.group(0), m.group(0)), target)
+        return resolve(env, fromdocname, builder, typ, target, node, contnode)
+
+    domain.resolve_xref = resolve_in_book
+
+
+def _top_section(node: nodes.Node) -> bool:
+    """Whether ``node`` is a document's title section (a chapter in the PDF)."""
+    return isinstance(node, nodes.section) and isinstance(
+        node.parent, (nodes.document, addnodes.start_of_file)
+    )
+
+
+class DropChapterReferences(SphinxPostTransform):
+    """Remove the chapters' "References" sections from the PDF (the book has one list)."""
+
+    default_priority = 4  # before sphinxcontrib-bibtex fills bibliographies (priority 5)
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Remove each section holding a bibliography, outside the book's bibliography page."""
+        from sphinxcontrib.bibtex.nodes import bibliography
+
+        for bib in list(self.document.findall(bibliography)):
+            if bib["docname"] == self.config.lossviz_pdf_bibliography:
+                continue
+            section = bib.parent
+            while section is not None and not isinstance(section, nodes.section):
+                section = section.parent
+            # the chapter's own "References" section, not the whole chapter
+            if section is not None and not _top_section(section):
+                section.parent.remove(section)
+            else:
+                bib.parent.remove(bib)
+
+
+class BibliographyInPlace(SphinxPostTransform):
+    """Print the book's one bibliography as the chapter of ``lossviz_pdf_bibliography``.
+
+    Sphinx gathers every citation at the end of the LaTeX document; this moves that list
+    into the bibliography page's chapter, in place of the page's prose (written for the
+    website, where each chapter also has its own list). The chapter keeps its title
+    and labels; :data:`BIBLIOGRAPHY_LATEX` drops the list's own heading.
+    """
+
+    default_priority = 800  # after Sphinx's BibliographyTransform (750)
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Move the gathered citations into the bibliography page's chapter."""
+        from sphinx.builders.latex.nodes import thebibliography
+
+        lists = list(self.document.findall(thebibliography))
+        pages = [
+            node
+            for node in self.document.findall(addnodes.start_of_file)
+            if node["docname"] == self.config.lossviz_pdf_bibliography
+        ]
+        if len(lists) != 1 or len(pages) != 1:
+            return
+        chapter = next((n for n in pages[0].children if _top_section(n)), None)
+        if chapter is None:
+            return
+        lists[0].parent.remove(lists[0])
+        for child in list(chapter.children):
+            if not isinstance(child, nodes.title):
+                chapter.remove(child)
+        chapter += lists[0]
+
+
+def png_text(path: Path) -> dict[str, str]:
+    """Return the text chunks of a PNG file (empty for other files or unreadable ones)."""
+    if path.suffix.lower() != ".png" or not path.is_file():
+        return {}
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return {k: v for k, v in im.info.items() if isinstance(v, str)}
+    except OSError:
+        return {}
+
+
+class CaptionedFrames(SphinxPostTransform):
+    """Make a slider's static frame a numbered figure with its caption and alt text."""
+
+    default_priority = 50
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Wrap each lossviz frame with a ``Title`` in a figure with that caption."""
+        for image in list(self.document.findall(nodes.image)):
+            if isinstance(image.parent, nodes.figure):
+                continue
+            info = png_text(Path(self.env.srcdir) / image["uri"])
+            if info.get("Software") != "lossviz":
+                continue
+            if info.get("Description"):
+                image["alt"] = info["Description"]
+            if not info.get("Title"):
+                continue
+            figure = nodes.figure("", classes=["lossviz-frame"])
+            image.replace_self(figure)
+            figure += image
+            figure += nodes.caption(info["Title"], info["Title"])
+
+
+class WrapWideTables(SphinxPostTransform):
+    """Give the PDF's wide tables wrapping columns sized by their content.
+
+    A table without column widths (a Markdown table, such as the catalogue's summary)
+    prints with one unbreakable LaTeX column per column and runs off the page once it
+    has five or more; widths in proportion to each column's longest entry (capped) let
+    its cells wrap instead.
+    """
+
+    default_priority = 400
+    formats = ("latex",)
+    #: Tables with at least this many columns get widths.
+    MIN_COLUMNS = 5
+    #: An entry longer than this many characters counts as this long.
+    CAP = 40
+
+    def run(self, **kwargs: Any) -> None:
+        """Set ``colwidth`` on each colspec and mark the table ``colwidths-given``."""
+        for table in self.document.findall(nodes.table):
+            if "colwidths-given" in table["classes"]:
+                continue
+            for tgroup in table.findall(nodes.tgroup):
+                specs = [c for c in tgroup.children if isinstance(c, nodes.colspec)]
+                if len(specs) < self.MIN_COLUMNS:
+                    continue
+                widths = [6] * len(specs)
+                for row in tgroup.findall(nodes.row):
+                    for i, entry in enumerate(row.children[: len(specs)]):
+                        widths[i] = max(widths[i], min(len(entry.astext()), self.CAP))
+                for spec, width in zip(specs, widths, strict=True):
+                    spec["colwidth"] = width
+                table["classes"].append("colwidths-given")
+
+
+def pdf_source(app: Sphinx) -> Path | None:
+    """Return the built PDF to publish with the website, if there is one."""
+    configured = app.config.lossviz_pdf
+    path = (
+        Path(app.confdir) / configured
+        if configured
+        else Path(app.outdir).parent / "latex" / PDF_NAME
+    )
+    return path if path.is_file() else None
+
+
+def add_pdf_download(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Append "book.pdf" to sphinx-book-theme's download menu of every page."""
+    if app.builder.format != "html" or pdf_source(app) is None:
+        return
+    for button in context.get("header_buttons", []):
+        if button.get("label") == "download-buttons":
+            button["buttons"].append(
+                {
+                    "type": "link",
+                    "url": context["pathto"](PDF_NAME, 1),
+                    "text": "book.pdf",
+                    "tooltip": "Download the whole book as a PDF",
+                    "icon": "fas fa-book",
+                    "label": "download-book-pdf-button",
+                }
+            )
+
+
+def copy_pdf(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the built PDF into the HTML output, where the download menu links it."""
+    if exception is not None or app.builder.format != "html":
+        return
+    source = pdf_source(app)
+    if source is not None:
+        shutil.copy2(source, Path(app.outdir) / PDF_NAME)
+        logger.info("lossviz: copied %s into the website", source)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the configuration values, events and post-transforms."""
+    app.add_config_value("lossviz_pdf_bibliography", "book/references", "env")
+    app.add_config_value("lossviz_pdf", "", "html")
+    # after sphinx-jupyterbook-latex has written its preamble (priority 500)
+    app.connect("config-inited", configure_latex, priority=600)
+    app.connect("builder-inited", number_equations)
+    app.connect("env-updated", one_bibliography, priority=600)
+    app.add_post_transform(DropChapterReferences)
+    app.add_post_transform(BibliographyInPlace)
+    app.add_post_transform(CaptionedFrames)
+    app.add_post_transform(WrapWideTables)
+    # after sphinx-book-theme builds the header buttons (priority 501)
+    app.connect("html-page-context", add_pdf_download, priority=600)
+    app.connect("build-finished", copy_pdf)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
