@@ -27,13 +27,9 @@ from lossviz import i18n
 PENDING_TRANSLATION = [
     "book/09_generative_objectives",
     "book/10_floating_point_and_scale",
-    "book/appendix_catalogue",
     "book/notation",
-    "book/references",
-    "book/execution_status",
     "figures/book/09_generative_objectives",
     "figures/book/10_floating_point_and_scale",
-    "figures/book/appendix_catalogue",
 ]
 
 PAGES = toc_files()
