@@ -26,10 +26,8 @@ from lossviz import i18n
 #: ``figures/book/<page>`` for its figure strings. Shrink this list as pages are translated.
 PENDING_TRANSLATION = [
     "book/09_generative_objectives",
-    "book/10_floating_point_and_scale",
     "book/notation",
     "figures/book/09_generative_objectives",
-    "figures/book/10_floating_point_and_scale",
 ]
 
 PAGES = toc_files()
