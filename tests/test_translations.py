@@ -27,7 +27,6 @@ from lossviz import i18n
 PENDING_TRANSLATION = [
     "book/09_generative_objectives",
     "book/notation",
-    "figures/book/09_generative_objectives",
 ]
 
 PAGES = toc_files()
