@@ -27,7 +27,6 @@ from lossviz import i18n
 PENDING_TRANSLATION = [
     "book/09_generative_objectives",
     "book/10_floating_point_and_scale",
-    "book/notation",
     "figures/book/09_generative_objectives",
     "figures/book/10_floating_point_and_scale",
 ]
