@@ -26,7 +26,6 @@ from lossviz import i18n
 #: ``figures/book/<page>`` for its figure strings. Shrink this list as pages are translated.
 PENDING_TRANSLATION = [
     "book/09_generative_objectives",
-    "book/notation",
 ]
 
 PAGES = toc_files()
