@@ -25,7 +25,6 @@ from lossviz import i18n
 #: Catalogues not yet complete, by name: ``book/<page>`` for a page's prose and
 #: ``figures/book/<page>`` for its figure strings. Shrink this list as pages are translated.
 PENDING_TRANSLATION = [
-    "book/09_generative_objectives",
 ]
 
 PAGES = toc_files()
