@@ -380,7 +380,9 @@ def section_markdown(loss: Loss, level: int = 2) -> str:
         "",
         "$$",
         # \mathtt with an escaped underscore: LaTeX rejects "_" inside \text{...}
-        r"\frac{\partial \ell}{\partial \mathtt{" + loss.inputs[0].replace("_", r"\_") + "}} = "
+        r"\frac{\partial \ell}{\partial \mathtt{"
+        + loss.inputs[0].replace("_", r"\_")
+        + "}} = "
         + loss.grad_latex,
         "$$",
         "",
