@@ -27,7 +27,7 @@ from .._validate import (
 )
 from ._numerics import sigmoid_pair, softplus_pair
 from ._reduction import reduce, reduce_grad
-from ._registry import Loss, Slice, register
+from ._registry import Loss, Slice, fused, register
 
 SIDES = ("discriminator", "generator")
 
@@ -439,8 +439,8 @@ _GAN_PARAMS = r"""
 """
 
 
-def _gan_minimax(real, fake, *, side="discriminator", reduction="mean"):
-    return _minimax_both(real, fake, side, reduction)[0]
+def _gan_minimax(want, real, fake, *, side="discriminator", reduction="mean"):
+    return _minimax_both(real, fake, side, reduction)  # both parts: they share every pass
 
 
 _gan_minimax.__doc__ = (
@@ -478,14 +478,6 @@ _gan_minimax.__doc__ = (
 )
 
 
-def _gan_minimax_grad(real, fake, *, side="discriminator", reduction="mean"):
-    return _minimax_both(real, fake, side, reduction)[1]
-
-
-def _gan_minimax_vg(real, fake, *, side="discriminator", reduction="mean"):
-    return _minimax_both(real, fake, side, reduction)
-
-
 gan_minimax = register(
     Loss(
         name="gan_minimax",
@@ -505,16 +497,14 @@ gan_minimax = register(
         formula_latex=r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)"
         r"\ \ (D);\quad -\operatorname{softplus}(s_f)\ \ (G)",
         grad_latex=r"-\sigma(-s_r)\ \ (D)",
-        value_fn=_gan_minimax,
-        grad_fn=_gan_minimax_grad,
-        value_and_grad_fn=_gan_minimax_vg,
+        **fused(_gan_minimax),
         inputs=("real", "fake"),
     )
 )
 
 
-def _gan_non_saturating(real, fake, *, side="discriminator", reduction="mean"):
-    return _ns_both(real, fake, side, reduction)[0]
+def _gan_non_saturating(want, real, fake, *, side="discriminator", reduction="mean"):
+    return _ns_both(real, fake, side, reduction)  # both parts: they share every pass
 
 
 _gan_non_saturating.__doc__ = (
@@ -544,14 +534,6 @@ _gan_non_saturating.__doc__ = (
 )
 
 
-def _gan_non_saturating_grad(real, fake, *, side="discriminator", reduction="mean"):
-    return _ns_both(real, fake, side, reduction)[1]
-
-
-def _gan_non_saturating_vg(real, fake, *, side="discriminator", reduction="mean"):
-    return _ns_both(real, fake, side, reduction)
-
-
 gan_non_saturating = register(
     Loss(
         name="gan_non_saturating",
@@ -571,16 +553,14 @@ gan_non_saturating = register(
         formula_latex=r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)"
         r"\ \ (D);\quad \operatorname{softplus}(-s_f)\ \ (G)",
         grad_latex=r"-\sigma(-s_r)\ \ (D)",
-        value_fn=_gan_non_saturating,
-        grad_fn=_gan_non_saturating_grad,
-        value_and_grad_fn=_gan_non_saturating_vg,
+        **fused(_gan_non_saturating),
         inputs=("real", "fake"),
     )
 )
 
 
-def _wasserstein_critic(real, fake, *, side="discriminator", reduction="mean"):
-    return _wgan_both(real, fake, side, reduction)[0]
+def _wasserstein_critic(want, real, fake, *, side="discriminator", reduction="mean"):
+    return _wgan_both(real, fake, side, reduction)  # both parts: they share every pass
 
 
 _wasserstein_critic.__doc__ = (
@@ -612,14 +592,6 @@ _wasserstein_critic.__doc__ = (
 )
 
 
-def _wasserstein_critic_grad(real, fake, *, side="discriminator", reduction="mean"):
-    return _wgan_both(real, fake, side, reduction)[1]
-
-
-def _wasserstein_critic_vg(real, fake, *, side="discriminator", reduction="mean"):
-    return _wgan_both(real, fake, side, reduction)
-
-
 wasserstein_critic = register(
     Loss(
         name="wasserstein_critic",
@@ -637,16 +609,14 @@ wasserstein_critic = register(
         convex=True,
         formula_latex=r"s_f - s_r\ \ (D);\quad -s_f\ \ (G)",
         grad_latex=r"-1\ \ (D)",
-        value_fn=_wasserstein_critic,
-        grad_fn=_wasserstein_critic_grad,
-        value_and_grad_fn=_wasserstein_critic_vg,
+        **fused(_wasserstein_critic),
         inputs=("real", "fake"),
     )
 )
 
 
-def _gan_hinge(real, fake, *, side="discriminator", reduction="mean"):
-    return _hinge_both(real, fake, side, reduction)[0]
+def _gan_hinge(want, real, fake, *, side="discriminator", reduction="mean"):
+    return _hinge_both(real, fake, side, reduction)  # both parts: they share every pass
 
 
 _gan_hinge.__doc__ = (
@@ -673,14 +643,6 @@ _gan_hinge.__doc__ = (
 )
 
 
-def _gan_hinge_grad(real, fake, *, side="discriminator", reduction="mean"):
-    return _hinge_both(real, fake, side, reduction)[1]
-
-
-def _gan_hinge_vg(real, fake, *, side="discriminator", reduction="mean"):
-    return _hinge_both(real, fake, side, reduction)
-
-
 gan_hinge = register(
     Loss(
         name="gan_hinge",
@@ -698,9 +660,7 @@ gan_hinge = register(
         convex=True,
         formula_latex=r"\max(0, 1 - s_r) + \max(0, 1 + s_f)\ \ (D);\quad -s_f\ \ (G)",
         grad_latex=r"-[s_r < 1]\ \ (D)",
-        value_fn=_gan_hinge,
-        grad_fn=_gan_hinge_grad,
-        value_and_grad_fn=_gan_hinge_vg,
+        **fused(_gan_hinge),
         inputs=("real", "fake"),
         subgradient="0 at s_r = 1 and at s_f = -1 (as torch.relu)",
     )
