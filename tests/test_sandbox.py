@@ -90,6 +90,21 @@ def test_the_repository_and_other_folders_are_not_in_the_sandbox(tmp_path) -> No
         assert "--ro-bind / /" not in cmd
 
 
+@needs_bwrap
+def test_an_interpreter_under_tmp_is_mounted_over_the_private_tmp(tmp_path, monkeypatch) -> None:
+    # CI makes its virtual environment with mktemp, under /tmp. bubblewrap applies mounts in
+    # order, so the private /tmp must come before the interpreter's prefix, or it hides it.
+    import lossviz.classroom.sandbox as sandbox
+
+    fake = "/tmp/tmp.abc123/venv"
+    monkeypatch.setattr(sandbox, "_prefixes", lambda: [fake])
+    cmd = bwrap_command(tmp_path, None, [], ["python"])
+    tmpfs = [i for i in range(len(cmd) - 1) if cmd[i : i + 2] == ["--tmpfs", "/tmp"]]
+    bind = [i for i in range(len(cmd) - 2) if cmd[i : i + 3] == ["--ro-bind", fake, fake]]
+    assert len(tmpfs) == 1 and len(bind) == 1, cmd
+    assert tmpfs[0] < bind[0]
+
+
 # ----------------------------------------------------------------------------- isolation
 
 

@@ -222,7 +222,10 @@ def bwrap_command(
         path = "/etc/" + name
         if os.path.exists(path):
             cmd += ["--ro-bind", path, path]
-    made = {"/usr", "/etc"}
+    # A private /tmp first: everything bound below lands on top of it, so an interpreter
+    # whose prefix lies under /tmp (a CI virtual environment made with mktemp) still shows.
+    cmd += ["--perms", "1777", "--tmpfs", "/tmp"]
+    made = {"/usr", "/etc", "/tmp"}
     for prefix in _prefixes():
         cmd += _dirs(prefix, made) + ["--ro-bind", prefix, prefix]
     cmd += _dirs(INSIDE_PACKAGE, made) + ["--ro-bind", str(PACKAGE), INSIDE_PACKAGE]
@@ -238,7 +241,7 @@ def bwrap_command(
     if mpl_cache is not None:
         cmd += ["--ro-bind", str(mpl_cache), "/opt/mplcache"]
     cmd += _dirs(INSIDE_HOME + "/x", made) + ["--bind", str(private), INSIDE_HOME]
-    cmd += ["--perms", "1777", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
+    cmd += ["--proc", "/proc", "--dev", "/dev"]
     cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
     cmd += ["--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     if os.geteuid() == 0:
