@@ -824,6 +824,19 @@ def test_exercises_that_forbid_lossviz_say_so_in_their_check_cell(chapter) -> No
                 assert module_name in lv["forbid"], (chapter.name, gid, module_name)
 
 
+@pytest.mark.parametrize("chapter", book_chapters(), ids=lambda p: p.stem)
+def test_every_code_exercise_rules_out_lossvizs_own_answer(chapter) -> None:
+    # Each code exercise asks the student to write a function that lossviz (or its
+    # checkers) already computes; an answer calling lossviz's would score full marks
+    # without doing the exercise. So every one says so, and its check cell forbids it.
+    nb = nbformat.read(chapter, as_version=4)
+    for task, check in _task_and_check_cells(nb):
+        gid = check.metadata["nbgrader"]["grade_id"]
+        assert NO_HELPERS.search(task), (chapter.name, gid, "the task does not rule out lossviz")
+        forbid = set(check.metadata.get("lossviz", {}).get("forbid", []))
+        assert {"lossviz.losses", "lossviz.checks"} <= forbid, (chapter.name, gid, forbid)
+
+
 PART2_FORBIDDEN = [*FORBID, "lossviz.optim", "lossviz.precision"]
 
 
