@@ -181,8 +181,8 @@ def _page_context(
             for button in group.get("buttons", []):
                 tip = button.get("tooltip", "")
                 button["tooltip"] = _ZH_BUTTONS.get(tip, tip)
-                if button.get("label") == "download-pdf-button":
-                    continue  # prints this (Chinese) page
+                if button.get("label") in ("download-pdf-button", "download-book-pdf-button"):
+                    continue  # prints this (Chinese) page; the Chinese book's PDF
                 button["tooltip"] = f"{button.get('tooltip', '')}{_ENGLISH_NOTEBOOK}"
                 button["text"] = f"{button.get('text', '')}（英文）"
     if not app.config.lossviz_editions or doctree is None:

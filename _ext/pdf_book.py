@@ -14,17 +14,21 @@ This extension
 * numbers every display equation, in the PDF only;
 * prints a slider figure's initial frame as a numbered figure with its caption: the
   frame is a PNG whose ``Title`` text chunk holds the caption and whose ``Description``
-  holds the alternative text (see ``lossviz.widgets.render_png``);
+  holds the alternative text (see ``lossviz.widgets.render_png``); in the Chinese
+  edition both are translated with the page's figure catalogue
+  (``locales/zh_CN/LC_MESSAGES/figures/<docname>.po``, as the website's figures are);
 * on the website, adds "book.pdf" to every page's download menu and copies the PDF
   into the HTML output, when a PDF has been built (``_build/latex/book.pdf`` next to
-  the HTML output, or the path in ``lossviz_pdf``). So build the PDF first, then the
-  website (see the README).
+  the HTML output, or the path in ``lossviz_pdf``: the Chinese edition's, see
+  ``python -m lossviz.i18n build --pdf``). So build the PDF first, then the website
+  (see the README).
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +42,8 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # the book's own lossviz, wherever Sphinx runs from
+    sys.path.insert(0, str(HERE.parent))
 #: Name of the PDF in the HTML output, linked from every page's download menu.
 PDF_NAME = "book.pdf"
 
@@ -86,7 +92,24 @@ CHINESE_HEADINGS = r"""
 
 def is_chinese(config: Config) -> bool:
     """Whether the edition is Chinese (``language`` zh, zh_CN, zh_TW, ...)."""
-    return (config.language or "").lower().startswith("zh")
+    return (getattr(config, "language", None) or "").lower().startswith("zh")
+
+
+def figure_translations(config: Config, confdir: str | Path, docname: str) -> dict[str, str]:
+    """Return the Chinese edition's translations of ``docname``'s figure strings.
+
+    They are the finished entries of the page's figure catalogue under the first of
+    ``locale_dirs`` (see ``lossviz.i18n``); empty for the English edition or a page
+    without figure strings.
+    """
+    if not is_chinese(config) or not config.locale_dirs:
+        return {}
+    from lossviz import i18n
+
+    locales = Path(config.locale_dirs[0])
+    if not locales.is_absolute():
+        locales = Path(confdir) / locales
+    return i18n.translations(i18n.catalogue_dir(locales) / i18n.FIGURES / f"{docname}.po")
 
 
 def configure_latex(app: Sphinx, config: Config) -> None:
@@ -223,28 +246,48 @@ def png_text(path: Path) -> dict[str, str]:
         return {}
 
 
+def _docname(node: nodes.Node, default: str) -> str:
+    """Return the document ``node`` came from in the PDF's one big doctree."""
+    while node is not None:
+        if isinstance(node, addnodes.start_of_file):
+            return node["docname"]
+        node = node.parent
+    return default
+
+
 class CaptionedFrames(SphinxPostTransform):
-    """Make a slider's static frame a numbered figure with its caption and alt text."""
+    """Make a slider's static frame a numbered figure with its caption and alt text.
+
+    In the Chinese edition the caption and alt text are the translations of the page's
+    figure catalogue (strings the catalogue lacks stay English, as on the website).
+    """
 
     default_priority = 50
     formats = ("latex",)
 
     def run(self, **kwargs: Any) -> None:
         """Wrap each lossviz frame with a ``Title`` in a figure with that caption."""
+        tables: dict[str, dict[str, str]] = {}
         for image in list(self.document.findall(nodes.image)):
             if isinstance(image.parent, nodes.figure):
                 continue
             info = png_text(Path(self.env.srcdir) / image["uri"])
             if info.get("Software") != "lossviz":
                 continue
-            if info.get("Description"):
-                image["alt"] = info["Description"]
-            if not info.get("Title"):
+            doc = _docname(image, self.env.docname)
+            if doc not in tables:
+                tables[doc] = figure_translations(self.config, self.app.confdir, doc)
+            table = tables[doc]
+            alt, title = info.get("Description", "").strip(), info.get("Title", "").strip()
+            if alt:
+                image["alt"] = table.get(alt, alt)
+            if not title:
                 continue
+            title = table.get(title, title)
             figure = nodes.figure("", classes=["lossviz-frame"])
             image.replace_self(figure)
             figure += image
-            figure += nodes.caption(info["Title"], info["Title"])
+            figure += nodes.caption(title, title)
 
 
 class WrapWideTables(SphinxPostTransform):
@@ -298,6 +341,7 @@ def add_pdf_download(
     """Append "book.pdf" to sphinx-book-theme's download menu of every page."""
     if app.builder.format != "html" or pdf_source(app) is None:
         return
+    chinese = is_chinese(app.config)
     for button in context.get("header_buttons", []):
         if button.get("label") == "download-buttons":
             button["buttons"].append(
@@ -305,7 +349,7 @@ def add_pdf_download(
                     "type": "link",
                     "url": context["pathto"](PDF_NAME, 1),
                     "text": "book.pdf",
-                    "tooltip": "Download the whole book as a PDF",
+                    "tooltip": "下载全书 PDF" if chinese else "Download the whole book as a PDF",
                     "icon": "fas fa-book",
                     "label": "download-book-pdf-button",
                 }
