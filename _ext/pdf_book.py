@@ -246,13 +246,18 @@ def png_text(path: Path) -> dict[str, str]:
         return {}
 
 
-def _docname(node: nodes.Node, default: str) -> str:
-    """Return the document ``node`` came from in the PDF's one big doctree."""
-    while node is not None:
-        if isinstance(node, addnodes.start_of_file):
-            return node["docname"]
-        node = node.parent
-    return default
+def _image_docnames(document: nodes.document) -> dict[int, str]:
+    """Map each image of the PDF's one big doctree (by ``id``) to the page it came from.
+
+    Sphinx inlines each page into a ``start_of_file`` node without re-parenting the
+    page's nodes, so an image's ``parent`` chain does not reach it: walk down instead,
+    outer pages first, so that the innermost page wins.
+    """
+    owner = {}
+    for page in document.findall(addnodes.start_of_file):
+        for image in page.findall(nodes.image):
+            owner[id(image)] = page["docname"]
+    return owner
 
 
 class CaptionedFrames(SphinxPostTransform):
@@ -268,13 +273,14 @@ class CaptionedFrames(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         """Wrap each lossviz frame with a ``Title`` in a figure with that caption."""
         tables: dict[str, dict[str, str]] = {}
+        owner = _image_docnames(self.document) if is_chinese(self.config) else {}
         for image in list(self.document.findall(nodes.image)):
             if isinstance(image.parent, nodes.figure):
                 continue
             info = png_text(Path(self.env.srcdir) / image["uri"])
             if info.get("Software") != "lossviz":
                 continue
-            doc = _docname(image, self.env.docname)
+            doc = owner.get(id(image), self.env.docname)
             if doc not in tables:
                 tables[doc] = figure_translations(self.config, self.app.confdir, doc)
             table = tables[doc]

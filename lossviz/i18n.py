@@ -49,6 +49,9 @@ LOCALES = ROOT / "locales"
 FIGURES = "figures"
 #: The editions the build command knows, by short name.
 EDITIONS = ("en", "zh")
+#: The Chinese edition's title (website and PDF) and the PDF's author line.
+TITLE_ZH = "深度学习中的损失函数"
+AUTHOR_ZH = "lossviz 作者团队"
 #: Where each edition's PDF is written, inside ``OUT/_build``: the English one where
 #: ``jupyter-book build . --builder pdflatex`` writes it, the Chinese one in ``zh/``.
 PDF_PATHS = {"en": Path("latex", "book.pdf"), "zh": Path(SUBDIR, "latex", "book.pdf")}
@@ -126,6 +129,9 @@ def edition_config(
         sphinx["lossviz_pdf"] = str(Path(pdf).resolve())
     if language is not None:
         sphinx["language"] = language
+        # the PDF's title page (jupyter-book sets it from `title` after Sphinx starts)
+        documents = cfg.setdefault("latex", {}).setdefault("latex_documents", {})
+        documents.update(title=TITLE_ZH, author=AUTHOR_ZH)
     return cfg
 
 

@@ -279,3 +279,47 @@ def test_chinese_frame_caption_comes_from_the_figure_catalogue(tmp_path: Path) -
     english = type("C", (), {"language": "en", "locale_dirs": ["locales"]})()
     assert pdf_book.figure_translations(english, ROOT, doc) == {}
     assert pdf_book.figure_translations(config, ROOT, "book/no_such_page") == {}
+
+
+def test_chinese_latex_captions_a_pages_frame_from_that_pages_catalogue(tmp_path: Path) -> None:
+    """A real LaTeX build of two pages: each frame's caption comes from its own page's
+    figure catalogue (Sphinx inlines the pages without re-parenting their nodes)."""
+    from PIL.PngImagePlugin import PngInfo
+
+    src = tmp_path / "src"
+    figures = src / "locales" / "zh_CN" / "LC_MESSAGES" / i18n.FIGURES
+    figures.mkdir(parents=True)
+    for page, english, chinese in [
+        ("one", "Drag a: the curve narrows.", "拖动 a：曲线变窄。"),
+        ("two", "Drag b: the curve shifts.", "拖动 b：曲线平移。"),
+    ]:
+        meta = PngInfo()
+        for key, value in [("Software", "lossviz"), ("Title", english), ("Description", "alt")]:
+            meta.add_itxt(key, value)
+        Image.new("RGB", (8, 8), "white").save(src / f"{page}.png", pnginfo=meta)
+        (src / f"{page}.rst").write_text(
+            f"Page {page}\n========\n\n.. image:: {page}.png\n", encoding="utf-8"
+        )
+        (figures / f"{page}.po").write_text(
+            f'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            f'msgid "{english}"\nmsgstr "{chinese}"\n',
+            encoding="utf-8",
+        )
+    (src / "index.rst").write_text("Book\n====\n\n.. toctree::\n\n   one\n   two\n", "utf-8")
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['pdf_book']\nlanguage = 'zh_CN'\nlocale_dirs = ['locales']\n"
+        "latex_documents = [('index', 'book.tex', 'Book', 'A', 'manual')]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "latex"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-b", "latex", str(src), str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    tex = (out / "book.tex").read_text(encoding="utf-8")
+    captions = re.findall(r"\\caption\{(.*?)\}", tex)
+    assert captions == ["拖动 a：曲线变窄。", "拖动 b：曲线平移。"], captions
