@@ -62,11 +62,16 @@ ENGLISH_PUNCTUATION = r"""
 
 #: The bibliography list without a heading of its own: it is printed inside the chapter
 #: of the bibliography page (see :class:`BibliographyInPlace`), which has the title.
+#: The citations are author-year ("Vapnik, 1998"), so the entries carry no label (the
+#: alpha labels, "[Vap98]", would match nothing in the text): each entry starts with its
+#: authors, its further lines indented.
 BIBLIOGRAPHY_LATEX = r"""
 \makeatletter
 \renewenvironment{sphinxthebibliography}[1]
   {\let\lossviz@chapter\chapter\renewcommand{\chapter}[2]{}%
-   \begin{thebibliography}{#1}\let\chapter\lossviz@chapter}
+   \renewcommand{\@biblabel}[1]{\hbox to 2em{}}%
+   \begin{thebibliography}{#1}\let\chapter\lossviz@chapter
+   \setlength{\itemindent}{-\leftmargin}}
   {\end{thebibliography}}
 \makeatother
 """

@@ -174,6 +174,16 @@ def test_zh_pdf_prints_every_slider_frame_with_its_chinese_caption(zh_pdf: dict)
     assert english == [], f"English captions printed in the Chinese PDF: {english[:3]}"
 
 
+@pytest.mark.slow
+def test_zh_bibliography_is_author_year_like_its_citations(zh_pdf: dict) -> None:
+    labels = re.findall(r"\\bibitem\[([^\]]*)\]", zh_pdf["tex"])
+    assert labels, "no bibliography entry"
+    text = zh_pdf["text"]
+    assert re.search(r"\[[^\]\d]+, (?:19|20)\d\d[a-z]?\]", text), "no author-year citation"
+    printed = [label for label in labels if f"[{label}]" in text]
+    assert printed == [], f"alpha labels printed in the bibliography: {printed[:5]}"
+
+
 # ------------------------------------------------------------------ fast: the wiring
 
 
