@@ -301,6 +301,30 @@ class CaptionedFrames(SphinxPostTransform):
             figure += nodes.caption(title, title)
 
 
+#: A part caption's own number ("Part I: ...", "第一部分：..."), which LaTeX prints anyway.
+PART_PREFIX = re.compile(r"^(?:Part\s+[IVXLC]+|第[一二三四五六七八九十]+部分)\s*[:：]\s*(?=\S)")
+
+
+class PartTitles(SphinxPostTransform):
+    """Drop a part caption's own number in the PDF: LaTeX heads the part "Part I" itself.
+
+    The table of contents' captions ("Part I: loss functions, ...") become the PDF's
+    parts (sphinx-jupyterbook-latex, priority 700), whose heading already reads "Part I"
+    (or 第一部分), so the PDF's part is titled "Loss functions, ..." alone.
+    """
+
+    default_priority = 690
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Strip the number from the caption of each toctree wrapper."""
+        for wrapper in self.document.findall(nodes.compound):
+            caption = wrapper.get("caption")
+            if caption and "toctree-wrapper" in wrapper["classes"]:
+                title = PART_PREFIX.sub("", caption)
+                wrapper["caption"] = title[:1].upper() + title[1:]
+
+
 class WrapWideTables(SphinxPostTransform):
     """Give the PDF's wide tables wrapping columns sized by their content.
 
@@ -389,6 +413,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(BibliographyInPlace)
     app.add_post_transform(CaptionedFrames)
     app.add_post_transform(WrapWideTables)
+    app.add_post_transform(PartTitles)
     # after sphinx-book-theme builds the header buttons (priority 501)
     app.connect("html-page-context", add_pdf_download, priority=600)
     app.connect("build-finished", copy_pdf)

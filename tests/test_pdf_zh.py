@@ -19,7 +19,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT, toc_files
+from docutils import nodes
 from PIL import Image
 from test_pdf import _letters, _shown
 
@@ -115,6 +117,9 @@ def test_zh_pdf_has_chinese_title_page_labels_and_every_chapter(zh_pdf: dict) ->
     for label in ZH_LABELS:
         assert label in text, f"{label} not in the Chinese PDF"
     assert not re.search(r"\bChapter \d", text), "an English chapter label"
+    parts = re.findall(r"\\part\{([^}]*)\}", zh_pdf["tex"])
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    assert len(parts) == len(toc["parts"]) and all("部分" not in p for p in parts), parts
     letters = _letters(text)
     missing = [doc for doc in toc_files() if _letters(zh_title(doc)) not in letters]
     assert missing == [], f"Chinese chapter titles missing from the PDF: {missing}"
@@ -334,3 +339,20 @@ def test_chinese_latex_captions_a_pages_frame_from_that_pages_catalogue(tmp_path
     tex = (out / "book.tex").read_text(encoding="utf-8")
     captions = re.findall(r"\\caption\{(.*?)\}", tex)
     assert captions == ["拖动 a：曲线变窄。", "拖动 b：曲线平移。"], captions
+
+
+def test_part_titles_lose_their_own_number_which_latex_prints() -> None:
+    from docutils.utils import new_document
+
+    document = new_document("book")
+    captions = ["Part I: loss functions, from X", "第二部分：现代深度学习中的损失函数", "附录"]
+    for caption in captions:
+        document += nodes.compound(classes=["toctree-wrapper"], caption=caption)
+    document += nodes.compound(classes=["other"], caption="Part III: kept")
+    pdf_book.PartTitles(document).run()
+    assert [n["caption"] for n in document.children] == [
+        "Loss functions, from X",
+        "现代深度学习中的损失函数",
+        "附录",
+        "Part III: kept",
+    ]
