@@ -117,6 +117,8 @@ def test_zh_pdf_has_chinese_title_page_labels_and_every_chapter(zh_pdf: dict) ->
     for label in ZH_LABELS:
         assert label in text, f"{label} not in the Chinese PDF"
     assert not re.search(r"\bChapter \d", text), "an English chapter label"
+    assert re.search(r"图\s*1\.1\s*[:：]", text), "no Chinese figure caption label (图1.1:)"
+    assert not re.search(r"\bFig\.\s*\d", text), "an English figure label"
     parts = re.findall(r"\\part\{([^}]*)\}", zh_pdf["tex"])
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     assert len(parts) == len(toc["parts"]) and all("部分" not in p for p in parts), parts
