@@ -439,20 +439,18 @@ def build_pdf(
     for edition in [e for e in EDITIONS if e in editions]:
         start = time.perf_counter()
         target = pdf_path(out, edition)
-        if edition == "en":
-            work, output = out / "_build" / ".edition-en-pdf", out
-            config = edition_config(None, cache=cache, root=root)
-        else:
-            work = output = out / "_build" / ".edition-zh-pdf"
-            config = edition_config(LANGUAGE, cache=cache, root=root)
-        latex = output / "_build" / "latex"
+        # a folder of its own, doctrees included: the LaTeX build's doctrees are not
+        # the website's (sphinx-jupyterbook-latex rearranges the root page's)
+        work = out / "_build" / f".edition-{edition}-pdf"
+        config = edition_config(None if edition == "en" else LANGUAGE, cache=cache, root=root)
+        latex = work / "_build" / "latex"
         built = latex / "book.pdf"
         for stale in (target, built):  # no stale PDF if this build fails
             stale.unlink(missing_ok=True)
         proc = _jupyter_book(
-            [str(root), "--path-output", str(output), "--builder", "pdflatex"], config, work
+            [str(root), "--path-output", str(work), "--builder", "pdflatex"], config, work
         )
-        if built.is_file() and built != target:
+        if built.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(built, target)
         returncode = proc.returncode or (0 if target.is_file() else 1)
