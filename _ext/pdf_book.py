@@ -81,6 +81,8 @@ BIBLIOGRAPHY_LATEX = r"""
 #: these captions win; the chapter head replaces fncychap's "Chapter 3".
 CHINESE_HEADINGS = r"""
 \usepackage{zhnumber}
+% the running heads' CJK glyphs are a little taller than Latin ones (fancyhdr warns)
+\setlength{\headheight}{13pt}\addtolength{\topmargin}{-1pt}
 \makeatletter
 \def\@makechapterhead#1{\vspace*{20\p@}{\parindent\z@\raggedright\normalfont
   \ifnum\c@secnumdepth>\m@ne\huge\bfseries 第\thechapter 章\par\nobreak\vskip 20\p@\fi
