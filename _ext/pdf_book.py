@@ -7,10 +7,14 @@ This extension
   1.4 GB ``texlive-fonts-extra`` has it) and loads xeCJK with the Noto CJK fonts, so
   the Chinese terms of the glossary and chapters print (without xeCJK they vanish);
 * for a Chinese edition (``language: zh_CN``) also makes the chapter headings,
-  the table of contents and the captions Chinese;
+  the table of contents and the captions Chinese (its title page comes from
+  ``lossviz.i18n.edition_config``; ``python -m lossviz.i18n pdf --only zh`` builds it);
 * gives the PDF one bibliography: each chapter ends with a "References" section for
   the website, and in the PDF those sections are dropped and every citation points
-  to the bibliography of ``lossviz_pdf_bibliography`` (default ``book/references``);
+  to the bibliography of ``lossviz_pdf_bibliography`` (default ``book/references``),
+  whose entries carry no alpha label ("[Vap98]"), as the citations are author-year;
+* titles each part by its caption without the caption's own "Part I:" (LaTeX heads
+  the part "Part I" already);
 * numbers every display equation, in the PDF only;
 * prints a slider figure's initial frame as a numbered figure with its caption: the
   frame is a PNG whose ``Title`` text chunk holds the caption and whose ``Description``
