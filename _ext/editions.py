@@ -34,6 +34,8 @@ _ROOT = Path(__file__).resolve().parents[1]
 if str(_ROOT) not in sys.path:  # the book's own lossviz, wherever Sphinx runs from
     sys.path.insert(0, str(_ROOT))
 
+from lossviz import i18n  # noqa: E402 - the book's own lossviz, once the path is set
+
 #: The other edition's name and language tag, by edition.
 _OTHER = {
     "en": {"label": "中文版", "title": "阅读本页的中文版", "lang": "zh-CN"},
@@ -43,7 +45,7 @@ _OTHER = {
 _ENGLISH_NOTEBOOK = "（英文原版笔记本）"
 #: The Chinese edition's title, search box text and the theme's button strings that its
 #: own zh_CN catalogue leaves in English (or in traditional characters).
-_ZH_TITLE = "深度学习中的损失函数"
+_ZH_TITLE = i18n.TITLE_ZH
 _ZH_SEARCH = "搜索本书……"
 _ZH_BUTTONS = {
     "Launch on Binder": "在 Binder 中启动",
@@ -115,6 +117,12 @@ def _translate_captions(app: Sphinx, doctree: nodes.document) -> None:
         caption = toctree.get("caption")
         if caption in table:
             toctree["caption"] = table[caption]
+    # the PDF's part headings: sphinx-jupyterbook-latex copies each caption to the
+    # toctree's wrapper while the page is read, before this event
+    for wrapper in doctree.findall(nodes.compound):
+        caption = wrapper.get("caption")
+        if "toctree-wrapper" in wrapper["classes"] and caption in table:
+            wrapper["caption"] = table[caption]
 
 
 def _catalogues(app: Sphinx) -> Path:
@@ -181,8 +189,8 @@ def _page_context(
             for button in group.get("buttons", []):
                 tip = button.get("tooltip", "")
                 button["tooltip"] = _ZH_BUTTONS.get(tip, tip)
-                if button.get("label") == "download-pdf-button":
-                    continue  # prints this (Chinese) page
+                if button.get("label") in ("download-pdf-button", "download-book-pdf-button"):
+                    continue  # prints this (Chinese) page; the Chinese book's PDF
                 button["tooltip"] = f"{button.get('tooltip', '')}{_ENGLISH_NOTEBOOK}"
                 button["text"] = f"{button.get('text', '')}（英文）"
     if not app.config.lossviz_editions or doctree is None:

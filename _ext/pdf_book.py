@@ -7,24 +7,32 @@ This extension
   1.4 GB ``texlive-fonts-extra`` has it) and loads xeCJK with the Noto CJK fonts, so
   the Chinese terms of the glossary and chapters print (without xeCJK they vanish);
 * for a Chinese edition (``language: zh_CN``) also makes the chapter headings,
-  the table of contents and the captions Chinese;
+  the table of contents and the captions Chinese (its title page comes from
+  ``lossviz.i18n.edition_config``; ``python -m lossviz.i18n pdf --only zh`` builds it);
 * gives the PDF one bibliography: each chapter ends with a "References" section for
   the website, and in the PDF those sections are dropped and every citation points
-  to the bibliography of ``lossviz_pdf_bibliography`` (default ``book/references``);
+  to the bibliography of ``lossviz_pdf_bibliography`` (default ``book/references``),
+  whose entries carry no alpha label ("[Vap98]"), as the citations are author-year;
+* titles each part by its caption without the caption's own "Part I:" (LaTeX heads
+  the part "Part I" already);
 * numbers every display equation, in the PDF only;
 * prints a slider figure's initial frame as a numbered figure with its caption: the
   frame is a PNG whose ``Title`` text chunk holds the caption and whose ``Description``
-  holds the alternative text (see ``lossviz.widgets.render_png``);
+  holds the alternative text (see ``lossviz.widgets.render_png``); in the Chinese
+  edition both are translated with the page's figure catalogue
+  (``locales/zh_CN/LC_MESSAGES/figures/<docname>.po``, as the website's figures are);
 * on the website, adds "book.pdf" to every page's download menu and copies the PDF
   into the HTML output, when a PDF has been built (``_build/latex/book.pdf`` next to
-  the HTML output, or the path in ``lossviz_pdf``). So build the PDF first, then the
-  website (see the README).
+  the HTML output, or the path in ``lossviz_pdf``: the Chinese edition's, see
+  ``python -m lossviz.i18n build --pdf``). So build the PDF first, then the website
+  (see the README).
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +46,8 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # the book's own lossviz, wherever Sphinx runs from
+    sys.path.insert(0, str(HERE.parent))
 #: Name of the PDF in the HTML output, linked from every page's download menu.
 PDF_NAME = "book.pdf"
 
@@ -56,11 +66,16 @@ ENGLISH_PUNCTUATION = r"""
 
 #: The bibliography list without a heading of its own: it is printed inside the chapter
 #: of the bibliography page (see :class:`BibliographyInPlace`), which has the title.
+#: The citations are author-year ("Vapnik, 1998"), so the entries carry no label (the
+#: alpha labels, "[Vap98]", would match nothing in the text): each entry starts with its
+#: authors, its further lines indented.
 BIBLIOGRAPHY_LATEX = r"""
 \makeatletter
 \renewenvironment{sphinxthebibliography}[1]
   {\let\lossviz@chapter\chapter\renewcommand{\chapter}[2]{}%
-   \begin{thebibliography}{#1}\let\chapter\lossviz@chapter}
+   \renewcommand{\@biblabel}[1]{\hbox to 2em{}}%
+   \begin{thebibliography}{#1}\let\chapter\lossviz@chapter
+   \setlength{\itemindent}{-\leftmargin}}
   {\end{thebibliography}}
 \makeatother
 """
@@ -70,6 +85,8 @@ BIBLIOGRAPHY_LATEX = r"""
 #: these captions win; the chapter head replaces fncychap's "Chapter 3".
 CHINESE_HEADINGS = r"""
 \usepackage{zhnumber}
+% the running heads' CJK glyphs are a little taller than Latin ones (fancyhdr warns)
+\setlength{\headheight}{13pt}\addtolength{\topmargin}{-1pt}
 \makeatletter
 \def\@makechapterhead#1{\vspace*{20\p@}{\parindent\z@\raggedright\normalfont
   \ifnum\c@secnumdepth>\m@ne\huge\bfseries 第\thechapter 章\par\nobreak\vskip 20\p@\fi
@@ -86,7 +103,24 @@ CHINESE_HEADINGS = r"""
 
 def is_chinese(config: Config) -> bool:
     """Whether the edition is Chinese (``language`` zh, zh_CN, zh_TW, ...)."""
-    return (config.language or "").lower().startswith("zh")
+    return (getattr(config, "language", None) or "").lower().startswith("zh")
+
+
+def figure_translations(config: Config, confdir: str | Path, docname: str) -> dict[str, str]:
+    """Return the Chinese edition's translations of ``docname``'s figure strings.
+
+    They are the finished entries of the page's figure catalogue under the first of
+    ``locale_dirs`` (see ``lossviz.i18n``); empty for the English edition or a page
+    without figure strings.
+    """
+    if not is_chinese(config) or not config.locale_dirs:
+        return {}
+    from lossviz import i18n
+
+    locales = Path(config.locale_dirs[0])
+    if not locales.is_absolute():
+        locales = Path(confdir) / locales
+    return i18n.translations(i18n.catalogue_dir(locales) / i18n.FIGURES / f"{docname}.po")
 
 
 def configure_latex(app: Sphinx, config: Config) -> None:
@@ -223,28 +257,78 @@ def png_text(path: Path) -> dict[str, str]:
         return {}
 
 
+def _image_docnames(document: nodes.document) -> dict[int, str]:
+    """Map each image of the PDF's one big doctree (by ``id``) to the page it came from.
+
+    Sphinx inlines each page into a ``start_of_file`` node without re-parenting the
+    page's nodes, so an image's ``parent`` chain does not reach it: walk down instead,
+    outer pages first, so that the innermost page wins.
+    """
+    owner = {}
+    for page in document.findall(addnodes.start_of_file):
+        for image in page.findall(nodes.image):
+            owner[id(image)] = page["docname"]
+    return owner
+
+
 class CaptionedFrames(SphinxPostTransform):
-    """Make a slider's static frame a numbered figure with its caption and alt text."""
+    """Make a slider's static frame a numbered figure with its caption and alt text.
+
+    In the Chinese edition the caption and alt text are the translations of the page's
+    figure catalogue (strings the catalogue lacks stay English, as on the website).
+    """
 
     default_priority = 50
     formats = ("latex",)
 
     def run(self, **kwargs: Any) -> None:
         """Wrap each lossviz frame with a ``Title`` in a figure with that caption."""
+        tables: dict[str, dict[str, str]] = {}
+        owner = _image_docnames(self.document) if is_chinese(self.config) else {}
         for image in list(self.document.findall(nodes.image)):
             if isinstance(image.parent, nodes.figure):
                 continue
             info = png_text(Path(self.env.srcdir) / image["uri"])
             if info.get("Software") != "lossviz":
                 continue
-            if info.get("Description"):
-                image["alt"] = info["Description"]
-            if not info.get("Title"):
+            doc = owner.get(id(image), self.env.docname)
+            if doc not in tables:
+                tables[doc] = figure_translations(self.config, self.app.confdir, doc)
+            table = tables[doc]
+            alt, title = info.get("Description", "").strip(), info.get("Title", "").strip()
+            if alt:
+                image["alt"] = table.get(alt, alt)
+            if not title:
                 continue
+            title = table.get(title, title)
             figure = nodes.figure("", classes=["lossviz-frame"])
             image.replace_self(figure)
             figure += image
-            figure += nodes.caption(info["Title"], info["Title"])
+            figure += nodes.caption(title, title)
+
+
+#: A part caption's own number ("Part I: ...", "第一部分：..."), which LaTeX prints anyway.
+PART_PREFIX = re.compile(r"^(?:Part\s+[IVXLC]+|第[一二三四五六七八九十]+部分)\s*[:：]\s*(?=\S)")
+
+
+class PartTitles(SphinxPostTransform):
+    """Drop a part caption's own number in the PDF: LaTeX heads the part "Part I" itself.
+
+    The table of contents' captions ("Part I: loss functions, ...") become the PDF's
+    parts (sphinx-jupyterbook-latex, priority 700), whose heading already reads "Part I"
+    (or 第一部分), so the PDF's part is titled "Loss functions, ..." alone.
+    """
+
+    default_priority = 690
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Strip the number from the caption of each toctree wrapper."""
+        for wrapper in self.document.findall(nodes.compound):
+            caption = wrapper.get("caption")
+            if caption and "toctree-wrapper" in wrapper["classes"]:
+                title = PART_PREFIX.sub("", caption)
+                wrapper["caption"] = title[:1].upper() + title[1:]
 
 
 class WrapWideTables(SphinxPostTransform):
@@ -298,6 +382,7 @@ def add_pdf_download(
     """Append "book.pdf" to sphinx-book-theme's download menu of every page."""
     if app.builder.format != "html" or pdf_source(app) is None:
         return
+    chinese = is_chinese(app.config)
     for button in context.get("header_buttons", []):
         if button.get("label") == "download-buttons":
             button["buttons"].append(
@@ -305,7 +390,7 @@ def add_pdf_download(
                     "type": "link",
                     "url": context["pathto"](PDF_NAME, 1),
                     "text": "book.pdf",
-                    "tooltip": "Download the whole book as a PDF",
+                    "tooltip": "下载全书 PDF" if chinese else "Download the whole book as a PDF",
                     "icon": "fas fa-book",
                     "label": "download-book-pdf-button",
                 }
@@ -334,6 +419,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(BibliographyInPlace)
     app.add_post_transform(CaptionedFrames)
     app.add_post_transform(WrapWideTables)
+    app.add_post_transform(PartTitles)
     # after sphinx-book-theme builds the header buttons (priority 501)
     app.connect("html-page-context", add_pdf_download, priority=600)
     app.connect("build-finished", copy_pdf)

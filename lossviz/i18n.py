@@ -16,6 +16,8 @@ Command line (``python -m lossviz.i18n --help``)::
 
     python -m lossviz.i18n build            # both editions: _build/html and _build/html/zh
     python -m lossviz.i18n build --only zh  # one edition alone, while writing
+    python -m lossviz.i18n build --pdf      # both PDFs, then both sites linking them
+    python -m lossviz.i18n pdf --only zh    # the Chinese PDF: _build/zh/latex/book.pdf
     python -m lossviz.i18n update           # refresh the catalogues after editing English
     python -m lossviz.i18n stats            # messages, words and what is left, per page
 """
@@ -47,6 +49,19 @@ LOCALES = ROOT / "locales"
 FIGURES = "figures"
 #: The editions the build command knows, by short name.
 EDITIONS = ("en", "zh")
+#: The Chinese edition's title (website and PDF) and the PDF's author line.
+TITLE_ZH = "深度学习中的损失函数"
+AUTHOR_ZH = "lossviz 作者团队"
+#: Where each edition's PDF is written, inside ``OUT/_build``: the English one where
+#: ``jupyter-book build . --builder pdflatex`` writes it, the Chinese one in ``zh/``.
+PDF_PATHS = {"en": Path("latex", "book.pdf"), "zh": Path(SUBDIR, "latex", "book.pdf")}
+
+
+def pdf_path(out: Path, edition: str) -> Path:
+    """Return where ``edition``'s PDF is written for a build into ``out/_build``."""
+    if edition not in PDF_PATHS:
+        raise ValueError(f"edition: expected one of {EDITIONS}, got {edition!r}")
+    return out / "_build" / PDF_PATHS[edition]
 
 
 def catalogue_dir(locales: Path = LOCALES) -> Path:
@@ -61,6 +76,7 @@ def edition_config(
     execute: str = "cache",
     cache: Path | None = None,
     editions: bool = False,
+    pdf: Path | None = None,
     root: Path = ROOT,
 ) -> dict[str, Any]:
     """Return the book's ``_config.yml`` set up for one edition.
@@ -79,6 +95,9 @@ def edition_config(
         The jupyter-cache folder shared by both editions (with ``execute="cache"``).
     editions : bool
         Whether the page carries the link to the other edition (only when both are built).
+    pdf : Path, optional
+        The edition's PDF, which the website copies and links from every page's download
+        menu when it exists (``lossviz_pdf`` of ``_ext/pdf_book.py``).
     root : Path
         The repository root.
     """
@@ -106,8 +125,13 @@ def edition_config(
     sphinx["gettext_compact"] = False  # one catalogue per page
     sphinx["gettext_location"] = False  # no machine-dependent paths in the catalogues
     sphinx["lossviz_editions"] = editions
+    if pdf is not None:
+        sphinx["lossviz_pdf"] = str(Path(pdf).resolve())
     if language is not None:
         sphinx["language"] = language
+        # the PDF's title page (jupyter-book sets it from `title` after Sphinx starts)
+        documents = cfg.setdefault("latex", {}).setdefault("latex_documents", {})
+        documents.update(title=TITLE_ZH, author=AUTHOR_ZH)
     return cfg
 
 
@@ -376,11 +400,74 @@ def translate_outputs(doctree: Any, table: dict[str, str]) -> int:
 
 
 # --------------------------------------------------------------------- the build
+def build_pdf(
+    out: Path = ROOT,
+    editions: Sequence[str] = EDITIONS,
+    *,
+    root: Path = ROOT,
+) -> dict[str, Any]:
+    """Print each edition to a PDF (xelatex): see `PDF_PATHS` for where they go.
+
+    The notebooks' outputs come from the jupyter-cache of `build`
+    (``out/_build/.jupyter_cache``), which is not emptied: after a `build`, no notebook
+    runs again; without one, the first PDF executes them into the cache and the others
+    (and a later `build` with ``pdf=True``) reuse it. The Chinese PDF is the Chinese
+    edition's configuration (`edition_config`) with the LaTeX builder: its prose and
+    slider captions come from the catalogues, its headings from ``_ext/pdf_book.py``.
+
+    Parameters
+    ----------
+    out : Path
+        The PDFs go to ``out/_build`` (see `pdf_path`).
+    editions : sequence of {"en", "zh"}
+        The editions to print.
+    root : Path
+        The repository root.
+
+    Returns
+    -------
+    dict
+        ``pdf`` (the PDF per edition), ``latex`` (the LaTeX folder, with ``book.tex`` and
+        ``book.log``, per edition), ``log``, ``returncode`` (0 if every PDF built) and
+        ``seconds`` per edition.
+    """
+    unknown = [e for e in editions if e not in EDITIONS]
+    if unknown or not editions:
+        raise ValueError(f"editions: expected some of {EDITIONS}, got {list(editions)}")
+    cache = out / "_build" / ".jupyter_cache"
+    result: dict[str, Any] = {"pdf": {}, "latex": {}, "log": "", "returncode": 0, "seconds": {}}
+    for edition in [e for e in EDITIONS if e in editions]:
+        start = time.perf_counter()
+        target = pdf_path(out, edition)
+        # a folder of its own, doctrees included: the LaTeX build's doctrees are not
+        # the website's (sphinx-jupyterbook-latex rearranges the root page's)
+        work = out / "_build" / f".edition-{edition}-pdf"
+        config = edition_config(None if edition == "en" else LANGUAGE, cache=cache, root=root)
+        latex = work / "_build" / "latex"
+        built = latex / "book.pdf"
+        for stale in (target, built):  # no stale PDF if this build fails
+            stale.unlink(missing_ok=True)
+        proc = _jupyter_book(
+            [str(root), "--path-output", str(work), "--builder", "pdflatex"], config, work
+        )
+        if built.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(built, target)
+        returncode = proc.returncode or (0 if target.is_file() else 1)
+        result["pdf"][edition] = target
+        result["latex"][edition] = latex
+        result["seconds"][edition] = round(time.perf_counter() - start, 1)
+        result["log"] += f"\n===== {edition} PDF =====\n" + proc.stdout + proc.stderr
+        result["returncode"] = result["returncode"] or returncode
+    return result
+
+
 def build(
     out: Path = ROOT,
     editions: Sequence[str] = EDITIONS,
     *,
     strict: bool = False,
+    pdf: bool = False,
     root: Path = ROOT,
 ) -> dict[str, Any]:
     """Build the English edition into ``out/_build/html`` and the Chinese one into its ``zh/``.
@@ -397,6 +484,10 @@ def build(
         Build one edition alone while writing, or both (then pages link to each other).
     strict : bool
         Warnings as errors (``-W -n --keep-going``), as the tests build.
+    pdf : bool
+        Print the editions' PDFs first (`build_pdf`, which then executes the notebooks
+        into the cache); each site then links its own PDF from every page's download
+        menu. Without it, a site links the PDF already at `pdf_path`, if there is one.
     root : Path
         The repository root.
 
@@ -404,7 +495,7 @@ def build(
     -------
     dict
         ``html`` (the site), ``log``, ``returncode`` (0 if every edition built) and
-        ``seconds`` per edition.
+        ``seconds`` per edition (``pdf-en``, ``pdf-zh`` for the PDFs).
     """
     unknown = [e for e in editions if e not in EDITIONS]
     if unknown or not editions:
@@ -415,6 +506,11 @@ def build(
     shutil.rmtree(cache, ignore_errors=True)
     flags = ["-W", "-n", "--keep-going"] if strict else []
     result: dict[str, Any] = {"html": html_dir, "log": "", "returncode": 0, "seconds": {}}
+    if pdf:
+        printed = build_pdf(out, editions, root=root)
+        result["log"] += printed["log"]
+        result["returncode"] = printed["returncode"]
+        result["seconds"].update({f"pdf-{e}": s for e, s in printed["seconds"].items()})
     for edition in [e for e in EDITIONS if e in editions]:
         start = time.perf_counter()
         if edition == "en":
@@ -429,7 +525,9 @@ def build(
             shutil.rmtree(work / "_build", ignore_errors=True)
             proc = _jupyter_book(
                 [str(root), "--path-output", str(work), *flags],
-                edition_config(LANGUAGE, cache=cache, editions=both, root=root),
+                edition_config(
+                    LANGUAGE, cache=cache, editions=both, pdf=pdf_path(out, "zh"), root=root
+                ),
                 work,
             )
             built = work / "_build" / "html"
@@ -454,6 +552,12 @@ def _main(argv: Sequence[str] | None = None) -> int:
     b.add_argument("--only", choices=EDITIONS, help="build one edition alone")
     b.add_argument("--out", type=Path, default=ROOT, help="the site goes to OUT/_build/html")
     b.add_argument("--strict", action="store_true", help="warnings as errors, as the tests")
+    b.add_argument(
+        "--pdf", action="store_true", help="print the PDFs first; the sites then link them"
+    )
+    p = sub.add_parser("pdf", help="print the PDFs (English _build/latex, Chinese _build/zh/latex)")
+    p.add_argument("--only", choices=EDITIONS, help="print one edition alone")
+    p.add_argument("--out", type=Path, default=ROOT, help="the PDFs go to OUT/_build")
     u = sub.add_parser("update", help="refresh the catalogues from the English source")
     u.add_argument(
         "--site",
@@ -465,8 +569,17 @@ def _main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("stats", help="messages, words and what is left per page")
     args = parser.parse_args(argv)
 
+    if args.command == "pdf":
+        res = build_pdf(args.out, [args.only] if args.only else EDITIONS)
+        if res["returncode"]:
+            print(res["log"][-6000:], file=sys.stderr)
+        for edition, path in res["pdf"].items():
+            print(f"{edition}: {path} ({res['seconds'][edition]:.0f} s)")
+        return res["returncode"]
     if args.command == "build":
-        res = build(args.out, [args.only] if args.only else EDITIONS, strict=args.strict)
+        res = build(
+            args.out, [args.only] if args.only else EDITIONS, strict=args.strict, pdf=args.pdf
+        )
         if res["returncode"]:
             print(res["log"][-6000:], file=sys.stderr)
         times = ", ".join(f"{e} {s:.0f} s" for e, s in res["seconds"].items())

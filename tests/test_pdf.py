@@ -222,6 +222,16 @@ def test_pdf_has_one_bibliography_and_numbered_figures(built_pdf: dict) -> None:
     assert "\\begin{equation}" in tex
 
 
+@pytest.mark.slow
+def test_pdf_bibliography_is_author_year_like_its_citations(built_pdf: dict) -> None:
+    labels = re.findall(r"\\bibitem\[([^\]]*)\]", built_pdf["tex"])
+    assert labels, "no bibliography entry"
+    text = built_pdf["text"]
+    assert re.search(r"\[[^\]\d]+, (?:19|20)\d\d[a-z]?\]", text), "no author-year citation"
+    printed = [label for label in labels if f"[{label}]" in text]
+    assert printed == [], f"alpha labels printed in the bibliography: {printed[:5]}"
+
+
 # ------------------------------------------------------------------ fast: the parts
 
 
