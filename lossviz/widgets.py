@@ -484,9 +484,21 @@ class SliderFigure:
         self._reverting = False
         plt.close(fig)
         FigureCanvasAgg(fig)
-        if freeze_layout and fig.get_layout_engine() is not None:
-            fig.draw_without_rendering()  # the engine places the axes once ...
-            fig.set_layout_engine("none")  # ... and they stay there
+        # The layout engine places the axes once, at the first draw, and they stay there
+        # (see _settle_layout): not here, since a live figure's first draw does it anyway.
+        self._layout_pending = freeze_layout and fig.get_layout_engine() is not None
+
+    def _settle_layout(self) -> None:
+        """Fix the axes where the layout engine puts them for the figure as it is now."""
+        if self._layout_pending:
+            self.fig.draw_without_rendering()
+            self._layout_drawn()
+
+    def _layout_drawn(self) -> None:
+        """After a full draw laid the figure out: keep that layout for every later draw."""
+        if self._layout_pending:
+            self.fig.set_layout_engine("none")
+            self._layout_pending = False
 
     # ----------------------------------------------------------------- values
     @property
@@ -519,6 +531,7 @@ class SliderFigure:
     # ----------------------------------------------------------------- static
     def frames(self, dpi: float | None = None, colors: int = 64) -> list[bytes]:
         """Render every static frame as a palette PNG (the figure is left at its initial values)."""
+        self._settle_layout()
         out = []
         try:
             for values in self.frame_values:
@@ -572,7 +585,9 @@ class SliderFigure:
             self._controls = {s.name: s.widget() for s in self.sliders}
             self._error_view = ipywidgets.HTML(layout={"display": "none"})
             self._error_view.add_class("lossviz-error")
-            self._blitter = _Blitter(self.fig, dpi=self.dpi * LIVE_PIXEL_RATIO)
+            self._blitter = _Blitter(
+                self.fig, dpi=self.dpi * LIVE_PIXEL_RATIO, on_full_draw=self._layout_drawn
+            )
             for control in self._controls.values():
                 control.observe(self._redraw, names="value")
             children = [self._image]
@@ -656,6 +671,7 @@ class SliderFigure:
         alternative text; the book's LaTeX build (``_ext/pdf_book.py``) prints the
         frame as a numbered figure with that caption.
         """
+        self._settle_layout()
         self.update(**self.initial)
         text = {"Software": "lossviz", "Description": self.alt}
         if self.caption:
@@ -758,9 +774,12 @@ class _Blitter:
     z-order.
     """
 
-    def __init__(self, fig: Figure, dpi: float) -> None:
+    def __init__(
+        self, fig: Figure, dpi: float, on_full_draw: Callable[[], None] | None = None
+    ) -> None:
         self.fig = fig
         self.dpi = dpi
+        self.on_full_draw = on_full_draw
         self.dynamic: list[Any] = []
         self.background: Any = None
         self.limits: list[bytes] = []
@@ -810,6 +829,8 @@ class _Blitter:
             for artist in self.dynamic:
                 artist.set_animated(True)
             canvas.draw()
+            if self.on_full_draw is not None:
+                self.on_full_draw()  # the first draw ran the layout engine: keep its layout
             self.background = canvas.copy_from_bbox(fig.bbox)
             for artist in sorted(self.dynamic, key=lambda a: a.get_zorder()):
                 artist.set_animated(False)

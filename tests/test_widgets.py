@@ -376,7 +376,7 @@ def test_frames_are_palette_pngs():
     assert base64.b64encode(frame).decode() in sf.to_html()
 
 
-def test_layout_is_computed_once_and_then_kept():
+def _relabelled_figure():
     fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
     (line,) = ax.plot(X, X)
     label = ax.set_ylabel("")
@@ -385,11 +385,26 @@ def test_layout_is_computed_once_and_then_kept():
         line.set_ydata(w * X)
         label.set_text("a much longer label " * int(w))  # would move the axes if re-laid out
 
-    sf = SliderFigure(fig, update, [FloatSlider("w", 0, 3, 1.0, 0.0)], alt="a line")
+    return SliderFigure(fig, update, [FloatSlider("w", 0, 3, 1.0, 0.0)], alt="a line"), ax
+
+
+def test_layout_is_computed_once_and_then_kept():
+    # static frames: laid out once, for the initial values, before the first frame
+    sf, ax = _relabelled_figure()
+    sf.frames()
     placed = ax.get_position().bounds
+    assert placed != (0.125, 0.11, 0.775, 0.77)  # the constrained engine did run
+    sf.set(w=3.0)
     sf.frames()
     assert ax.get_position().bounds == placed
-    assert placed != (0.125, 0.11, 0.775, 0.77)  # the constrained engine did run once
+    # live view: laid out by its first draw (no separate layout pass), then kept
+    sf, ax = _relabelled_figure()
+    sf.widget()
+    live = ax.get_position().bounds
+    assert live == pytest.approx(placed, abs=2e-3)  # the same layout, at the live 2x dpi
+    sf.controls["w"].value = 3.0
+    assert sf.last_error is None
+    assert ax.get_position().bounds == live
 
 
 def test_live_view_redraws_a_changed_left_title():
