@@ -58,26 +58,7 @@ def _risk(w: float, b: float, x: np.ndarray, y: np.ndarray) -> float:
 
 @exercise("The risk of a line")
 def empirical_risk(my_risk: Callable[..., Any]) -> str:
-    """Check ``my_risk(w, b, x, y)``, the mean squared error of the line ``w * x + b``.
-
-    Parameters
-    ----------
-    my_risk : callable
-        The student's function.
-
-    Returns
-    -------
-    str
-        The confirmation that :func:`~lossviz.checks._core.exercise` prints.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
-    Exception
-        Whatever the student's function raises, unchanged (with a note).
-
-    """
+    """Check ``my_risk(w, b, x, y)``, the mean squared error of the line ``w * x + b``."""
     __tracebackhide__ = True
     x = _arr([0.0, 1.0, 2.0])
     y = _arr([1.0, 3.0, 5.0])
@@ -145,26 +126,7 @@ def empirical_risk(my_risk: Callable[..., Any]) -> str:
 # --------------------------------------------------------------------- mae
 @exercise("Mean absolute error")
 def mae(my_mae: Callable[..., Any]) -> str:
-    """Check ``my_mae(input, target)``, the mean absolute error.
-
-    Parameters
-    ----------
-    my_mae : callable
-        The student's function.
-
-    Returns
-    -------
-    str
-        The confirmation that :func:`~lossviz.checks._core.exercise` prints.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
-    Exception
-        Whatever the student's function raises, unchanged (with a note).
-
-    """
+    """Check ``my_mae(input, target)``, the mean absolute error."""
     __tracebackhide__ = True
     cases = [
         ([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]),
@@ -227,26 +189,7 @@ def mae(my_mae: Callable[..., Any]) -> str:
 # --------------------------------------------------------------------- objective
 @exercise("Adding a regulariser")
 def objective(my_objective: Callable[..., Any]) -> str:
-    """Check ``my_objective(w, b, x, y, lam)``: the empirical risk plus ``lam * w**2``.
-
-    Parameters
-    ----------
-    my_objective : callable
-        The student's function.
-
-    Returns
-    -------
-    str
-        The confirmation that :func:`~lossviz.checks._core.exercise` prints.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
-    Exception
-        Whatever the student's function raises, unchanged (with a note).
-
-    """
+    """Check ``my_objective(w, b, x, y, lam)``: the empirical risk plus ``lam * w**2``."""
     __tracebackhide__ = True
     x = _arr([0.0, 1.0, 2.0])
     y = _arr([1.0, 3.0, 5.0])

@@ -87,16 +87,6 @@ def smoothed_ce_grad(my_grad: Callable[..., Any]) -> None:
     the mean over samples of :math:`-\sum_k q_k \log \operatorname{softmax}(z)_k`
     with :math:`q = (1 - \varepsilon)\,\mathrm{onehot}(y) + \varepsilon / C`.
 
-    Parameters
-    ----------
-    my_grad : callable
-        The student's gradient function.
-
-    Raises
-    ------
-    ExerciseFailed
-        With the case that failed and a hint at the likely mistake.
-
     """
     __tracebackhide__ = True
     rng = np.random.default_rng(2)
@@ -254,16 +244,6 @@ def two_layer_backprop(my_backprop: Callable[..., Any]) -> None:
     ``(N, D)``, ``W1`` ``(D, H)``, ``b1`` ``(H,)``, ``W2`` ``(H,)`` and a number
     ``b2``; the loss is ``mean((yhat - y) ** 2)``.
 
-    Parameters
-    ----------
-    my_backprop : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first gradient that is wrong and the likely mistake.
-
     """
     __tracebackhide__ = True
     _items = [(0, (1, 1, 1)), (1, (4, 2, 3)), (2, (6, 3, 5))]
@@ -394,15 +374,7 @@ def lr_limit(my_lr_limit: Callable[..., Any]) -> None:
     :math:`H = \frac2N X^\top X`; gradient descent converges from every start
     exactly when :math:`\eta < 2/\lambda_{\max}(H) = N/\lambda_{\max}(X^\top X)`.
 
-    Parameters
-    ----------
-    my_lr_limit : callable
-        The student's function of the design matrix ``X``, shape ``(N, D)``.
-
-    Raises
-    ------
-    ExerciseFailed
-        With the case and the likely mistake.
+    The student's function takes the design matrix ``X``, shape ``(N, D)``.
 
     """
     __tracebackhide__ = True

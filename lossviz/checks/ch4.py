@@ -74,16 +74,8 @@ def _ce_terms(z: np.ndarray, t: np.ndarray) -> np.ndarray:
 def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
     """Check ``my_bce_with_logits(input, target)``, the mean binary cross-entropy from logits.
 
-    Parameters
-    ----------
-    my_bce_with_logits : callable
-        The student's function: logits ``input`` and 0/1 ``target`` of equal shape,
-        returning the mean loss as one number.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and its likely cause.
+    The student's function takes logits ``input`` and 0/1 ``target`` of equal shape and
+    returns the mean loss as one number.
 
     """
     __tracebackhide__ = True
@@ -156,19 +148,7 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
 # ------------------------------------------------------------- stable_cross_entropy
 @exercise("Stable cross-entropy from logits and class indices")
 def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
-    """Check ``my_cross_entropy(input, target)``: logits (N, C), class indices (N,), mean.
-
-    Parameters
-    ----------
-    my_cross_entropy : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and its likely cause.
-
-    """
+    """Check ``my_cross_entropy(input, target)``: logits (N, C), class indices (N,), mean."""
     __tracebackhide__ = True
     if not callable(my_cross_entropy):
         fail(
@@ -241,16 +221,8 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
 def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
     """Check ``my_numerical_grad(f, x, h)``, the central-difference gradient of ``f`` at ``x``.
 
-    Parameters
-    ----------
-    my_numerical_grad : callable
-        The student's function: a scalar function ``f`` of an array, a point ``x``
-        and a step ``h``; it returns an array shaped like ``x``.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and its likely cause.
+    The student's function takes a scalar function ``f`` of an array, a point ``x`` and a
+    step ``h``; it returns an array shaped like ``x``.
 
     """
     __tracebackhide__ = True
@@ -373,16 +345,8 @@ def generalized_cross_entropy(my_gce: Callable[..., Any]) -> None:
     ``my_gce`` returns the mean over the rows and its gradient with respect to the
     logits, :math:`p_y^{\,q}\,(p - e_y)/N` per row.
 
-    Parameters
-    ----------
-    my_gce : callable
-        The student's function: logits ``input`` (N, C), class indices ``target`` (N,)
-        and ``q`` in (0, 1]; it returns ``(loss, grad)``, a number and an (N, C) array.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and its likely cause.
+    The student's function takes logits ``input`` (N, C), class indices ``target`` (N,) and
+    ``q`` in (0, 1]; it returns ``(loss, grad)``, a number and an (N, C) array.
 
     """
     __tracebackhide__ = True

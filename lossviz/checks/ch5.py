@@ -54,21 +54,6 @@ def per_class_recall(my_recall: Callable[..., Any]) -> str:
     ``K`` is the number of classes, ``max(y_true) + 1``; every class occurs in
     ``y_true`` in the cases used.
 
-    Parameters
-    ----------
-    my_recall : callable
-        The student's function.
-
-    Returns
-    -------
-    str
-        The confirmation.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
-
     """
     __tracebackhide__ = True
     cases = [
@@ -151,21 +136,6 @@ def info_nce(my_info_nce: Callable[..., Any]) -> str:
     Row ``i`` of ``sim`` holds the similarities of anchor ``i`` with every candidate;
     the positive is candidate ``i``. The loss is the mean over rows of
     :math:`-\log \operatorname{softmax}(s_i / \tau)_i`.
-
-    Parameters
-    ----------
-    my_info_nce : callable
-        The student's function.
-
-    Returns
-    -------
-    str
-        The confirmation.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
 
     """
     __tracebackhide__ = True

@@ -61,16 +61,6 @@ def _soft(v: np.ndarray, tau: float) -> np.ndarray:
 def soft_threshold(my_soft_threshold: Callable[..., Any]) -> None:
     """Check ``my_soft_threshold(v, tau)`` = ``sign(v) * max(|v| - tau, 0)`` elementwise.
 
-    Parameters
-    ----------
-    my_soft_threshold : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
-
     Examples
     --------
     >>> import numpy as np
@@ -146,16 +136,6 @@ def _giou_ref(b: np.ndarray, t: np.ndarray) -> np.ndarray:
 @exercise("The GIoU loss")
 def giou(my_giou: Callable[..., Any]) -> None:
     """Check ``my_giou(boxes, targets)``: per-pair GIoU losses of ``(n, 4)`` box arrays.
-
-    Parameters
-    ----------
-    my_giou : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------
@@ -249,16 +229,6 @@ def adamw_step(my_adamw_step: Callable[..., Any]) -> None:
     The step of ``torch.optim.AdamW`` with ``betas=(0.9, 0.999)`` and ``eps=1e-8``:
     decay the weights by ``1 - lr * weight_decay``, update the moments with ``grad``,
     and take the bias-corrected Adam step.
-
-    Parameters
-    ----------
-    my_adamw_step : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------

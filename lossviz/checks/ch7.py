@@ -64,16 +64,6 @@ def masked_ce(my_masked_ce: Callable[..., Any]) -> None:
     ``logits`` is ``(N, T, V)`` (vocabulary last), ``targets`` ``(N, T)`` with
     ``ignore_index`` at padding; the answer is the mean NLL over real tokens.
 
-    Parameters
-    ----------
-    my_masked_ce : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        With the case that failed and the known mistake its value would reveal.
-
     """
     __tracebackhide__ = True
     rng = np.random.default_rng(70)
@@ -128,19 +118,7 @@ def _ctc_reference(
 
 @exercise("The CTC loss in log space")
 def ctc(my_ctc: Callable[..., Any]) -> None:
-    """Check ``my_ctc(log_probs, target, blank=0)`` for one ``(T, C)`` sequence.
-
-    Parameters
-    ----------
-    my_ctc : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        With the case that failed and the likely mistake.
-
-    """
+    """Check ``my_ctc(log_probs, target, blank=0)`` for one ``(T, C)`` sequence."""
     __tracebackhide__ = True
     rng = np.random.default_rng(71)
     lp1 = np.log(np.full((2, 2), 0.5))

@@ -85,16 +85,6 @@ def contrastive(my_contrastive: Callable[..., Any]) -> None:
     ``0.5 * d**2`` if similar and ``0.5 * max(0, margin - d)**2`` if dissimilar;
     the result is the mean over pairs.
 
-    Parameters
-    ----------
-    my_contrastive : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
-
     Examples
     --------
     >>> import numpy as np
@@ -189,16 +179,6 @@ def dpo(my_dpo: Callable[..., Any]) -> None:
     rejected (l) responses under the policy and the reference; the loss of a pair is
     ``-log sigmoid(beta * ((pi_w - ref_w) - (pi_l - ref_l)))``, averaged over pairs,
     computed without overflow.
-
-    Parameters
-    ----------
-    my_dpo : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------
@@ -313,16 +293,6 @@ def ndcg(my_ndcg: Callable[..., Any]) -> None:
     over the first ``k`` ranks (rank 1 is the top); NDCG@k divides it by the DCG@k
     of the ideal order (relevances sorted in decreasing order). Every case has at
     least one relevant item.
-
-    Parameters
-    ----------
-    my_ndcg : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------

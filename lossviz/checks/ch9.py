@@ -64,15 +64,7 @@ def _kl_mistakes(mu: np.ndarray, lv: np.ndarray) -> list[tuple[float, str]]:
 def gaussian_kl(my_gaussian_kl: Callable[..., Any]) -> None:
     """Check ``my_gaussian_kl(mu, logvar)`` on 1-D arrays of means and log-variances.
 
-    Parameters
-    ----------
-    my_gaussian_kl : callable
-        The student's function; it returns a float.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
+    The student's function returns a float.
 
     """
     __tracebackhide__ = True
@@ -129,15 +121,7 @@ def _bpd_mistakes(
 def bits_per_dim(my_bits_per_dim: Callable[..., Any]) -> None:
     """Check ``my_bits_per_dim(x, shift, log_scale)`` for data ``x`` of shape ``(N, D)``.
 
-    Parameters
-    ----------
-    my_bits_per_dim : callable
-        The student's function; it returns a float.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
+    The student's function returns a float.
 
     """
     __tracebackhide__ = True
@@ -181,15 +165,7 @@ def discriminator_loss(my_discriminator_loss: Callable[..., Any]) -> None:
     ``real`` and ``fake`` are logits, :math:`D = \sigma(\cdot)`; the cases include logits
     of :math:`\pm 800`, for which a naive ``log(sigmoid(.))`` overflows or returns inf.
 
-    Parameters
-    ----------
-    my_discriminator_loss : callable
-        The student's function; it returns a float.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
+    The student's function returns a float.
 
     """
     __tracebackhide__ = True
