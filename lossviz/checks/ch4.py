@@ -44,7 +44,9 @@ from ._core import (
     describe,
     diagnose,
     exercise,
+    expect,
     fail,
+    require_function,
 )
 
 __all__ = [
@@ -79,11 +81,7 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
 
     """
     __tracebackhide__ = True
-    if not callable(my_bce_with_logits):
-        fail(
-            f"expected a function, got {describe(my_bce_with_logits)}",
-            "pass the function itself, without calling it (no parentheses)",
-        )
+    require_function(my_bce_with_logits)
     cases = [
         ([0.0], [1.0]),
         ([2.0], [1.0]),
@@ -112,11 +110,11 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
         got = check_scalar(result, shown)
         terms = _bce_logits_terms(z, y)
         want = float(np.mean(terms))
-        if close(got, want):
-            return
         p = np.clip(1.0 / (1.0 + np.exp(-np.clip(z, -700, 700))), 1e-7, 1 - 1e-7)
-        hint = diagnose(
+        expect(
             got,
+            want,
+            shown,
             [
                 (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
                 (
@@ -140,7 +138,6 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
             "the loss per element is softplus(z) - y * z, with softplus(z) = "
             "np.logaddexp(0, z); then average",
         )
-        fail(f"{shown} should be {describe(want)}, yours gave {describe(got)}", hint)
 
     check_each(cases, _one)
 
@@ -150,11 +147,7 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
 def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
     """Check ``my_cross_entropy(input, target)``: logits (N, C), class indices (N,), mean."""
     __tracebackhide__ = True
-    if not callable(my_cross_entropy):
-        fail(
-            f"expected a function, got {describe(my_cross_entropy)}",
-            "pass the function itself, without calling it (no parentheses)",
-        )
+    require_function(my_cross_entropy)
     cases = [
         (np.zeros((1, 4)), np.array([2])),
         (np.array([[2.0, 1.0, 0.0]]), np.array([0])),
@@ -180,12 +173,12 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
         got = check_scalar(result, shown)
         terms = _ce_terms(z, t)
         want = float(np.mean(terms))
-        if close(got, want):
-            return
         m = z.max(axis=1, keepdims=True)
         logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
-        hint = diagnose(
+        expect(
             got,
+            want,
+            shown,
             [
                 (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
                 (
@@ -211,7 +204,6 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
             "compute log-probabilities z - max - log(sum(exp(z - max))) row by row, "
             "take the target entry of each row, negate and average",
         )
-        fail(f"{shown} should be {describe(want)}, yours gave {describe(got)}", hint)
 
     check_each(cases, _one)
 
@@ -226,11 +218,7 @@ def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
 
     """
     __tracebackhide__ = True
-    if not callable(my_numerical_grad):
-        fail(
-            f"expected a function, got {describe(my_numerical_grad)}",
-            "pass the function itself, without calling it (no parentheses)",
-        )
+    require_function(my_numerical_grad)
 
     def cubes(v):
         return float(np.sum(np.asarray(v) ** 3))
@@ -350,11 +338,7 @@ def generalized_cross_entropy(my_gce: Callable[..., Any]) -> None:
 
     """
     __tracebackhide__ = True
-    if not callable(my_gce):
-        fail(
-            f"expected a function, got {describe(my_gce)}",
-            "pass the function itself, without calling it (no parentheses)",
-        )
+    require_function(my_gce)
     rows = np.array([[2.0, 1.0, 0.0], [0.5, -1.0, 3.0], [0.0, 0.0, 0.0]])
     rows_t = np.array([0, 2, 1])
     grad_z = np.array([[1.5, -0.5, 0.2], [-1.0, 2.0, 0.0]])
