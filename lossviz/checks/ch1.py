@@ -34,6 +34,11 @@ from ._core import (
 __all__ = ["ExerciseFailed", "empirical_risk", "mae", "objective"]
 
 
+#: The data of the two line exercises: the points (0, 1), (1, 3), (2, 5), on y = 2 x + 1.
+_LINE_X = [0.0, 1.0, 2.0]
+_LINE_Y = [1.0, 3.0, 5.0]
+
+
 def _arr(values: list[float]) -> np.ndarray:
     return np.array(values, dtype=float)
 
@@ -48,8 +53,7 @@ def empirical_risk(my_risk: Callable[..., Any]) -> str:
     """Check ``my_risk(w, b, x, y)``, the mean squared error of the line ``w * x + b``."""
     __tracebackhide__ = True
     require_function(my_risk)
-    x = _arr([0.0, 1.0, 2.0])
-    y = _arr([1.0, 3.0, 5.0])
+    x, y = _arr(_LINE_X), _arr(_LINE_Y)
     cases = [
         # (w, b, x, y): the exact line, no model at all, slope only, intercept only
         (2.0, 1.0, x, y),
@@ -177,8 +181,7 @@ def objective(my_objective: Callable[..., Any]) -> str:
     """Check ``my_objective(w, b, x, y, lam)``: the empirical risk plus ``lam * w**2``."""
     __tracebackhide__ = True
     require_function(my_objective)
-    x = _arr([0.0, 1.0, 2.0])
-    y = _arr([1.0, 3.0, 5.0])
+    x, y = _arr(_LINE_X), _arr(_LINE_Y)
     cases = [
         (2.0, 1.0, 0.0),  # no penalty: the plain risk, here 0
         (2.0, 1.0, 0.5),  # perfect fit: only the penalty 0.5 * 4 = 2

@@ -18,13 +18,16 @@ dice
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ._core import (
+    Case,
     call,
+    check_case,
     check_each,
     check_scalar,
     check_value,
@@ -35,6 +38,12 @@ from ._core import (
 )
 
 __all__ = ["dice", "focal", "huber"]
+
+
+def _default_case(name: str, args: tuple, expected: float, option: str, hint: str) -> Case:
+    """Return the case that calls the function without ``option``, to check its default."""
+    what = f"{shown_call(name, args, {})} (default {option})"
+    return Case(args, expected, hint, what=what)
 
 
 # ----------------------------------------------------------------------------- huber
@@ -124,20 +133,15 @@ def huber(my_huber: Callable[..., Any]) -> None:
             mistakes=mistakes,
         )
 
-    def _tail() -> None:
-        __tracebackhide__ = True
-        # the default delta is 1.0
-        x, y = np.array([0.0, 4.0]), np.array([1.5, 0.0])
-        shown = shown_call("my_huber", (x, y), {})
-        got = check_scalar(call(my_huber, x, y), shown)
-        check_value(
-            got,
-            float(np.mean(_huber_ref(x - y, 1.0))),
-            shown + " (default delta)",
-            "give delta the default value 1.0, as torch.nn.functional.huber_loss does",
-        )
-
-    check_each(cases, _one, then=[_tail])
+    x, y = np.array([0.0, 4.0]), np.array([1.5, 0.0])
+    default = _default_case(
+        "my_huber",
+        (x, y),
+        float(np.mean(_huber_ref(x - y, 1.0))),
+        "delta",
+        "give delta the default value 1.0, as torch.nn.functional.huber_loss does",
+    )
+    check_each(cases, _one, then=[functools.partial(check_case, my_huber, default)])
 
 
 # ----------------------------------------------------------------------------- focal
@@ -240,19 +244,15 @@ def focal(my_focal: Callable[..., Any]) -> None:
             mistakes=mistakes,
         )
 
-    def _tail() -> None:
-        __tracebackhide__ = True
-        z, t = np.array([0.8, -1.2]), np.array([0.0, 1.0])
-        shown = shown_call("my_focal", (z, t), {})
-        got = check_scalar(call(my_focal, z, t), shown)
-        check_value(
-            got,
-            float(np.mean(_focal_ref(z, t, 2.0))),
-            shown + " (default gamma)",
-            "give gamma the default value 2.0, as in the focal-loss paper",
-        )
-
-    check_each(cases, _one, then=[_tail])
+    z, t = np.array([0.8, -1.2]), np.array([0.0, 1.0])
+    default = _default_case(
+        "my_focal",
+        (z, t),
+        float(np.mean(_focal_ref(z, t, 2.0))),
+        "gamma",
+        "give gamma the default value 2.0, as in the focal-loss paper",
+    )
+    check_each(cases, _one, then=[functools.partial(check_case, my_focal, default)])
 
 
 # ----------------------------------------------------------------------------- dice
@@ -344,16 +344,12 @@ def dice(my_dice: Callable[..., Any]) -> None:
             mistakes=mistakes,
         )
 
-    def _tail() -> None:
-        __tracebackhide__ = True
-        p, y = np.array([0.6, 0.3]), np.array([1.0, 0.0])
-        shown = shown_call("my_dice", (p, y), {})
-        got = check_scalar(call(my_dice, p, y), shown)
-        check_value(
-            got,
-            1 - (2 * 0.6 + 1.0) / (0.9 + 1.0 + 1.0),
-            shown + " (default smooth)",
-            "give smooth the default value 1.0",
-        )
-
-    check_each(cases, _one, then=[_tail])
+    p, y = np.array([0.6, 0.3]), np.array([1.0, 0.0])
+    default = _default_case(
+        "my_dice",
+        (p, y),
+        1 - (2 * 0.6 + 1.0) / (0.9 + 1.0 + 1.0),
+        "smooth",
+        "give smooth the default value 1.0",
+    )
+    check_each(cases, _one, then=[functools.partial(check_case, my_dice, default)])

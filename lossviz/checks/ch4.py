@@ -308,6 +308,11 @@ def _gce_reference(z: np.ndarray, t: np.ndarray, q: float) -> tuple[float, np.nd
     return loss, grad
 
 
+def _gce_case(z: np.ndarray, t: np.ndarray, q: float, part: int, what: str, hint: str) -> Case:
+    """Return the case ``my_gce(z, t, q=q)``; ``part`` 0 checks the loss, 1 the gradient."""
+    return Case((z, t), _gce_reference(z, t, q)[part], kwargs={"q": q}, what=what, hint=hint)
+
+
 def _pair_part(func: Callable[..., Any], index: int) -> Callable[..., Any]:
     """Return a view of ``func`` giving entry ``index`` of the pair ``(loss, grad)``."""
 
@@ -350,43 +355,48 @@ def generalized_cross_entropy(my_gce: Callable[..., Any]) -> None:
         "p_y**q as np.exp(q * log p_y), never p = exp(z) / sum(exp(z))"
     )
     loss_cases = [
-        Case(
-            (np.zeros((1, 3)), np.array([1])),
-            _gce_reference(np.zeros((1, 3)), np.array([1]), 0.5)[0],
-            kwargs={"q": 0.5},
-            what="for logits [[0, 0, 0]], target [1] and q = 0.5 (so p_y = 1/3) the loss",
-            hint="the loss of a row is (1 - p_y**q) / q, with p = softmax(z) and p_y "
+        _gce_case(
+            np.zeros((1, 3)),
+            np.array([1]),
+            0.5,
+            0,
+            "for logits [[0, 0, 0]], target [1] and q = 0.5 (so p_y = 1/3) the loss",
+            "the loss of a row is (1 - p_y**q) / q, with p = softmax(z) and p_y "
             "the probability of the target class",
         ),
-        Case(
-            (rows, rows_t),
-            _gce_reference(rows, rows_t, 0.7)[0],
-            kwargs={"q": 0.7},
-            what=f"for the 3 rows of logits {describe(rows)}, target [0, 2, 1], q = 0.7, the loss",
-            hint="the loss is the MEAN of (1 - p_y**q) / q over the rows, not the sum; take "
+        _gce_case(
+            rows,
+            rows_t,
+            0.7,
+            0,
+            f"for the 3 rows of logits {describe(rows)}, target [0, 2, 1], q = 0.7, the loss",
+            "the loss is the MEAN of (1 - p_y**q) / q over the rows, not the sum; take "
             "each row's target entry with logp[np.arange(N), target]",
         ),
-        Case(
-            (rows, rows_t),
-            _gce_reference(rows, rows_t, 1.0)[0],
-            kwargs={"q": 1.0},
-            what="at q = 1, where each row's loss is 1 - p_y, the loss",
-            hint="use the q passed in, and divide by q",
+        _gce_case(
+            rows,
+            rows_t,
+            1.0,
+            0,
+            "at q = 1, where each row's loss is 1 - p_y, the loss",
+            "use the q passed in, and divide by q",
         ),
-        Case(
-            (rows, rows_t),
-            _gce_reference(rows, rows_t, 1e-4)[0],
-            kwargs={"q": 1e-4},
-            what="at q = 1e-4, close to the cross-entropy, the loss",
-            hint="as q -> 0 the loss must approach the cross-entropy -log p_y; compute "
+        _gce_case(
+            rows,
+            rows_t,
+            1e-4,
+            0,
+            "at q = 1e-4, close to the cross-entropy, the loss",
+            "as q -> 0 the loss must approach the cross-entropy -log p_y; compute "
             "p_y**q as np.exp(q * log p_y) (or 1 - p_y**q as -np.expm1(q * log p_y))",
         ),
-        Case(
-            (huge, huge_t),
-            _gce_reference(huge, huge_t, 0.5)[0],
-            kwargs={"q": 0.5},
-            what=f"for logits of size 1e4, {describe(huge)}, target [2, 0], q = 0.5, the loss",
-            hint=stable,
+        _gce_case(
+            huge,
+            huge_t,
+            0.5,
+            0,
+            f"for logits of size 1e4, {describe(huge)}, target [2, 0], q = 0.5, the loss",
+            stable,
         ),
     ]
     check_cases(_pair_part(my_gce, 0), loss_cases)
@@ -395,19 +405,21 @@ def generalized_cross_entropy(my_gce: Callable[..., Any]) -> None:
         "the cross-entropy gradient p - onehot(y) weighted by p_y**q; divide by N for the mean"
     )
     grad_cases = [
-        Case(
-            (grad_z, grad_t),
-            _gce_reference(grad_z, grad_t, 0.7)[1],
-            kwargs={"q": 0.7},
-            what=f"for logits {describe(grad_z)}, target [2, 1], q = 0.7, the gradient",
-            hint=gradient,
+        _gce_case(
+            grad_z,
+            grad_t,
+            0.7,
+            1,
+            f"for logits {describe(grad_z)}, target [2, 1], q = 0.7, the gradient",
+            gradient,
         ),
-        Case(
-            (huge, huge_t),
-            _gce_reference(huge, huge_t, 0.5)[1],
-            kwargs={"q": 0.5},
-            what="for logits of size 1e4 the gradient",
-            hint=stable,
+        _gce_case(
+            huge,
+            huge_t,
+            0.5,
+            1,
+            "for logits of size 1e4 the gradient",
+            stable,
         ),
     ]
     check_cases(_pair_part(my_gce, 1), grad_cases)
