@@ -71,6 +71,38 @@ def _ce_terms(z: np.ndarray, t: np.ndarray) -> np.ndarray:
     return lse - z[np.arange(z.shape[0]), t]
 
 
+def _check_mean_loss(
+    func: Callable[..., Any],
+    args: tuple,
+    shown: str,
+    terms_of: Callable[..., np.ndarray],
+    *,
+    finite: str,
+    mistakes: Callable[[], list[tuple[float, str]]],
+    default: str,
+) -> None:
+    """Check one case of a mean loss: the student's number must be the mean of the terms.
+
+    ``terms_of(*args)`` gives the loss of each sample, computed after the student's call
+    (whose warnings come first). A single number must be finite (else the hint
+    ``finite``); a wrong value that is the sum of the terms, or one of the known
+    ``mistakes()`` (computed only for a wrong value), gets that mistake's hint.
+    """
+    __tracebackhide__ = True
+    result = call(func, *args)
+    if result is not None and np.ndim(result) == 0:
+        check_finite(result, shown, finite)
+    got = check_scalar(result, shown)
+    terms = terms_of(*args)
+
+    def known() -> list[tuple[float, str]]:
+        return [(float(np.sum(terms)), "this is the sum over the samples; take the mean")] + (
+            mistakes()
+        )
+
+    expect(got, float(np.mean(terms)), shown, known, default)
+
+
 # ------------------------------------------------------------- stable_bce_with_logits
 @exercise("Stable binary cross-entropy from logits")
 def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
@@ -99,24 +131,10 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
         z = np.array(inp, dtype=float)
         y = np.array(tgt, dtype=float)
         shown = f"my_bce_with_logits({describe(inp)}, {describe(tgt)})"
-        result = call(my_bce_with_logits, z.copy(), y.copy())
-        if result is not None and np.ndim(result) == 0:
-            check_finite(
-                result,
-                shown,
-                "for large |logits| use the softplus form log(1 + exp(z)) = "
-                "np.logaddexp(0, z) instead of sigmoid followed by log",
-            )
-        got = check_scalar(result, shown)
-        terms = _bce_logits_terms(z, y)
-        want = float(np.mean(terms))
-        p = np.clip(1.0 / (1.0 + np.exp(-np.clip(z, -700, 700))), 1e-7, 1 - 1e-7)
-        expect(
-            got,
-            want,
-            shown,
-            [
-                (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
+
+        def mistakes() -> list[tuple[float, str]]:
+            p = np.clip(1.0 / (1.0 + np.exp(-np.clip(z, -700, 700))), 1e-7, 1 - 1e-7)
+            return [
                 (
                     float(np.mean(np.logaddexp(0.0, z) - (1.0 - y) * z)),
                     "the targets look swapped (or, equivalently, the sign of the logit "
@@ -134,8 +152,17 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
                     "the log1p(exp(-|z|)) part of softplus is missing: "
                     "softplus(z) = max(z, 0) + log1p(exp(-|z|))",
                 ),
-            ],
-            "the loss per element is softplus(z) - y * z, with softplus(z) = "
+            ]
+
+        _check_mean_loss(
+            my_bce_with_logits,
+            (z.copy(), y.copy()),
+            shown,
+            _bce_logits_terms,
+            finite="for large |logits| use the softplus form log(1 + exp(z)) = "
+            "np.logaddexp(0, z) instead of sigmoid followed by log",
+            mistakes=mistakes,
+            default="the loss per element is softplus(z) - y * z, with softplus(z) = "
             "np.logaddexp(0, z); then average",
         )
 
@@ -162,25 +189,11 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
         __tracebackhide__ = True
         z, t = case
         shown = f"my_cross_entropy({describe(z)}, target={describe(t)})"
-        result = call(my_cross_entropy, z.copy(), t.copy())
-        if result is not None and np.ndim(result) == 0:
-            check_finite(
-                result,
-                shown,
-                "subtract each row's largest logit before exponentiating "
-                "(log-sum-exp), and work with log-probabilities, not probabilities",
-            )
-        got = check_scalar(result, shown)
-        terms = _ce_terms(z, t)
-        want = float(np.mean(terms))
-        m = z.max(axis=1, keepdims=True)
-        logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
-        expect(
-            got,
-            want,
-            shown,
-            [
-                (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
+
+        def mistakes() -> list[tuple[float, str]]:
+            m = z.max(axis=1, keepdims=True)
+            logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+            return [
                 (
                     float(-np.mean(logp)),
                     "this averages -log p over every class; pick only the entry of the "
@@ -200,8 +213,17 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
                     float(np.mean(-(z - m)[np.arange(len(t)), t])),
                     "the log of the normaliser, log-sum-exp of the shifted logits, is missing",
                 ),
-            ],
-            "compute log-probabilities z - max - log(sum(exp(z - max))) row by row, "
+            ]
+
+        _check_mean_loss(
+            my_cross_entropy,
+            (z.copy(), t.copy()),
+            shown,
+            _ce_terms,
+            finite="subtract each row's largest logit before exponentiating "
+            "(log-sum-exp), and work with log-probabilities, not probabilities",
+            mistakes=mistakes,
+            default="compute log-probabilities z - max - log(sum(exp(z - max))) row by row, "
             "take the target entry of each row, negate and average",
         )
 
