@@ -74,6 +74,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from lossviz._validate import as_int, as_real
+
 __all__ = [
     "Choice",
     "FloatSlider",
@@ -173,18 +175,7 @@ class FloatSlider:
 
     def widget(self) -> Any:
         """Return the live ipywidgets control."""
-        import ipywidgets
-
-        return ipywidgets.FloatSlider(
-            value=self.value,
-            min=self.min,
-            max=self.max,
-            step=self.step,
-            description=self.label or self.name,
-            continuous_update=True,
-            readout_format=_readout(self.fmt),
-            style={"description_width": "initial"},
-        )
+        return _range_widget("FloatSlider", self, readout_format=_readout(self.fmt))
 
 
 @dataclass(frozen=True)
@@ -202,9 +193,7 @@ class IntSlider:
     def __post_init__(self) -> None:
         _check_name(self.name)
         for arg in ("min", "max", "step"):
-            v = getattr(self, arg)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-                raise TypeError(f"IntSlider {self.name!r}: {arg} must be an int, got {v!r}")
+            as_int(getattr(self, arg), f"IntSlider {self.name!r}: {arg}")
         if not (self.min < self.max and 0 < self.step):
             raise ValueError(
                 f"IntSlider {self.name!r}: expected min < max and step > 0, "
@@ -231,17 +220,7 @@ class IntSlider:
 
     def widget(self) -> Any:
         """Return the live ipywidgets control."""
-        import ipywidgets
-
-        return ipywidgets.IntSlider(
-            value=self.value,
-            min=self.min,
-            max=self.max,
-            step=self.step,
-            description=self.label or self.name,
-            continuous_update=True,
-            style={"description_width": "initial"},
-        )
+        return _range_widget("IntSlider", self)
 
 
 @dataclass(frozen=True)
@@ -286,6 +265,22 @@ class Choice:
 
 
 Slider = FloatSlider | IntSlider | Choice
+
+
+def _range_widget(kind: str, slider: FloatSlider | IntSlider, **extra: Any) -> Any:
+    """Return the live ``ipywidgets.<kind>`` slider of ``slider`` (float or int)."""
+    import ipywidgets
+
+    return getattr(ipywidgets, kind)(
+        value=slider.value,
+        min=slider.min,
+        max=slider.max,
+        step=slider.step,
+        description=slider.label or slider.name,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        **extra,
+    )
 
 
 def _check_name(name: str) -> None:
@@ -460,10 +455,9 @@ class SliderFigure:
             raise ValueError(f"sliders: names must be distinct, got {names}")
         if not isinstance(alt, str) or not alt.strip():
             raise ValueError(f"alt: expected a non-empty description of the figure, got {alt!r}")
-        if max_frames < 2:
-            raise ValueError(f"max_frames: expected at least 2, got {max_frames}")
-        if not (isinstance(dpi, (int, float)) and math.isfinite(dpi) and dpi > 0):
-            raise ValueError(f"dpi: expected a positive number, got {dpi!r}")
+        max_frames = as_int(max_frames, "max_frames", low=2)
+        budget_bytes = as_int(budget_bytes, "budget_bytes", low=1)
+        dpi = as_real(dpi, "dpi", low=0.0, low_open=True)
         self.fig = fig
         self.update = update
         self.sliders = sliders
