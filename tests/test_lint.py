@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PATHS = ["lossviz", "tests", "_ext", "benchmarks"]
+PATHS = ["lossviz", "tests", "_ext", "benchmarks", "book"]
 
 RUFF = shutil.which("ruff")
 
