@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lossviz._validate import as_int, as_real
+from lossviz._validate import as_int, as_interval, as_real
 
 __all__ = [
     "ChainMDP",
@@ -187,16 +187,6 @@ def regression_1d(
     return line.data(y, scale, outlier, desc)
 
 
-def _interval(name: str, value: object) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (low, high), got {value!r}") from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"{name} must be a finite pair with low < high, got {value!r}")
-    return lo, hi
-
-
 class _Line:
     """The part the regression data sets share: inputs drawn on ``x_range``, a true line."""
 
@@ -210,7 +200,7 @@ class _Line:
     ) -> None:
         self.slope = as_real(slope, "slope")
         self.intercept = as_real(intercept, "intercept")
-        lo, hi = _interval("x_range", x_range)
+        lo, hi = as_interval(x_range, "x_range")
         self.rng = _rng(seed)
         self.x = np.sort(self.rng.uniform(lo, hi, n))
         self.y_clean = self.slope * self.x + self.intercept
@@ -340,7 +330,7 @@ def count_data(
     n = as_int(n, "n", low=1)
     log_intercept = as_real(log_intercept, "log_intercept")
     log_slope = as_real(log_slope, "log_slope")
-    lo, hi = _interval("x_range", x_range)
+    lo, hi = as_interval(x_range, "x_range")
     max_log_rate = log_intercept + max(log_slope * lo, log_slope * hi)
     if max_log_rate > np.log(1e6):
         raise ValueError(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lossviz._validate import as_choice, as_int, as_real
+from lossviz._validate import as_array, as_choice, as_int, as_real
 from lossviz.surface import Surface, resolve_loss
 
 __all__ = [
@@ -88,9 +88,9 @@ class Path:
 
 
 def _as_start(x0: object) -> np.ndarray:
-    x = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
-    if x.ndim != 1 or not np.all(np.isfinite(x)):
-        raise ValueError(f"x0 must be a finite scalar or 1-D array, got {x0!r}")
+    x = np.atleast_1d(as_array(x0, "x0")).copy()  # real, finite, non-empty
+    if x.ndim != 1:
+        raise ValueError(f"x0 must be a finite scalar or 1-D array, got shape {x.shape}")
     return x
 
 
