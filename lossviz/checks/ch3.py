@@ -25,9 +25,7 @@ from typing import Any
 import numpy as np
 
 from ._core import (
-    Case,
     call,
-    check_case,
     check_each,
     check_scalar,
     check_value,
@@ -40,10 +38,14 @@ from ._core import (
 __all__ = ["dice", "focal", "huber"]
 
 
-def _default_case(name: str, args: tuple, expected: float, option: str, hint: str) -> Case:
-    """Return the case that calls the function without ``option``, to check its default."""
-    what = f"{shown_call(name, args, {})} (default {option})"
-    return Case(args, expected, hint, what=what)
+def _check_default(
+    func: Callable, name: str, args: tuple, expected: float, option: str, hint: str
+) -> None:
+    """One case: the student's function called without ``option`` must use its default."""
+    __tracebackhide__ = True
+    shown = shown_call(name, args, {})
+    got = check_scalar(call(func, *args), shown)
+    check_value(got, expected, f"{shown} (default {option})", hint)
 
 
 # ----------------------------------------------------------------------------- huber
@@ -134,14 +136,16 @@ def huber(my_huber: Callable[..., Any]) -> None:
         )
 
     x, y = np.array([0.0, 4.0]), np.array([1.5, 0.0])
-    default = _default_case(
+    default = functools.partial(
+        _check_default,
+        my_huber,
         "my_huber",
         (x, y),
         float(np.mean(_huber_ref(x - y, 1.0))),
         "delta",
         "give delta the default value 1.0, as torch.nn.functional.huber_loss does",
     )
-    check_each(cases, _one, then=[functools.partial(check_case, my_huber, default)])
+    check_each(cases, _one, then=[default])
 
 
 # ----------------------------------------------------------------------------- focal
@@ -245,14 +249,16 @@ def focal(my_focal: Callable[..., Any]) -> None:
         )
 
     z, t = np.array([0.8, -1.2]), np.array([0.0, 1.0])
-    default = _default_case(
+    default = functools.partial(
+        _check_default,
+        my_focal,
         "my_focal",
         (z, t),
         float(np.mean(_focal_ref(z, t, 2.0))),
         "gamma",
         "give gamma the default value 2.0, as in the focal-loss paper",
     )
-    check_each(cases, _one, then=[functools.partial(check_case, my_focal, default)])
+    check_each(cases, _one, then=[default])
 
 
 # ----------------------------------------------------------------------------- dice
@@ -345,11 +351,13 @@ def dice(my_dice: Callable[..., Any]) -> None:
         )
 
     p, y = np.array([0.6, 0.3]), np.array([1.0, 0.0])
-    default = _default_case(
+    default = functools.partial(
+        _check_default,
+        my_dice,
         "my_dice",
         (p, y),
         1 - (2 * 0.6 + 1.0) / (0.9 + 1.0 + 1.0),
         "smooth",
         "give smooth the default value 1.0",
     )
-    check_each(cases, _one, then=[functools.partial(check_case, my_dice, default)])
+    check_each(cases, _one, then=[default])
