@@ -95,6 +95,12 @@ MAX_FRAMES = 41
 LIVE_PIXEL_RATIO = 2
 #: Resolution of the initial frame printed in the book's PDF.
 PRINT_DPI = 150
+#: Palette size of the PDF's printed frame (a full 8-bit palette).
+PRINT_COLORS = 256
+#: Default resolution of the static frames (the figure shows at ``figsize * dpi`` CSS pixels).
+STATIC_DPI = 80
+#: Palette size of each static frame: small PNGs, indistinguishable for line plots.
+STATIC_COLORS = 64
 #: JPEG quality of the live image.
 LIVE_JPEG_QUALITY = 90
 #: If the static frames are over budget, try again at this fraction of the resolution ...
@@ -440,7 +446,7 @@ class SliderFigure:
         caption: str | None = None,
         max_frames: int = MAX_FRAMES,
         budget_bytes: int = PAGE_BUDGET_BYTES,
-        dpi: float = 80,
+        dpi: float = STATIC_DPI,
         freeze_layout: bool = True,
     ) -> None:
         if not isinstance(fig, Figure):
@@ -511,7 +517,7 @@ class SliderFigure:
         self.update(**{**self.initial, **values})
 
     # ----------------------------------------------------------------- static
-    def frames(self, dpi: float | None = None, colors: int = 64) -> list[bytes]:
+    def frames(self, dpi: float | None = None, colors: int = STATIC_COLORS) -> list[bytes]:
         """Render every static frame as a palette PNG (the figure is left at its initial values)."""
         out = []
         try:
@@ -654,7 +660,7 @@ class SliderFigure:
         text = {"Software": "lossviz", "Description": self.alt}
         if self.caption:
             text["Title"] = self.caption
-        return render_png(self.fig, dpi=dpi, colors=256, text=text)
+        return render_png(self.fig, dpi=dpi, colors=PRINT_COLORS, text=text)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """Return the face chosen by :func:`face`: the static slider or the live widget view.
