@@ -5,7 +5,8 @@ right type with a wrong *value* (out of range, NaN, wrong shape, unknown choice)
 raises ``ValueError``. Every message reads ``<name> must be <what was expected>,
 got <what was received>`` (plus a hint where one helps).
 
-Scalars: :func:`as_real`, :func:`as_int`, :func:`as_choice`, :func:`as_bool`. Arrays (used by the
+Scalars: :func:`as_real`, :func:`as_int`, :func:`as_choice`, :func:`as_bool`, and
+:func:`as_interval` for a pair ``(low, high)``. Arrays (used by the
 losses, so the maths below them can assume finite float64 arrays of agreeing
 shapes): :func:`as_array`, :func:`same_shape`, :func:`broadcastable_to`, the
 ``check_*`` functions, :func:`as_class_indices` and :func:`pair`.
@@ -220,6 +221,41 @@ def as_real(
         where = _interval(low, high, low_open, high_open)
         raise ValueError(f"{name} must be a finite real number in {where}, got {value!r}")
     return v
+
+
+def as_interval(value, name: str) -> tuple[float, float]:
+    """Return the pair ``(low, high)`` of finite real numbers with ``low < high``, or raise.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a sequence, or an entry is not a real number.
+    ValueError
+        If it does not have two entries, an entry is not finite, or ``low >= high``.
+
+    Examples
+    --------
+    >>> as_interval([-3, 3], "x_range")
+    (-3.0, 3.0)
+    >>> as_interval((2.0, 1.0), "x_range")
+    Traceback (most recent call last):
+    ...
+    ValueError: x_range must be a pair (low, high) with low < high, got (2.0, 1.0)
+
+    """
+    try:
+        items = tuple(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a pair (low, high) of real numbers, got {value!r}"
+            f" ({type(value).__name__})"
+        ) from None
+    if len(items) != 2:
+        raise ValueError(f"{name} must be a pair (low, high), got {len(items)} values: {value!r}")
+    low, high = (as_real(v, f"{name}[{i}]") for i, v in enumerate(items))
+    if not low < high:
+        raise ValueError(f"{name} must be a pair (low, high) with low < high, got {value!r}")
+    return low, high
 
 
 def as_int(value, name: str, *, low: int | None = None, high: int | None = None) -> int:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lossviz._validate import as_int, as_real
+from lossviz._validate import as_int, as_interval, as_real
 
 __all__ = [
     "ChainMDP",
@@ -167,40 +167,53 @@ def regression_1d(
 
     """
     n = as_int(n, "n", low=2)
-    slope = as_real(slope, "slope")
-    intercept = as_real(intercept, "intercept")
     noise = as_real(noise, "noise", low=0.0)
     n_outliers = as_int(n_outliers, "n_outliers", low=0)
     if n_outliers > n:
         raise ValueError(f"n_outliers must be at most n={n}, got {n_outliers}")
     outlier_magnitude = as_real(outlier_magnitude, "outlier_magnitude", low=0.0)
-    lo, hi = _interval("x_range", x_range)
-    rng = _rng(seed)
-    x = np.sort(rng.uniform(lo, hi, n))
-    y_clean = slope * x + intercept
+    line = _Line(n, slope, intercept, x_range, seed)
     scale = np.full(n, noise)
-    y = y_clean + noise * rng.standard_normal(n)
+    y = line.y_clean + noise * line.rng.standard_normal(n)
     outlier = np.zeros(n, dtype=bool)
-    idx = rng.choice(n, size=n_outliers, replace=False)
+    idx = line.rng.choice(n, size=n_outliers, replace=False)
     outlier[idx] = True
-    y[idx] += outlier_magnitude * rng.choice([-1.0, 1.0], size=n_outliers)
-    _frozen(x, y, y_clean, scale, outlier)
+    y[idx] += outlier_magnitude * line.rng.choice([-1.0, 1.0], size=n_outliers)
     desc = (
-        f"{n} points on y = {slope:g} x + {intercept:g} with Gaussian noise (sd {noise:g})"
+        f"{line.text} with Gaussian noise (sd {noise:g})"
         + (f" and {n_outliers} outliers shifted by +/-{outlier_magnitude:g}" if n_outliers else "")
         + "."
     )
-    return RegressionData(x, y, y_clean, scale, outlier, slope, intercept, desc)
+    return line.data(y, scale, outlier, desc)
 
 
-def _interval(name: str, value: object) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (low, high), got {value!r}") from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"{name} must be a finite pair with low < high, got {value!r}")
-    return lo, hi
+class _Line:
+    """The part the regression data sets share: inputs drawn on ``x_range``, a true line."""
+
+    def __init__(
+        self,
+        n: int,
+        slope: object,
+        intercept: object,
+        x_range: object,
+        seed: int | np.random.Generator,
+    ) -> None:
+        self.slope = as_real(slope, "slope")
+        self.intercept = as_real(intercept, "intercept")
+        lo, hi = as_interval(x_range, "x_range")
+        self.rng = _rng(seed)
+        self.x = np.sort(self.rng.uniform(lo, hi, n))
+        self.y_clean = self.slope * self.x + self.intercept
+        self.text = f"{n} points on y = {self.slope:g} x + {self.intercept:g}"
+
+    def data(
+        self, y: np.ndarray, scale: np.ndarray, outlier: np.ndarray, description: str
+    ) -> RegressionData:
+        """Return the frozen :class:`RegressionData` of this line and the observed ``y``."""
+        _frozen(self.x, y, self.y_clean, scale, outlier)
+        return RegressionData(
+            self.x, y, self.y_clean, scale, outlier, self.slope, self.intercept, description
+        )
 
 
 def heteroscedastic_regression(
@@ -245,23 +258,13 @@ def heteroscedastic_regression(
 
     """
     n = as_int(n, "n", low=2)
-    slope = as_real(slope, "slope")
-    intercept = as_real(intercept, "intercept")
     noise_base = as_real(noise_base, "noise_base", low=0.0)
     noise_slope = as_real(noise_slope, "noise_slope", low=0.0)
-    lo, hi = _interval("x_range", x_range)
-    rng = _rng(seed)
-    x = np.sort(rng.uniform(lo, hi, n))
-    y_clean = slope * x + intercept
-    scale = noise_base + noise_slope * np.abs(x)
-    y = y_clean + scale * rng.standard_normal(n)
-    outlier = np.zeros(n, dtype=bool)
-    _frozen(x, y, y_clean, scale, outlier)
-    desc = (
-        f"{n} points on y = {slope:g} x + {intercept:g} with noise sd "
-        f"{noise_base:g} + {noise_slope:g}|x| (heteroscedastic)."
-    )
-    return RegressionData(x, y, y_clean, scale, outlier, slope, intercept, desc)
+    line = _Line(n, slope, intercept, x_range, seed)
+    scale = noise_base + noise_slope * np.abs(line.x)
+    y = line.y_clean + scale * line.rng.standard_normal(n)
+    desc = f"{line.text} with noise sd {noise_base:g} + {noise_slope:g}|x| (heteroscedastic)."
+    return line.data(y, scale, np.zeros(n, dtype=bool), desc)
 
 
 @dataclass(frozen=True, eq=False)
@@ -327,7 +330,7 @@ def count_data(
     n = as_int(n, "n", low=1)
     log_intercept = as_real(log_intercept, "log_intercept")
     log_slope = as_real(log_slope, "log_slope")
-    lo, hi = _interval("x_range", x_range)
+    lo, hi = as_interval(x_range, "x_range")
     max_log_rate = log_intercept + max(log_slope * lo, log_slope * hi)
     if max_log_rate > np.log(1e6):
         raise ValueError(
@@ -381,13 +384,22 @@ def _circle_centers(n_classes: int, radius: float) -> np.ndarray:
     return radius * np.column_stack([np.cos(angles), np.sin(angles)])
 
 
-def _draw_blobs(
-    rng: np.random.Generator, counts: np.ndarray, centers: np.ndarray, spread: float
-) -> tuple[np.ndarray, np.ndarray]:
+def _blobs_data(
+    kind: type[ClassificationData],
+    seed: int | np.random.Generator,
+    counts: np.ndarray,
+    centers: np.ndarray,
+    spread: float,
+    description: str,
+) -> ClassificationData:
+    """Draw ``counts[k]`` points around ``centers[k]`` (sd ``spread``), in random order."""
+    rng = _rng(seed)
     y = np.repeat(np.arange(len(counts)), counts)
     X = centers[y] + spread * rng.standard_normal((len(y), 2))
     order = rng.permutation(len(y))
-    return X[order], y[order].astype(np.int64)
+    X, y = X[order], y[order].astype(np.int64)
+    _frozen(X, y, centers)
+    return kind(X, y, centers, description)
 
 
 def blobs(
@@ -431,15 +443,12 @@ def blobs(
     n = as_int(n, "n", low=n_classes)
     separation = as_real(separation, "separation", low=0.0, low_open=True)
     spread = as_real(spread, "spread", low=0.0, low_open=True)
-    rng = _rng(seed)
     counts = np.full(n_classes, n // n_classes)
     counts[: n % n_classes] += 1
     radius = separation / 2 if n_classes == 2 else separation
-    centers = _circle_centers(n_classes, radius)
-    X, y = _draw_blobs(rng, counts, centers, spread)
-    _frozen(X, y, centers)
     desc = f"{n} points in {n_classes} Gaussian blobs (sd {spread:g})."
-    return ClassificationData(X, y, centers, desc)
+    centers = _circle_centers(n_classes, radius)
+    return _blobs_data(ClassificationData, seed, counts, centers, spread, desc)
 
 
 def imbalanced(
@@ -482,15 +491,12 @@ def imbalanced(
     spread = as_real(spread, "spread", low=0.0, low_open=True)
     n_pos = min(max(1, round(n / (1 + ratio))), n - 1)
     counts = np.array([n - n_pos, n_pos])
-    rng = _rng(seed)
-    centers = _circle_centers(2, separation / 2)
-    X, y = _draw_blobs(rng, counts, centers, spread)
-    _frozen(X, y, centers)
     desc = (
         f"{n} points in two Gaussian blobs, {n - n_pos} negatives (0) and"
         f" {n_pos} positives (1): ratio {ratio:g}:1."
     )
-    return ClassificationData(X, y, centers, desc)
+    centers = _circle_centers(2, separation / 2)
+    return _blobs_data(ClassificationData, seed, counts, centers, spread, desc)
 
 
 @dataclass(frozen=True, eq=False)
@@ -866,26 +872,12 @@ def q_values(mdp: ChainMDP, *, tol: float = 1e-12, max_iter: int = 10_000) -> np
 
 
 @dataclass(frozen=True, eq=False)
-class EmbeddingData:
+class EmbeddingData(ClassificationData):
     """Clustered 2-D embeddings with class labels.
 
-    Attributes
-    ----------
-    X : ndarray, shape (n, 2)
-        Embeddings.
-    y : ndarray of int, shape (n,)
-        Class of each embedding.
-    centers : ndarray, shape (n_classes, 2)
-        Cluster centres (on a circle).
-    description : str
-        One sentence saying what the data are.
-
+    The fields are those of :class:`ClassificationData`: ``X`` holds the embeddings,
+    ``y`` the class of each, ``centers`` the cluster centres (on a circle).
     """
-
-    X: np.ndarray = _array_field()
-    y: np.ndarray = _array_field()
-    centers: np.ndarray = _array_field()
-    description: str = ""
 
 
 def embeddings_2d(
@@ -926,12 +918,10 @@ def embeddings_2d(
     n_classes = as_int(n_classes, "n_classes", low=2)
     radius = as_real(radius, "radius", low=0.0, low_open=True)
     spread = as_real(spread, "spread", low=0.0, low_open=True)
-    rng = _rng(seed)
-    centers = _circle_centers(n_classes, radius)
-    X, y = _draw_blobs(rng, np.full(n_classes, n_per_class), centers, spread)
-    _frozen(X, y, centers)
     desc = f"{n_classes} clusters of {n_per_class} 2-D embeddings (sd {spread:g})."
-    return EmbeddingData(X, y, centers, desc)
+    counts = np.full(n_classes, n_per_class)
+    centers = _circle_centers(n_classes, radius)
+    return _blobs_data(EmbeddingData, seed, counts, centers, spread, desc)
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lossviz._validate import as_choice, as_int, as_real
+from lossviz._validate import as_array, as_choice, as_int, as_real
 from lossviz.surface import Surface, resolve_loss
 
 __all__ = [
@@ -88,9 +88,9 @@ class Path:
 
 
 def _as_start(x0: object) -> np.ndarray:
-    x = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
-    if x.ndim != 1 or not np.all(np.isfinite(x)):
-        raise ValueError(f"x0 must be a finite scalar or 1-D array, got {x0!r}")
+    x = np.atleast_1d(as_array(x0, "x0")).copy()  # real, finite, non-empty
+    if x.ndim != 1:
+        raise ValueError(f"x0 must be a finite scalar or 1-D array, got shape {x.shape}")
     return x
 
 
@@ -299,6 +299,20 @@ def adam(
 
     """
     lr = as_real(lr, "lr", low=0.0, low_open=True)
+    update = _adam_update(lr, beta1, beta2, eps, weight_decay=0.0)
+    return _run(
+        f, grad, x0, update, method="adam", lr=lr, steps=steps, tol=tol, max_value=max_value
+    )
+
+
+def _adam_update(
+    lr: float, beta1: object, beta2: object, eps: object, *, weight_decay: float
+) -> Callable[[np.ndarray, np.ndarray, int], np.ndarray]:
+    """Return the update of Adam (``weight_decay=0``) or AdamW, with its moment state.
+
+    AdamW first shrinks ``x`` by ``1 - lr * weight_decay``; with ``weight_decay=0`` the
+    factor is exactly 1, so both optimisers share one formula.
+    """
     beta1 = as_real(beta1, "beta1", low=0.0, high=1.0, high_open=True)
     beta2 = as_real(beta2, "beta2", low=0.0, high=1.0, high_open=True)
     eps = as_real(eps, "eps", low=0.0, low_open=True)
@@ -310,11 +324,9 @@ def adam(
         state["m"], state["v"] = m, v
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
-        return x - lr * m_hat / (np.sqrt(v_hat) + eps)
+        return (1 - lr * weight_decay) * x - lr * m_hat / (np.sqrt(v_hat) + eps)
 
-    return _run(
-        f, grad, x0, update, method="adam", lr=lr, steps=steps, tol=tol, max_value=max_value
-    )
+    return update
 
 
 _METHODS = {"gd": gradient_descent, "momentum": momentum, "adam": adam}
@@ -483,17 +495,7 @@ def surface_objective(surface: Surface) -> tuple[Objective, Gradient]:
 
 
 # ----------------------------------------------- chapter 6: proximal steps and AdamW
-# Added at the end of the module on purpose (see the chapter 6 notes); these functions
-# reuse the loop of ``_run`` and validate their own extra options.
-
-
-def _ch6_real(name: str, value: object, *, low: float, allow_low: bool) -> float:
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    v = float(value) if ok else math.nan  # type: ignore[arg-type]
-    if not (math.isfinite(v) and (v >= low if allow_low else v > low)):
-        bound = f">= {low:g}" if allow_low else f"> {low:g}"
-        raise ValueError(f"{name} must be a finite real number {bound}, got {value!r}")
-    return v
+# These functions reuse the loop of ``_run`` and the validation of ``lossviz._validate``.
 
 
 def soft_threshold(x: object, threshold: float) -> np.ndarray:
@@ -526,7 +528,7 @@ def soft_threshold(x: object, threshold: float) -> np.ndarray:
     [2.0, -0.0, 0.0, -1.0]
 
     """
-    tau = _ch6_real("threshold", threshold, low=0.0, allow_low=True)
+    tau = as_real(threshold, "threshold", low=0.0)
     arr = np.asarray(x, dtype=float)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"x must be finite, got {x!r}")
@@ -580,8 +582,8 @@ def proximal_gradient(
     [0.75]
 
     """
-    lam = _ch6_real("l1", l1, low=0.0, allow_low=True)
-    eta = _ch6_real("lr", lr, low=0.0, allow_low=False)
+    lam = as_real(l1, "l1", low=0.0)
+    eta = as_real(lr, "lr", low=0.0, low_open=True)
 
     def objective(x):
         return float(f(x)) + lam * float(np.sum(np.abs(x)))
@@ -650,23 +652,9 @@ def adamw(
     1.8
 
     """
-    eta = _ch6_real("lr", lr, low=0.0, allow_low=False)
-    wd = _ch6_real("weight_decay", weight_decay, low=0.0, allow_low=True)
-    for name, beta in (("beta1", beta1), ("beta2", beta2)):
-        if _ch6_real(name, beta, low=0.0, allow_low=True) >= 1.0:
-            raise ValueError(f"{name} must be a real number in [0, 1), got {beta!r}")
-    b1, b2 = float(beta1), float(beta2)
-    eps_ = _ch6_real("eps", eps, low=0.0, allow_low=False)
-    state: dict[str, np.ndarray | float] = {"m": 0.0, "v": 0.0}
-
-    def update(x, g, t):
-        m = b1 * state["m"] + (1 - b1) * g
-        v = b2 * state["v"] + (1 - b2) * g * g
-        state["m"], state["v"] = m, v
-        m_hat = m / (1 - b1**t)
-        v_hat = v / (1 - b2**t)
-        return (1 - eta * wd) * x - eta * m_hat / (np.sqrt(v_hat) + eps_)
-
+    eta = as_real(lr, "lr", low=0.0, low_open=True)
+    wd = as_real(weight_decay, "weight_decay", low=0.0)
+    update = _adam_update(eta, beta1, beta2, eps, weight_decay=wd)
     return _run(
         f, grad, x0, update, method="adamw", lr=eta, steps=steps, tol=tol, max_value=max_value
     )

@@ -151,18 +151,24 @@ def _levels(values: np.ndarray, levels: int | Sequence[float], log: bool) -> Any
     return np.geomspace(bottom, top, int(levels))
 
 
+#: How every plot marks the grid minimum: a white-edged vermillion cross.
+_MINIMUM_MARKER = {
+    "linestyle": "none",
+    "marker": "X",
+    "color": OKABE_ITO["vermillion"],
+    "markeredgecolor": "white",
+}
+
+
 def _mark_minimum(ax: Axes, s: Surface) -> Line2D:
     (m,) = ax.plot(
         [s.argmin[0]],
         [s.argmin[1]],
-        linestyle="none",
-        marker="X",
         markersize=10,
-        color=OKABE_ITO["vermillion"],
-        markeredgecolor="white",
         markeredgewidth=1.2,
         label=f"grid minimum ({s.argmin[0]:.3g}, {s.argmin[1]:.3g})",
         zorder=4,
+        **_MINIMUM_MARKER,
     )
     return m
 
@@ -391,15 +397,7 @@ def surface3d(
     mn = None
     if mark_min:
         (mn,) = ax.plot(
-            [s.argmin[0]],
-            [s.argmin[1]],
-            [s.min_value],
-            linestyle="none",
-            marker="X",
-            markersize=9,
-            color=OKABE_ITO["vermillion"],
-            markeredgecolor="white",
-            zorder=5,
+            [s.argmin[0]], [s.argmin[1]], [s.min_value], markersize=9, zorder=5, **_MINIMUM_MARKER
         )
     _label_surface_axes(ax, s)
     ax.set_zlabel(_loss_label(s))

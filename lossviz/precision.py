@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lossviz._validate import as_int, as_real
+
 __all__ = [
     "FORMATS",
     "DynamicLossScaler",
@@ -306,8 +308,7 @@ def clip_grad_norm(grads, max_norm: float, norm_type: float = 2.0):
 
     """
     gs = _grads(grads)
-    if not max_norm > 0:
-        raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
+    max_norm = as_real(max_norm, "max_norm", low=0.0, low_open=True)
     flat = np.concatenate([g.ravel() for g in gs])
     if norm_type == math.inf:
         total = float(np.max(np.abs(flat))) if flat.size else 0.0
@@ -339,8 +340,7 @@ def clip_grad_value(grads, clip_value: float) -> list[np.ndarray]:
 
     """
     gs = _grads(grads)
-    if not clip_value > 0:
-        raise ValueError(f"clip_value must be > 0, got {clip_value!r}")
+    clip_value = as_real(clip_value, "clip_value", low=0.0, low_open=True)
     return [np.clip(g, -clip_value, clip_value) for g in gs]
 
 
@@ -383,20 +383,12 @@ class DynamicLossScaler:
         growth_interval: int = 2000,
         fmt: str = "float16",
     ) -> None:
-        if not init_scale > 0:
-            raise ValueError(f"init_scale must be > 0, got {init_scale!r}")
-        if not growth_factor > 1:
-            raise ValueError(f"growth_factor must be > 1, got {growth_factor!r}")
-        if not 0 < backoff_factor < 1:
-            raise ValueError(f"backoff_factor must be in (0, 1), got {backoff_factor!r}")
-        if isinstance(growth_interval, bool) or not isinstance(growth_interval, int):
-            raise TypeError(f"growth_interval must be an int, got {growth_interval!r}")
-        if growth_interval < 1:
-            raise ValueError(f"growth_interval must be >= 1, got {growth_interval}")
-        self.scale = float(init_scale)
-        self.growth_factor = float(growth_factor)
-        self.backoff_factor = float(backoff_factor)
-        self.growth_interval = growth_interval
+        self.scale = as_real(init_scale, "init_scale", low=0.0, low_open=True)
+        self.growth_factor = as_real(growth_factor, "growth_factor", low=1.0, low_open=True)
+        self.backoff_factor = as_real(
+            backoff_factor, "backoff_factor", low=0.0, high=1.0, low_open=True, high_open=True
+        )
+        self.growth_interval = as_int(growth_interval, "growth_interval", low=1)
         self.format = get_format(fmt)
         self.good_steps = 0
         self.skipped = 0

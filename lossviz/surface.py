@@ -293,7 +293,7 @@ def local_minima(surface: Surface) -> list[tuple[float, float, float]]:
     Parameters
     ----------
     surface : Surface
-        Any surface.
+        The surface to search (its ``values`` only).
 
     Returns
     -------

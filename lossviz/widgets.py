@@ -74,6 +74,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from lossviz._validate import as_int, as_real
+
 __all__ = [
     "Choice",
     "FloatSlider",
@@ -93,6 +95,12 @@ MAX_FRAMES = 41
 LIVE_PIXEL_RATIO = 2
 #: Resolution of the initial frame printed in the book's PDF.
 PRINT_DPI = 150
+#: Palette size of the PDF's printed frame (a full 8-bit palette).
+PRINT_COLORS = 256
+#: Default resolution of the static frames (the figure shows at ``figsize * dpi`` CSS pixels).
+STATIC_DPI = 80
+#: Palette size of each static frame: small PNGs, indistinguishable for line plots.
+STATIC_COLORS = 64
 #: JPEG quality of the live image.
 LIVE_JPEG_QUALITY = 90
 #: If the static frames are over budget, try again at this fraction of the resolution ...
@@ -173,18 +181,7 @@ class FloatSlider:
 
     def widget(self) -> Any:
         """Return the live ipywidgets control."""
-        import ipywidgets
-
-        return ipywidgets.FloatSlider(
-            value=self.value,
-            min=self.min,
-            max=self.max,
-            step=self.step,
-            description=self.label or self.name,
-            continuous_update=True,
-            readout_format=_readout(self.fmt),
-            style={"description_width": "initial"},
-        )
+        return _range_widget("FloatSlider", self, readout_format=_readout(self.fmt))
 
 
 @dataclass(frozen=True)
@@ -202,9 +199,7 @@ class IntSlider:
     def __post_init__(self) -> None:
         _check_name(self.name)
         for arg in ("min", "max", "step"):
-            v = getattr(self, arg)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-                raise TypeError(f"IntSlider {self.name!r}: {arg} must be an int, got {v!r}")
+            as_int(getattr(self, arg), f"IntSlider {self.name!r}: {arg}")
         if not (self.min < self.max and 0 < self.step):
             raise ValueError(
                 f"IntSlider {self.name!r}: expected min < max and step > 0, "
@@ -231,17 +226,7 @@ class IntSlider:
 
     def widget(self) -> Any:
         """Return the live ipywidgets control."""
-        import ipywidgets
-
-        return ipywidgets.IntSlider(
-            value=self.value,
-            min=self.min,
-            max=self.max,
-            step=self.step,
-            description=self.label or self.name,
-            continuous_update=True,
-            style={"description_width": "initial"},
-        )
+        return _range_widget("IntSlider", self)
 
 
 @dataclass(frozen=True)
@@ -286,6 +271,22 @@ class Choice:
 
 
 Slider = FloatSlider | IntSlider | Choice
+
+
+def _range_widget(kind: str, slider: FloatSlider | IntSlider, **extra: Any) -> Any:
+    """Return the live ``ipywidgets.<kind>`` slider of ``slider`` (float or int)."""
+    import ipywidgets
+
+    return getattr(ipywidgets, kind)(
+        value=slider.value,
+        min=slider.min,
+        max=slider.max,
+        step=slider.step,
+        description=slider.label or slider.name,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        **extra,
+    )
 
 
 def _check_name(name: str) -> None:
@@ -445,7 +446,7 @@ class SliderFigure:
         caption: str | None = None,
         max_frames: int = MAX_FRAMES,
         budget_bytes: int = PAGE_BUDGET_BYTES,
-        dpi: float = 80,
+        dpi: float = STATIC_DPI,
         freeze_layout: bool = True,
     ) -> None:
         if not isinstance(fig, Figure):
@@ -460,10 +461,9 @@ class SliderFigure:
             raise ValueError(f"sliders: names must be distinct, got {names}")
         if not isinstance(alt, str) or not alt.strip():
             raise ValueError(f"alt: expected a non-empty description of the figure, got {alt!r}")
-        if max_frames < 2:
-            raise ValueError(f"max_frames: expected at least 2, got {max_frames}")
-        if not (isinstance(dpi, (int, float)) and math.isfinite(dpi) and dpi > 0):
-            raise ValueError(f"dpi: expected a positive number, got {dpi!r}")
+        max_frames = as_int(max_frames, "max_frames", low=2)
+        budget_bytes = as_int(budget_bytes, "budget_bytes", low=1)
+        dpi = as_real(dpi, "dpi", low=0.0, low_open=True)
         self.fig = fig
         self.update = update
         self.sliders = sliders
@@ -529,7 +529,7 @@ class SliderFigure:
         self.update(**{**self.initial, **values})
 
     # ----------------------------------------------------------------- static
-    def frames(self, dpi: float | None = None, colors: int = 64) -> list[bytes]:
+    def frames(self, dpi: float | None = None, colors: int = STATIC_COLORS) -> list[bytes]:
         """Render every static frame as a palette PNG (the figure is left at its initial values)."""
         self._settle_layout()
         out = []
@@ -676,7 +676,7 @@ class SliderFigure:
         text = {"Software": "lossviz", "Description": self.alt}
         if self.caption:
             text["Title"] = self.caption
-        return render_png(self.fig, dpi=dpi, colors=256, text=text)
+        return render_png(self.fig, dpi=dpi, colors=PRINT_COLORS, text=text)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """Return the face chosen by :func:`face`: the static slider or the live widget view.

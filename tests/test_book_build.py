@@ -28,8 +28,11 @@ def test_every_toc_entry_became_a_page(built_book: dict) -> None:
 
 def test_every_notebook_in_book_is_in_the_toc() -> None:
     listed = set(toc_files())
-    notebooks = {str(p.relative_to(ROOT).with_suffix("")) for p in (ROOT / "book").rglob("*.ipynb")
-                 if ".ipynb_checkpoints" not in p.parts}
+    notebooks = {
+        str(p.relative_to(ROOT).with_suffix(""))
+        for p in (ROOT / "book").rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    }
     assert notebooks - listed == set(), "notebooks missing from _toc.yml"
 
 
@@ -41,4 +44,3 @@ def test_slider_figures_are_static_html_on_the_site(built_book: dict) -> None:
     for page in with_sliders:
         text = page.read_text(encoding="utf-8")
         assert "application/vnd.jupyter.widget-view+json" not in text, page.name
-

@@ -23,8 +23,15 @@ from conftest import PAGE_SIZES, toc_files
 pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAGE_BUDGET = 3_000_000
 PAGES = toc_files()
 
@@ -54,8 +61,9 @@ class Visit:
     """One page in a fresh browser context: its requests, bytes, console errors."""
 
     def __init__(self, browser, url: str, scheme: str = "light") -> None:
-        self.context = browser.new_context(color_scheme=scheme, viewport={"width": 1200,
-                                                                         "height": 900})
+        self.context = browser.new_context(
+            color_scheme=scheme, viewport={"width": 1200, "height": 900}
+        )
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.bytes = 0
@@ -71,14 +79,17 @@ class Visit:
         # MathJax typesets after load; wait until it says it is done
         self.page.wait_for_function(
             "() => !window.MathJax || !MathJax.startup || MathJax.startup.promise"
-            " .then(() => true)", timeout=20_000)
+            " .then(() => true)",
+            timeout=20_000,
+        )
         self.page.wait_for_timeout(300)
         # bytes over the wire (headers included) for the page and everything it loaded,
         # from the browser's own resource timing; a fresh context has an empty cache
         self.bytes = self.page.evaluate(
             "() => performance.getEntriesByType('navigation')"
             ".concat(performance.getEntriesByType('resource'))"
-            ".reduce((total, e) => total + e.transferSize, 0)")
+            ".reduce((total, e) => total + e.transferSize, 0)"
+        )
 
     def close(self) -> None:
         self.context.close()
@@ -95,13 +106,17 @@ def sizes() -> dict:
 
 
 @pytest.mark.parametrize("doc", PAGES)
-def test_page_is_self_contained_and_error_free(browser, site_url: str, sizes: dict,
-                                               doc: str) -> None:
+def test_page_is_self_contained_and_error_free(
+    browser, site_url: str, sizes: dict, doc: str
+) -> None:
     visit = Visit(browser, f"{site_url}/{doc}.html")
     try:
         host = urlparse(site_url).netloc
-        outside = [u for u in visit.requests if urlparse(u).scheme in ("http", "https")
-                   and urlparse(u).netloc != host]
+        outside = [
+            u
+            for u in visit.requests
+            if urlparse(u).scheme in ("http", "https") and urlparse(u).netloc != host
+        ]
         assert outside == [], f"requests that leave the local server: {outside}"
         assert visit.failed == [], f"failed requests: {visit.failed}"
         assert visit.errors == [], f"console errors: {visit.errors}"
@@ -117,27 +132,30 @@ def test_math_is_typeset_and_images_load(browser, site_url: str, doc: str) -> No
     page = visit.page
     try:
         text = page.locator("article").inner_text()
-        assert "$$" not in text and "\\[" not in text and "\\(" not in text, \
+        assert "$$" not in text and "\\[" not in text and "\\(" not in text, (
             "raw TeX left on the page"
+        )
         pending = page.evaluate(
             "() => [...document.querySelectorAll('.math')]"
-            ".filter(e => !e.querySelector('mjx-container')).length")
+            ".filter(e => !e.querySelector('mjx-container')).length"
+        )
         assert pending == 0, f"{pending} math elements were not typeset"
         broken = page.evaluate(
             "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
-            ".map(i => i.src.slice(0, 80))")
+            ".map(i => i.src.slice(0, 80))"
+        )
         assert broken == [], f"images that did not load: {broken}"
         no_alt = page.evaluate(
             "() => [...document.querySelectorAll('article img')]"
-            ".filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src.slice(0, 80))")
+            ".filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src.slice(0, 80))"
+        )
         assert no_alt == [], f"images without alt text: {no_alt}"
     finally:
         visit.close()
 
 
 @pytest.mark.parametrize("doc", PAGES)
-def test_every_static_slider_moves_by_mouse_and_keyboard(browser, site_url: str,
-                                                         doc: str) -> None:
+def test_every_static_slider_moves_by_mouse_and_keyboard(browser, site_url: str, doc: str) -> None:
     visit = Visit(browser, f"{site_url}/{doc}.html")
     page = visit.page
     try:
@@ -146,17 +164,22 @@ def test_every_static_slider_moves_by_mouse_and_keyboard(browser, site_url: str,
             img = slider.locator("img")
             for k, control in enumerate(slider.locator("input[type=range]").all()):
                 label = slider.locator(f"label[for='{control.get_attribute('id')}']")
-                assert label.count() == 1 and label.inner_text().strip(), \
+                assert label.count() == 1 and label.inner_text().strip(), (
                     f"slider {n} control {k} has no label"
+                )
                 # keyboard: arrow keys step the frame and back
                 control.focus()
                 start = (slider.get_attribute("data-frame"), img.get_attribute("src"))
-                key = "ArrowLeft" if control.input_value() == control.get_attribute("max") \
+                key = (
+                    "ArrowLeft"
+                    if control.input_value() == control.get_attribute("max")
                     else "ArrowRight"
+                )
                 page.keyboard.press(key)
                 moved = (slider.get_attribute("data-frame"), img.get_attribute("src"))
-                assert moved[0] != start[0] and moved[1] != start[1], \
+                assert moved[0] != start[0] and moved[1] != start[1], (
                     f"slider {n} control {k} ignores {key}"
+                )
                 # mouse: drag the thumb across the track
                 box = control.bounding_box()
                 assert box is not None, f"slider {n} control {k} is not visible"
@@ -167,8 +190,9 @@ def test_every_static_slider_moves_by_mouse_and_keyboard(browser, site_url: str,
                 page.mouse.down()
                 page.mouse.move(box["x"] + box["width"] - 3, y, steps=10)
                 page.mouse.up()
-                assert slider.get_attribute("data-frame") != before, \
+                assert slider.get_attribute("data-frame") != before, (
                     f"slider {n} control {k} did not move when dragged"
+                )
         assert visit.errors == [], f"console errors: {visit.errors}"
     finally:
         visit.close()
@@ -185,8 +209,9 @@ def test_the_book_has_slider_figures(browser, site_url: str) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("doc", PAGES)
-def test_no_serious_accessibility_violations(browser, site_url: str, shots: Path,
-                                             doc: str, scheme: str) -> None:
+def test_no_serious_accessibility_violations(
+    browser, site_url: str, shots: Path, doc: str, scheme: str
+) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     visit = Visit(browser, f"{site_url}/{doc}.html", scheme=scheme)
@@ -196,9 +221,13 @@ def test_no_serious_accessibility_violations(browser, site_url: str, shots: Path
         visit.page.screenshot(path=str(shots / f"{doc.replace('/', '_')}-{scheme}.png"))
         results = Axe().run(visit.page)
         bad = [
-            {"id": v["id"], "impact": v["impact"],
-             "nodes": [n["html"][:120] for n in v["nodes"][:3]]}
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "nodes": [n["html"][:120] for n in v["nodes"][:3]],
+            }
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
         ]
         assert bad == [], json.dumps(bad, indent=1)
     finally:
@@ -212,7 +241,8 @@ def test_figures_stay_readable_in_the_dark_theme(browser, site_url: str, doc: st
     try:
         backgrounds = visit.page.evaluate(
             "() => [...document.querySelectorAll('.lossviz-slider img, .cell_output img')]"
-            ".map(i => getComputedStyle(i).backgroundColor)")
+            ".map(i => getComputedStyle(i).backgroundColor)"
+        )
         assert all(b in ("rgb(255, 255, 255)",) for b in backgrounds), backgrounds
     finally:
         visit.close()

@@ -24,8 +24,11 @@ def test_empirical_risk_accepts_a_correct_answer(capsys):
 
 
 def test_empirical_risk_accepts_a_plain_python_float(capsys):
-    ch1.empirical_risk(lambda w, b, x, y: float(sum((w * xi + b - yi) ** 2
-                                                    for xi, yi in zip(x, y, strict=True)) / len(x)))
+    ch1.empirical_risk(
+        lambda w, b, x, y: float(
+            sum((w * xi + b - yi) ** 2 for xi, yi in zip(x, y, strict=True)) / len(x)
+        )
+    )
     assert "correct" in capsys.readouterr().out
 
 
@@ -128,13 +131,17 @@ def test_objective_accepts_a_correct_answer(capsys):
     [
         (lambda w, b, x, y, lam: np.mean((w * x + b - y) ** 2), "risk alone"),
         (lambda w, b, x, y, lam: lam * w**2, "penalty alone"),
-        (lambda w, b, x, y, lam: np.mean((w * x + b - y) ** 2) + lam * (w**2 + b**2),
-         "intercept b is penalised"),
+        (
+            lambda w, b, x, y, lam: np.mean((w * x + b - y) ** 2) + lam * (w**2 + b**2),
+            "intercept b is penalised",
+        ),
         (lambda w, b, x, y, lam: np.mean((w * x + b - y) ** 2) + lam * abs(w), r"\|w\|"),
         (lambda w, b, x, y, lam: np.mean((w * x + b - y) ** 2) + w**2, "lam is missing"),
         (lambda w, b, x, y, lam: np.sum((w * x + b - y) ** 2) + lam * w**2, "is a sum"),
-        (lambda w, b, x, y, lam: np.mean((w * x + b - y) ** 2 + lam * w**2 / len(x)),
-         "divided by the number of samples"),
+        (
+            lambda w, b, x, y, lam: np.mean((w * x + b - y) ** 2 + lam * w**2 / len(x)),
+            "divided by the number of samples",
+        ),
     ],
 )
 def test_objective_rejects_a_typical_mistake_with_its_hint(wrong, hint):

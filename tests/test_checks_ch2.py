@@ -36,8 +36,9 @@ def test_the_exercise_formula_is_lossviz_cross_entropy_gradient():
     rng = np.random.default_rng(0)
     z, t = rng.normal(size=(5, 4)), rng.integers(0, 4, size=5)
     for eps in (0.0, 0.2, 1.0):
-        np.testing.assert_allclose(good_ce_grad(z, t, eps),
-                                   L.cross_entropy.grad(z, t, label_smoothing=eps), atol=1e-12)
+        np.testing.assert_allclose(
+            good_ce_grad(z, t, eps), L.cross_entropy.grad(z, t, label_smoothing=eps), atol=1e-12
+        )
 
 
 def _wrong_ce(kind):

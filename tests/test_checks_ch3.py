@@ -46,8 +46,9 @@ def _abs_r(input, target):
         ),
         (
             lambda i, t, delta=1.0: np.mean(
-                np.where(_abs_r(i, t) <= delta, _abs_r(i, t) ** 2,
-                         delta * (_abs_r(i, t) - 0.5 * delta))
+                np.where(
+                    _abs_r(i, t) <= delta, _abs_r(i, t) ** 2, delta * (_abs_r(i, t) - 0.5 * delta)
+                )
             ),
             "factor 1/2",
         ),
@@ -57,14 +58,19 @@ def _abs_r(input, target):
         ),
         (
             lambda i, t, delta=1.0: np.mean(
-                np.where(np.asarray(i) - np.asarray(t) <= delta,
-                         0.5 * _abs_r(i, t) ** 2, delta * (_abs_r(i, t) - 0.5 * delta))
+                np.where(
+                    np.asarray(i) - np.asarray(t) <= delta,
+                    0.5 * _abs_r(i, t) ** 2,
+                    delta * (_abs_r(i, t) - 0.5 * delta),
+                )
             ),
             "absolute value first",
         ),
         (lambda i, t, delta=1.0: losses.huber(i, t, delta=delta, reduction="sum"), "sum"),
-        (lambda i, t, delta=1.0: losses.huber(i, t, delta=delta, reduction="none"),
-         "single number"),
+        (
+            lambda i, t, delta=1.0: losses.huber(i, t, delta=delta, reduction="none"),
+            "single number",
+        ),
         (lambda i, t, delta=1.0: None, "returned None"),
         (lambda i, t, delta=2.0: losses.huber(i, t, delta=delta), "default value 1.0"),
     ],
@@ -136,10 +142,16 @@ def _pt(z, t):
         (lambda z, t, gamma=2.0: np.mean(_pt(z, t) ** gamma * _ce(z, t)), "up-weights"),
         (lambda z, t, gamma=2.0: np.mean((1 - _pt(z, t)) ** gamma), "log term is missing"),
         (lambda z, t, gamma=2.0: losses.sigmoid_focal(z, t, gamma=gamma), "alpha"),
-        (lambda z, t, gamma=2.0: losses.sigmoid_focal(z, t, alpha=-1.0, gamma=gamma,
-                                                      reduction="sum"), "sum"),
-        (lambda z, t, gamma=1.0: losses.sigmoid_focal(z, t, alpha=-1.0, gamma=gamma),
-         "default value 2.0"),
+        (
+            lambda z, t, gamma=2.0: losses.sigmoid_focal(
+                z, t, alpha=-1.0, gamma=gamma, reduction="sum"
+            ),
+            "sum",
+        ),
+        (
+            lambda z, t, gamma=1.0: losses.sigmoid_focal(z, t, alpha=-1.0, gamma=gamma),
+            "default value 2.0",
+        ),
     ],
 )
 def test_focal_rejects_a_typical_mistake_with_its_hint(wrong, hint):
@@ -183,12 +195,22 @@ def _per_row(p, y, smooth=1.0):
     ("wrong", "hint"),
     [
         (lambda p, y, smooth=1.0: 1 - good_dice(p, y, smooth), "Dice coefficient"),
-        (lambda p, y, smooth=1.0: 1 - (_sums(p, y)[0] + smooth) / (sum(_sums(p, y)[1:]) + smooth),
-         "factor 2"),
-        (lambda p, y, smooth=1.0: 1 - (_sums(p, y)[0] + smooth)
-         / (sum(_sums(p, y)[1:]) - _sums(p, y)[0] + smooth), "Jaccard"),
-        (lambda p, y, smooth=1.0: 1 - 2 * _sums(p, y)[0] / (sum(_sums(p, y)[1:]) + smooth),
-         "denominator only"),
+        (
+            lambda p, y, smooth=1.0: (
+                1 - (_sums(p, y)[0] + smooth) / (sum(_sums(p, y)[1:]) + smooth)
+            ),
+            "factor 2",
+        ),
+        (
+            lambda p, y, smooth=1.0: (
+                1 - (_sums(p, y)[0] + smooth) / (sum(_sums(p, y)[1:]) - _sums(p, y)[0] + smooth)
+            ),
+            "Jaccard",
+        ),
+        (
+            lambda p, y, smooth=1.0: 1 - 2 * _sums(p, y)[0] / (sum(_sums(p, y)[1:]) + smooth),
+            "denominator only",
+        ),
         (lambda p, y, smooth=1.0: good_dice(p, y, 0.0), "smooth is ignored"),
         (_per_row, "per row"),
         (lambda p, y, smooth=0.0: good_dice(p, y, smooth), "default value 1.0"),

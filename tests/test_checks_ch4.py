@@ -236,8 +236,11 @@ def test_gce_checker_accepts_the_notebook_reference_solution(capsys):
     from conftest import ROOT
 
     nb = json.loads((ROOT / "book" / "04_implementation.ipynb").read_text(encoding="utf-8"))
-    (cell,) = [c for c in nb["cells"]
-               if c["metadata"].get("nbgrader", {}).get("grade_id") == "ch4-gce-code"]
+    (cell,) = [
+        c
+        for c in nb["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == "ch4-gce-code"
+    ]
     namespace = {"np": np}
     exec("".join(cell["source"]), namespace)
     ch4.generalized_cross_entropy(namespace["my_gce"])

@@ -38,8 +38,9 @@ def test_per_class_recall_accepts_a_list(capsys):
 
 
 def _precision(t, p):
-    return np.array([np.mean(t[p == c] == c) if np.any(p == c) else np.nan
-                     for c in range(t.max() + 1)])
+    return np.array(
+        [np.mean(t[p == c] == c) if np.any(p == c) else np.nan for c in range(t.max() + 1)]
+    )
 
 
 @pytest.mark.parametrize(
@@ -48,8 +49,12 @@ def _precision(t, p):
         (lambda t, p: np.full(t.max() + 1, np.mean(t == p)), "overall accuracy"),
         (lambda t, p: float(np.mean(t == p)), "one recall per class"),
         (_precision, "precision"),
-        (lambda t, p: np.array([np.sum((t == c) & (p == c)) for c in range(t.max() + 1)],
-                               dtype=float), "counts of hits"),
+        (
+            lambda t, p: np.array(
+                [np.sum((t == c) & (p == c)) for c in range(t.max() + 1)], dtype=float
+            ),
+            "counts of hits",
+        ),
         (lambda t, p: None, "return"),
     ],
 )

@@ -300,3 +300,97 @@ def test_collect_cannot_be_shortened_by_an_answer_that_stops_the_checker() -> No
     good, _ = collect(two_steps, lambda x: x * x if x < 4 else 0.0)
     q = QuestionResult(Exercise("nb", "q", 3.0), 0.0, "", [(o.passed, o.message) for o in good])
     assert finish_cases(q, 3).score == 2.0
+
+
+# ----------------------------------------------------------------- helpers the chapters share
+
+
+@checks.exercise("Mean")
+def check_mean(func):
+    """Check ``my_mean(values)``."""
+
+    def one(values):
+        got = checks.check_scalar(checks.call(func, values), f"my_mean({values})")
+        mistakes = [(float(np.sum(values)), "this is the sum; divide by the count")]
+        checks.expect(got, float(np.mean(values)), f"my_mean({values})", mistakes, "average")
+
+    def empty():
+        checks.check_raises(func, ([],), ValueError, "for no values", "reject empty input")
+
+    checks.require_function(func)
+    checks.check_each([[1.0, 3.0], [2.0, 2.0, 8.0]], one, then=[empty])
+
+
+def test_expect_names_the_known_mistake_or_gives_the_default() -> None:
+    with pytest.raises(
+        ExerciseFailed, match=r"my_mean\(\[1.0, 3.0\]\) should be 2, yours gave 4: this is the sum"
+    ):
+        check_mean(lambda v: float(np.sum(v)))
+    with pytest.raises(ExerciseFailed, match=r"should be 2, yours gave 7: average$"):
+        check_mean(lambda v: 7.0)
+
+
+def test_expect_computes_lazy_mistakes_only_for_a_wrong_answer() -> None:
+    calls = []
+
+    def mistakes():
+        calls.append(1)
+        return [(4.0, "the sum")]
+
+    checks.expect(2.0, 2.0, "x", mistakes)
+    assert calls == []
+    with pytest.raises(ExerciseFailed, match="x should be 2, yours gave 4: the sum"):
+        checks.expect(4.0, 2.0, "x", mistakes)
+    assert calls == [1]
+
+
+def test_check_each_then_adds_independent_cases_after_the_items() -> None:
+    def mean_accepting_empty(v):
+        return float(np.mean(v)) if len(v) else 0.0
+
+    outcomes, printed = checks._core.collect(check_mean, mean_accepting_empty)
+    assert [o.passed for o in outcomes] == [True, True, False]
+    assert "reject empty input" in outcomes[2].message and printed == ""
+
+
+def test_require_function_rejects_a_result_passed_instead_of_a_function() -> None:
+    with pytest.raises(
+        ExerciseFailed, match="Mean: expected a function, got 2.5: pass the function"
+    ):
+        check_mean(2.5)
+
+
+def my_sum(values):
+    return float(np.sum(values))
+
+
+def test_check_value_and_case_mistakes_replace_the_default_hint() -> None:
+    with pytest.raises(ExerciseFailed, match="is 2, yours gave 4: the sum"):
+        checks.check_value(4.0, 2.0, "the mean", "average", mistakes=[(4.0, "the sum")])
+    with pytest.raises(ExerciseFailed, match="is 2, yours gave 5: average"):
+        checks.check_value(5.0, 2.0, "the mean", "average", mistakes=[(4.0, "the sum")])
+    case = Case(([1.0, 3.0],), 2.0, "average", mistakes=[(4.0, "the sum")])
+    with pytest.raises(ExerciseFailed, match=r"my_sum\(\[1, 3\]\) is 2, yours gave 4: the sum"):
+        checks.check_case(my_sum, case)
+
+
+def test_exercise_adds_the_shared_docstring_sections_once() -> None:
+    doc = check_mean.__doc__
+    assert doc.startswith("Check ``my_mean(values)``.")
+    assert "Parameters\n----------\nfunc : callable\n    The student's function." in doc
+    assert doc.count("Raises\n------\nExerciseFailed") == 1
+
+    # a checker that documents its own parameters keeps its docstring as it is
+    def documented(answer):
+        """Check it.
+
+        Parameters
+        ----------
+        answer : callable
+            Something else.
+        """
+
+    assert checks.exercise("Own")(documented).__doc__ == documented.__doc__
+    # and the shared sections go before the Examples, as numpydoc orders them
+    giou = checks.giou.__doc__
+    assert giou.index("Parameters") < giou.index("Raises") < giou.index("Examples")

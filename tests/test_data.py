@@ -51,6 +51,15 @@ def test_regression_rejects_bad_parameters_naming_them(kwargs, words):
         data.regression_1d(**kwargs)
 
 
+def test_x_range_of_the_wrong_type_is_a_type_error():
+    with pytest.raises(TypeError, match=r"x_range must be a pair \(low, high\) of real numbers"):
+        data.regression_1d(10, x_range=3.0)
+    with pytest.raises(TypeError, match="x_range\\[1\\] must be a real number, got 'b'"):
+        data.count_data(10, x_range=(0.0, "b"))
+    with pytest.raises(ValueError, match="x_range must be a pair \\(low, high\\), got 3 values"):
+        data.heteroscedastic_regression(10, x_range=(0, 1, 2))
+
+
 def test_seed_must_be_int_or_generator():
     with pytest.raises(TypeError, match="seed"):
         data.regression_1d(10, seed=None)  # type: ignore[arg-type]

@@ -20,8 +20,12 @@ def test_there_are_notebooks() -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_stored_without_outputs(path) -> None:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    dirty = [i for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
-             and (cell.get("outputs") or cell.get("execution_count") is not None)]
+    dirty = [
+        i
+        for i, cell in enumerate(nb["cells"])
+        if cell["cell_type"] == "code"
+        and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
     assert dirty == [], f"{path.name}: code cells {dirty} carry outputs or execution counts"
     assert "widgets" not in nb.get("metadata", {}), f"{path.name}: stored widget state"
 
@@ -46,7 +50,9 @@ def test_notebook_installs_lossviz_when_opened_alone(path) -> None:
     first = next(c for c in nb["cells"] if c["cell_type"] == "code")
     source = "".join(first["source"])
     assert 'find_spec("lossviz") is None' in source, f"{path.name}: no install cell first"
-    assert f'"lossviz @ git+{repo["url"]}@{repo["branch"]}"' in source, \
+    assert f'"lossviz @ git+{repo["url"]}@{repo["branch"]}"' in source, (
         f"{path.name}: the install cell does not use _config.yml's repository url and branch"
-    assert "remove-cell" in first["metadata"].get("tags", []), \
+    )
+    assert "remove-cell" in first["metadata"].get("tags", []), (
         f"{path.name}: the install cell shows on the website"
+    )

@@ -114,6 +114,10 @@ def test_rejects_bad_hyperparameters_and_non_finite_start():
         optim.momentum(sq, sq_grad, 1.0, beta=1.0)
     with pytest.raises(ValueError, match="x0"):
         optim.adam(sq, sq_grad, [np.nan])
+    with pytest.raises(TypeError, match="x0 must hold real numbers"):
+        optim.adam(sq, sq_grad, ["1.0"])
+    with pytest.raises(ValueError, match=r"x0 must be a finite scalar or 1-D array, got shape"):
+        optim.gradient_descent(sq, sq_grad, np.ones((2, 2)))
     with pytest.raises(ValueError, match="method must be one of"):
         optim.minimize(sq, sq_grad, 1.0, method="sgd")
     with pytest.raises(ValueError, match=r"f\(x0\) must be finite"):

@@ -23,7 +23,7 @@ def test_soft_threshold_is_the_proximal_operator_of_the_l1_norm(seed):
 
 
 def test_soft_threshold_rejects_a_negative_threshold_naming_it():
-    with pytest.raises(ValueError, match=r"threshold must be a finite real number >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"threshold must be a finite real number in \[0, inf\)"):
         optim.soft_threshold([1.0], -1)
     with pytest.raises(ValueError, match="x must be finite"):
         optim.soft_threshold([np.nan], 1.0)
@@ -82,9 +82,9 @@ def test_proximal_gradient_with_l1_zero_is_gradient_descent():
 
 
 def test_proximal_gradient_validates_its_options():
-    with pytest.raises(ValueError, match="l1 must be a finite real number >= 0"):
+    with pytest.raises(ValueError, match=r"l1 must be a finite real number in \[0, inf\)"):
         optim.proximal_gradient(lambda x: 0.0, lambda x: x, [1.0], l1=-0.1)
-    with pytest.raises(ValueError, match="lr must be a finite real number > 0"):
+    with pytest.raises(ValueError, match=r"lr must be a finite real number in \(0, inf\)"):
         optim.proximal_gradient(lambda x: 0.0, lambda x: x, [1.0], l1=0.1, lr=0.0)
 
 
@@ -155,7 +155,17 @@ def test_adam_on_loss_plus_l2_penalty_matches_torch_adam_weight_decay():
 
 
 def test_adamw_validates_its_options():
-    with pytest.raises(ValueError, match="weight_decay must be a finite real number >= 0"):
+    with pytest.raises(ValueError, match=r"weight_decay must be a finite real number in \[0, "):
         optim.adamw(lambda x: 0.0, lambda x: x, [1.0], weight_decay=-1.0)
-    with pytest.raises(ValueError, match=r"beta2 must be a real number in \[0, 1\), got 1.0"):
+    with pytest.raises(ValueError, match=r"beta2 must be a finite real number in \[0, 1\), got 1"):
         optim.adamw(lambda x: 0.0, lambda x: x, [1.0], beta2=1.0)
+
+
+def test_chapter6_options_of_the_wrong_type_raise_type_error():
+    # one policy with the rest of lossviz: a wrong type is a TypeError, a wrong value a ValueError
+    with pytest.raises(TypeError, match=r"threshold must be a real number, got '1' \(str\)"):
+        optim.soft_threshold([1.0], "1")
+    with pytest.raises(TypeError, match="l1 must be a real number, got None"):
+        optim.proximal_gradient(lambda x: 0.0, lambda x: x, [1.0], l1=None)
+    with pytest.raises(TypeError, match="weight_decay must be a real number, got True"):
+        optim.adamw(lambda x: 0.0, lambda x: x, [1.0], weight_decay=True)

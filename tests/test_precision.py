@@ -123,8 +123,10 @@ def test_clip_grad_value_matches_torch_and_can_turn_the_direction():
     np.testing.assert_array_equal(out, prm.grad.numpy())
     cos = out @ g / np.linalg.norm(out) / np.linalg.norm(g)
     assert cos < 0.99
-    with pytest.raises(ValueError, match="clip_value must be > 0"):
+    with pytest.raises(ValueError, match=r"clip_value must be a finite real number in \(0, inf\)"):
         clip_grad_value([g], 0.0)
+    with pytest.raises(TypeError, match="max_norm must be a real number, got '1' \\(str\\)"):
+        clip_grad_norm([g], "1")
     with pytest.raises(ValueError, match="non-empty list"):
         clip_grad_norm([], 1.0)
 

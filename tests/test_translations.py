@@ -24,8 +24,7 @@ from lossviz import i18n
 
 #: Catalogues not yet complete, by name: ``book/<page>`` for a page's prose and
 #: ``figures/book/<page>`` for its figure strings. Shrink this list as pages are translated.
-PENDING_TRANSLATION = [
-]
+PENDING_TRANSLATION = []
 
 PAGES = toc_files()
 CATALOGUES = i18n.catalogue_dir(ROOT / "locales")

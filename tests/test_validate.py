@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from lossviz._validate import as_array, as_bool, as_choice, as_int, as_real
+from lossviz._validate import as_array, as_bool, as_choice, as_int, as_interval, as_real
 
 
 def test_as_real_returns_floats_and_reports_the_interval():
@@ -38,6 +38,18 @@ def test_as_int_bounds_and_types():
     for value in (2.0, True, "2"):
         with pytest.raises(TypeError, match="^n must be an integer, got "):
             as_int(value, "n")
+
+
+def test_as_interval_types_and_values():
+    assert as_interval(np.array([-1, 2]), "r") == (-1.0, 2.0)
+    with pytest.raises(TypeError, match=r"r must be a pair \(low, high\) of real numbers, got 5"):
+        as_interval(5, "r")
+    with pytest.raises(TypeError, match=r"r\[0\] must be a real number, got True"):
+        as_interval((True, 2), "r")
+    with pytest.raises(ValueError, match=r"r\[1\] must be a finite real number"):
+        as_interval((0, np.inf), "r")
+    with pytest.raises(ValueError, match="with low < high, got"):
+        as_interval((1, 1), "r")
 
 
 def test_as_bool_accepts_only_true_and_false():

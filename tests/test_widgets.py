@@ -358,6 +358,20 @@ def test_int_slider_rejects_float_bounds():
         IntSlider("k", 0.5, 10)
 
 
+def test_slider_figure_options_follow_the_validation_policy():
+    # a wrong type is a TypeError, a wrong value a ValueError, each naming the argument
+    fig, update = line_figure()
+    slider = [FloatSlider("w", 0, 2, 0.5, 1.0)]
+    with pytest.raises(TypeError, match="max_frames must be an integer, got '3'"):
+        SliderFigure(fig, update, slider, alt="a line", max_frames="3")
+    with pytest.raises(ValueError, match="max_frames must be an integer >= 2, got 1"):
+        SliderFigure(fig, update, slider, alt="a line", max_frames=1)
+    with pytest.raises(ValueError, match=r"dpi must be a finite real number in \(0, inf\)"):
+        SliderFigure(fig, update, slider, alt="a line", dpi=0)
+    with pytest.raises(TypeError, match="budget_bytes must be an integer"):
+        SliderFigure(fig, update, slider, alt="a line", budget_bytes=1e5)
+
+
 def test_slider_figure_requires_alt_text_and_distinct_names():
     fig, update = line_figure()
     with pytest.raises(ValueError, match="alt"):

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import math
 import numbers
 import threading
@@ -47,6 +48,7 @@ __all__ = [
     "ExerciseFailed",
     "call",
     "check_array",
+    "check_case",
     "check_cases",
     "check_finite",
     "check_gradient",
@@ -61,8 +63,11 @@ __all__ = [
     "describe",
     "diagnose",
     "exercise",
+    "expect",
     "fail",
     "finite_difference",
+    "require_function",
+    "shown_call",
 ]
 
 #: Stands for "the student's function raised NotImplementedError" (an untouched stub).
@@ -215,6 +220,69 @@ def fail(message: str, hint: str | None = None) -> None:
     raise ExerciseFailed(text)
 
 
+#: Wording of :func:`expect`'s failure message.
+SHOULD_BE = "{what} should be {expected}, yours gave {got}"
+
+
+def expect(
+    got: Any,
+    expected: Any,
+    what: str,
+    mistakes: Iterable[tuple[Any, str]] | Callable[[], Iterable[tuple[Any, str]]] = (),
+    default: str | None = None,
+    *,
+    wording: str = SHOULD_BE,
+    show: Callable[[Any], str] = describe,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> None:
+    """Pass if ``got`` equals ``expected``; else fail with the hint of the mistake it matches.
+
+    Unlike :func:`check_value`, this does not count as a check of its own (the checkers
+    that use it count their cases themselves) and its message reads
+    ``<what> should be <expected>, yours gave <got>: <hint>`` (or ``wording``).
+
+    Parameters
+    ----------
+    got, expected : Any
+        The student's result (already checked to be a number or an array) and the
+        correct one.
+    what : str
+        Names the case, e.g. the call that produced ``got``.
+    mistakes : iterable of (value, hint) pairs, or a callable returning one
+        The known wrong answers of this case (see :func:`diagnose`). A callable is only
+        called when ``got`` is wrong, for mistakes that are costly or warn to compute.
+    default : str, optional
+        The hint when ``got`` matches no known mistake.
+    wording : str, optional
+        The message, a format string with the fields ``what``, ``expected`` and ``got``.
+    show : callable, optional
+        Formats ``expected`` and ``got`` in the message.
+    rtol, atol : float, optional
+        Tolerances, as in :func:`close`.
+
+    Raises
+    ------
+    ExerciseFailed
+        If ``got`` and ``expected`` differ.
+
+    Examples
+    --------
+    >>> expect(2.0, 2.0, "mean([1, 3])")
+    >>> expect(4.0, 2.0, "mean([1, 3])", [(4.0, "this is the sum")], "average the values")
+    Traceback (most recent call last):
+    ...
+    lossviz.checks._core.ExerciseFailed: mean([1, 3]) should be 2, yours gave 4: this is the sum
+
+    """
+    __tracebackhide__ = True
+    if close(got, expected, rtol=rtol, atol=atol):
+        return
+    known = mistakes() if callable(mistakes) else mistakes
+    hint = diagnose(got, known, default, rtol=rtol, atol=atol)
+    fail(wording.format(what=what, expected=show(expected), got=show(got)), hint)
+
+
 # ----------------------------------------------------------------------------- calling
 
 
@@ -225,6 +293,37 @@ def _name(func: Callable) -> str:
 def _signature_text(func: Callable, args: Sequence, kwargs: dict) -> str:
     parts = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
     return f"{_name(func)}({', '.join(parts)})"
+
+
+def shown_call(name: str, args: Sequence, kwargs: dict) -> str:
+    """Show a call of the student's function as feedback names it, arrays without their shape.
+
+    Examples
+    --------
+    >>> shown_call("my_huber", ([0.5, 1.0], np.zeros(2)), {"delta": 1.0})
+    'my_huber([0.5, 1], [0, 0], delta=1.0)'
+
+    """
+    parts = [describe(np.asarray(a)).split(" (shape")[0] for a in args]
+    parts += [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def require_function(answer: Any) -> None:
+    """Fail unless the student passed a function (and not, say, its result).
+
+    Raises
+    ------
+    ExerciseFailed
+        If ``answer`` is not callable.
+
+    """
+    __tracebackhide__ = True
+    if not callable(answer):
+        fail(
+            f"expected a function, got {describe(answer)}",
+            "pass the function itself, without calling it (no parentheses)",
+        )
 
 
 def call(func: Callable, *args: Any, forbid_warnings: bool = True, **kwargs: Any) -> Any:
@@ -322,7 +421,9 @@ def exercise(title: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
     Returns
     -------
     callable
-        The decorator.
+        The decorator. A checker's docstring may leave out its Parameters and Raises
+        sections: they are the same for every checker, and the decorator adds them
+        (see :func:`_document`).
 
     """
 
@@ -362,9 +463,40 @@ def exercise(title: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
                 n = counter.count
                 confirm(f"{title}: correct ({n} check{'s' if n != 1 else ''} passed).")
 
+        checker.__doc__ = _document(check)
         return checker
 
     return decorate
+
+
+#: The sections every checker's docstring shares, added by :func:`exercise`.
+_CHECKER_SECTIONS = """Parameters
+----------
+{answer} : callable
+    The student's function.
+
+Raises
+------
+ExerciseFailed
+    Naming the first case that fails and the likely mistake.
+"""
+
+
+def _document(check: Callable[..., Any]) -> str | None:
+    """Return ``check``'s docstring with the Parameters and Raises sections every checker shares.
+
+    A docstring that has its own Parameters section is returned as it is; otherwise
+    the shared sections go before its Examples, or at its end.
+    """
+    doc = inspect.getdoc(check)
+    if doc is None or "\nParameters\n" in doc:
+        return check.__doc__
+    answer = next(iter(inspect.signature(check).parameters), "answer")
+    sections = _CHECKER_SECTIONS.format(answer=answer)
+    head, examples, tail = doc.partition("\nExamples\n")
+    if not examples:
+        return f"{doc}\n\n{sections}"
+    return f"{head.rstrip()}\n\n{sections}\nExamples\n{tail}"
 
 
 @dataclass
@@ -470,7 +602,12 @@ def _counted(helper: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def check_each(items: Iterable[Any], check_one: Callable[[Any], Any]) -> None:
+def check_each(
+    items: Iterable[Any],
+    check_one: Callable[[Any], Any],
+    *,
+    then: Iterable[Callable[[], Any]] = (),
+) -> None:
     """Run ``check_one(item)`` for every item, each an independent case.
 
     In a notebook the first failing item raises, as every check does. When the
@@ -485,6 +622,9 @@ def check_each(items: Iterable[Any], check_one: Callable[[Any], Any]) -> None:
         The cases (any objects ``check_one`` understands), e.g. tuples of arguments.
     check_one : callable
         Checks one item with the helpers of this module; returns nothing on success.
+    then : iterable of callables, optional
+        Further independent cases, each a function of no arguments run after the
+        items (e.g. a check of a default argument or of huge inputs).
 
     Raises
     ------
@@ -501,20 +641,20 @@ def check_each(items: Iterable[Any], check_one: Callable[[Any], Any]) -> None:
 
     """
     __tracebackhide__ = True
-    items = list(items)
+    cases = [functools.partial(check_one, item) for item in items] + list(then)
     col = _collector()
     if col is None or col.depth > 0:
-        for item in items:
-            check_one(item)
+        for case in cases:
+            case()
         return
-    for index, item in enumerate(items, start=1):
+    for index, case in enumerate(cases, start=1):
         col.depth += 1
         try:
-            check_one(item)
+            case()
         except Exception as err:  # noqa: BLE001 - every failure is one failed case
             col.record(False, _describe_error(err))
         else:
-            col.record(True, f"case {index} of {len(items)}")
+            col.record(True, f"case {index} of {len(cases)}")
         finally:
             col.depth -= 1
 
@@ -666,12 +806,15 @@ def check_value(
     what: str,
     hint: str | None = None,
     *,
+    mistakes: Iterable[tuple[Any, str]] = (),
     rtol: float = 1e-6,
     atol: float = 1e-9,
 ) -> None:
     """Check that ``got`` equals ``expected`` up to a tolerance.
 
     Scalars must be scalars and arrays must match in shape before values are compared.
+    If ``got`` is wrong and equals one of the known ``mistakes``, that mistake's hint
+    replaces ``hint`` (see :func:`diagnose`).
 
     Parameters
     ----------
@@ -683,6 +826,8 @@ def check_value(
         Describes the quantity, e.g. ``"for residual 3.0 and delta 1.0 the Huber loss"``.
     hint : str, optional
         A likely cause, appended after a colon.
+    mistakes : iterable of (value, hint) pairs, optional
+        The known wrong answers of this case, with their hints.
     rtol, atol : float, optional
         Tolerances as in :func:`numpy.isclose`.
 
@@ -694,6 +839,9 @@ def check_value(
     """
     __tracebackhide__ = True
     exp = np.asarray(expected, dtype=np.float64)
+    mistakes = list(mistakes)
+    if mistakes and not close(got, exp, rtol=rtol, atol=atol):
+        hint = diagnose(got, mistakes, hint)
     if exp.ndim == 0:
         value = check_scalar(got, what)
         _tick()
@@ -705,9 +853,9 @@ def check_value(
     arr = check_array(got, what)
     check_shape(arr, exp.shape, what)
     _tick()
-    close = np.isclose(arr, exp, rtol=rtol, atol=atol, equal_nan=True)
-    if not np.all(close):
-        idx = tuple(int(i) for i in np.argwhere(~close)[0])
+    near = np.isclose(arr, exp, rtol=rtol, atol=atol, equal_nan=True)
+    if not np.all(near):
+        idx = tuple(int(i) for i in np.argwhere(~near)[0])
         fail(
             f"{what} is {describe(exp)}, yours gave {describe(arr)} "
             f"(first difference at index {idx}: expected {describe(float(exp[idx]))}, "
@@ -735,6 +883,9 @@ class Case:
         the Huber loss"``; by default the call itself is shown.
     rtol, atol : float
         Tolerances.
+    mistakes : sequence of (value, hint) pairs
+        The known wrong answers of this case: a result equal to one of them gets its
+        hint instead of ``hint`` (see :func:`diagnose`).
 
     """
 
@@ -745,6 +896,7 @@ class Case:
     what: str | None = None
     rtol: float = 1e-6
     atol: float = 1e-9
+    mistakes: Sequence[tuple[Any, str]] = ()
 
 
 def check_cases(func: Callable, cases: Iterable[Case]) -> None:
@@ -760,14 +912,30 @@ def check_cases(func: Callable, cases: Iterable[Case]) -> None:
 
     """
     __tracebackhide__ = True
+    check_each(cases, functools.partial(check_case, func))
 
-    def one(case: Case) -> None:
-        __tracebackhide__ = True
-        result = call(func, *case.args, **case.kwargs)
-        what = case.what or _signature_text(func, case.args, case.kwargs)
-        check_value(result, case.expected, what, case.hint, rtol=case.rtol, atol=case.atol)
 
-    check_each(cases, one)
+def check_case(func: Callable, case: Case) -> None:
+    """Call the student's ``func`` on one case and compare with its expected result.
+
+    Raises
+    ------
+    ExerciseFailed
+        If the result differs, with the hint of the known mistake it matches, if any.
+
+    """
+    __tracebackhide__ = True
+    result = call(func, *case.args, **case.kwargs)
+    what = case.what or _signature_text(func, case.args, case.kwargs)
+    check_value(
+        result,
+        case.expected,
+        what,
+        case.hint,
+        mistakes=case.mistakes,
+        rtol=case.rtol,
+        atol=case.atol,
+    )
 
 
 @_counted

@@ -21,34 +21,26 @@ from typing import Any
 
 import numpy as np
 
-from ._core import ExerciseFailed, call, check_each, check_scalar, close, exercise, fail
+from ._core import (
+    ExerciseFailed,
+    call,
+    check_each,
+    check_scalar,
+    exercise,
+    expect,
+    require_function,
+)
 
 __all__ = ["ExerciseFailed", "empirical_risk", "mae", "objective"]
 
 
-def _value(fn: Callable[..., Any], args: tuple, shown: str) -> float:
-    """Call the student's ``fn`` (their own errors reach them unchanged) and return a float."""
-    __tracebackhide__ = True
-    if not callable(fn):
-        fail(
-            f"expected a function, got {type(fn).__name__}",
-            "pass the function itself, without calling it (no parentheses)",
-        )
-    return check_scalar(call(fn, *args), shown)
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.6g}"
+#: The data of the two line exercises: the points (0, 1), (1, 3), (2, 5), on y = 2 x + 1.
+_LINE_X = [0.0, 1.0, 2.0]
+_LINE_Y = [1.0, 3.0, 5.0]
 
 
 def _arr(values: list[float]) -> np.ndarray:
     return np.array(values, dtype=float)
-
-
-def _run(pair: tuple) -> None:
-    """Run one (check, item) pair of :func:`check_each`."""
-    __tracebackhide__ = True
-    pair[0](pair[1])
 
 
 # --------------------------------------------------------------------- empirical_risk
@@ -58,29 +50,10 @@ def _risk(w: float, b: float, x: np.ndarray, y: np.ndarray) -> float:
 
 @exercise("The risk of a line")
 def empirical_risk(my_risk: Callable[..., Any]) -> str:
-    """Check ``my_risk(w, b, x, y)``, the mean squared error of the line ``w * x + b``.
-
-    Parameters
-    ----------
-    my_risk : callable
-        The student's function.
-
-    Returns
-    -------
-    str
-        The confirmation that :func:`~lossviz.checks._core.exercise` prints.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
-    Exception
-        Whatever the student's function raises, unchanged (with a note).
-
-    """
+    """Check ``my_risk(w, b, x, y)``, the mean squared error of the line ``w * x + b``."""
     __tracebackhide__ = True
-    x = _arr([0.0, 1.0, 2.0])
-    y = _arr([1.0, 3.0, 5.0])
+    require_function(my_risk)
+    x, y = _arr(_LINE_X), _arr(_LINE_Y)
     cases = [
         # (w, b, x, y): the exact line, no model at all, slope only, intercept only
         (2.0, 1.0, x, y),
@@ -94,10 +67,8 @@ def empirical_risk(my_risk: Callable[..., Any]) -> str:
         __tracebackhide__ = True
         w, b, xs, ys = case
         shown = f"my_risk(w={w:g}, b={b:g}, x={xs.tolist()}, y={ys.tolist()})"
-        got = _value(my_risk, (w, b, xs.copy(), ys.copy()), shown)
+        got = check_scalar(call(my_risk, w, b, xs.copy(), ys.copy()), shown)
         want = _risk(w, b, xs, ys)
-        if close(got, want):
-            return
         r = w * xs + b - ys
         hints = [
             (
@@ -132,11 +103,13 @@ def empirical_risk(my_risk: Callable[..., Any]) -> str:
                 "(the slope) and b (the intercept) swapped?",
             ),
         ]
-        hint = next(
-            (h for v, h in hints if close(got, v)),
+        expect(
+            got,
+            want,
+            shown,
+            hints,
             "compute the residuals w * x + b - y, square them and take their mean.",
         )
-        fail(f"{shown} should be {_fmt(want)}, yours gave {_fmt(got)}", hint)
 
     check_each(cases, _one)
     return f"The risk of a line: correct on all {len(cases)} cases."
@@ -145,27 +118,9 @@ def empirical_risk(my_risk: Callable[..., Any]) -> str:
 # --------------------------------------------------------------------- mae
 @exercise("Mean absolute error")
 def mae(my_mae: Callable[..., Any]) -> str:
-    """Check ``my_mae(input, target)``, the mean absolute error.
-
-    Parameters
-    ----------
-    my_mae : callable
-        The student's function.
-
-    Returns
-    -------
-    str
-        The confirmation that :func:`~lossviz.checks._core.exercise` prints.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
-    Exception
-        Whatever the student's function raises, unchanged (with a note).
-
-    """
+    """Check ``my_mae(input, target)``, the mean absolute error."""
     __tracebackhide__ = True
+    require_function(my_mae)
     cases = [
         ([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]),
         ([0.0], [2.0]),
@@ -178,11 +133,9 @@ def mae(my_mae: Callable[..., Any]) -> str:
         __tracebackhide__ = True
         inp, tgt = case
         shown = f"my_mae({inp}, {tgt})"
-        got = _value(my_mae, (_arr(inp), _arr(tgt)), shown)
+        got = check_scalar(call(my_mae, _arr(inp), _arr(tgt)), shown)
         r = _arr(inp) - _arr(tgt)
         want = float(np.mean(np.abs(r)))
-        if close(got, want):
-            return
         hints = [
             (
                 float(np.sum(np.abs(r))),
@@ -204,52 +157,31 @@ def mae(my_mae: Callable[..., Any]) -> str:
                 "absolute value of each error first, then average.",
             ),
         ]
-        hint = next(
-            (h for v, h in hints if close(got, v)), "average |input - target| over the samples."
-        )
-        fail(f"{shown} should be {_fmt(want)}, yours gave {_fmt(got)}", hint)
+        expect(got, want, shown, hints, "average |input - target| over the samples.")
 
-    def _tail(_: Any) -> None:
+    def _tail() -> None:
         __tracebackhide__ = True
         # the API contract: a plain number for list input too
-        got = _value(my_mae, ([1.0, 4.0], [2.0, 2.0]), "my_mae([1.0, 4.0], [2.0, 2.0]) with lists")
-        if not close(got, 1.5):
-            fail(
-                f"my_mae([1.0, 4.0], [2.0, 2.0]) with Python lists should be 1.5, yours gave "
-                f"{_fmt(got)}",
-                "convert the inputs with np.asarray before subtracting.",
-            )
+        shown = "my_mae([1.0, 4.0], [2.0, 2.0])"
+        got = check_scalar(call(my_mae, [1.0, 4.0], [2.0, 2.0]), f"{shown} with lists")
+        expect(
+            got,
+            1.5,
+            f"{shown} with Python lists",
+            default="convert the inputs with np.asarray before subtracting.",
+        )
 
-    check_each([*[(_one, c) for c in cases], (_tail, None)], _run)
+    check_each(cases, _one, then=[_tail])
     return f"Mean absolute error: correct on all {len(cases) + 1} cases."
 
 
 # --------------------------------------------------------------------- objective
 @exercise("Adding a regulariser")
 def objective(my_objective: Callable[..., Any]) -> str:
-    """Check ``my_objective(w, b, x, y, lam)``: the empirical risk plus ``lam * w**2``.
-
-    Parameters
-    ----------
-    my_objective : callable
-        The student's function.
-
-    Returns
-    -------
-    str
-        The confirmation that :func:`~lossviz.checks._core.exercise` prints.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
-    Exception
-        Whatever the student's function raises, unchanged (with a note).
-
-    """
+    """Check ``my_objective(w, b, x, y, lam)``: the empirical risk plus ``lam * w**2``."""
     __tracebackhide__ = True
-    x = _arr([0.0, 1.0, 2.0])
-    y = _arr([1.0, 3.0, 5.0])
+    require_function(my_objective)
+    x, y = _arr(_LINE_X), _arr(_LINE_Y)
     cases = [
         (2.0, 1.0, 0.0),  # no penalty: the plain risk, here 0
         (2.0, 1.0, 0.5),  # perfect fit: only the penalty 0.5 * 4 = 2
@@ -262,11 +194,9 @@ def objective(my_objective: Callable[..., Any]) -> str:
         __tracebackhide__ = True
         w, b, lam = case
         shown = f"my_objective(w={w:g}, b={b:g}, x={x.tolist()}, y={y.tolist()}, lam={lam:g})"
-        got = _value(my_objective, (w, b, x.copy(), y.copy(), lam), shown)
+        got = check_scalar(call(my_objective, w, b, x.copy(), y.copy(), lam), shown)
         risk = _risk(w, b, x, y)
         want = risk + lam * w**2
-        if close(got, want):
-            return
         hints = [
             (risk, "this is the risk alone; add the penalty lam * w**2."),
             (
@@ -290,10 +220,7 @@ def objective(my_objective: Callable[..., Any]) -> str:
                 "the penalty is divided by the number of samples; it is added once, not averaged.",
             ),
         ]
-        hint = next(
-            (h for v, h in hints if close(got, v)), "return mean((w * x + b - y)**2) + lam * w**2."
-        )
-        fail(f"{shown} should be {_fmt(want)}, yours gave {_fmt(got)}", hint)
+        expect(got, want, shown, hints, "return mean((w * x + b - y)**2) + lam * w**2.")
 
     check_each(cases, _one)
     return f"Adding a regulariser: correct on all {len(cases)} cases."

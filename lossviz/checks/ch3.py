@@ -18,7 +18,8 @@ dice
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,57 +29,23 @@ from ._core import (
     check_each,
     check_scalar,
     check_value,
-    close,
-    describe,
-    diagnose,
     exercise,
     fail,
+    require_function,
+    shown_call,
 )
 
 __all__ = ["dice", "focal", "huber"]
 
 
-def _evaluate(func: Callable, args: tuple, kwargs: dict, shown: str) -> float:
-    """Call the student's function and return its result as one float."""
-    __tracebackhide__ = True
-    if not callable(func):
-        fail(
-            f"expected a function, got {describe(func)}",
-            "pass the function itself, without calling it (no parentheses)",
-        )
-    try:
-        result = call(func, *args, **kwargs)
-    except NotImplementedError:
-        fail(
-            f"{shown} still raises NotImplementedError",
-            "replace the line `raise NotImplementedError()` with your code",
-        )
-    return check_scalar(result, shown)
-
-
-def _compare(
-    got: float,
-    expected: float,
-    shown: str,
-    mistakes: Sequence[tuple[float, str]],
-    default_hint: str,
+def _check_default(
+    func: Callable, name: str, args: tuple, expected: float, option: str, hint: str
 ) -> None:
-    """Pass if ``got`` equals ``expected``; otherwise fail with the hint of the matching mistake."""
+    """One case: the student's function called without ``option`` must use its default."""
     __tracebackhide__ = True
-    hint = None if close(got, expected) else diagnose(got, mistakes, default_hint)
-    check_value(got, expected, shown, hint)
-
-
-def _shown(name: str, args: tuple, kwargs: dict) -> str:
-    parts = [describe(np.asarray(a)).split(" (shape")[0] for a in args]
-    parts += [f"{k}={v!r}" for k, v in kwargs.items()]
-    return f"{name}({', '.join(parts)})"
-
-
-def _run(pair: tuple) -> None:
-    """Run one (check, item) pair of :func:`check_each`."""
-    __tracebackhide__ = True
-    pair[0](pair[1])
+    shown = shown_call(name, args, {})
+    got = check_scalar(call(func, *args), shown)
+    check_value(got, expected, f"{shown} (default {option})", hint)
 
 
 # ----------------------------------------------------------------------------- huber
@@ -91,16 +58,6 @@ def _huber_ref(r: np.ndarray, delta: float) -> np.ndarray:
 def huber(my_huber: Callable[..., Any]) -> None:
     """Check ``my_huber(input, target, delta=1.0)``, the mean Huber loss.
 
-    Parameters
-    ----------
-    my_huber : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
-
     Examples
     --------
     >>> import numpy as np
@@ -111,6 +68,7 @@ def huber(my_huber: Callable[..., Any]) -> None:
     ✔ Huber loss: correct (8 checks passed).
 
     """
+    require_function(my_huber)
     cases = [
         # (input, target, delta): small residual, large residual, negative residual,
         # another delta, a batch to average, the boundary, and the default delta
@@ -128,8 +86,8 @@ def huber(my_huber: Callable[..., Any]) -> None:
         inp, tgt, delta = case
         x, y = np.array(inp), np.array(tgt)
         r = x - y
-        shown = _shown("my_huber", (x, y), {"delta": delta})
-        got = _evaluate(my_huber, (x, y), {"delta": delta}, shown)
+        shown = shown_call("my_huber", (x, y), {"delta": delta})
+        got = check_scalar(call(my_huber, x, y, delta=delta), shown)
         per = _huber_ref(r, delta)
         mistakes = [
             (
@@ -168,30 +126,26 @@ def huber(my_huber: Callable[..., Any]) -> None:
         ]
         if len(r) == 1:  # for one element, sum == mean: drop that hint
             mistakes = mistakes[:-1]
-        _compare(
+        check_value(
             got,
             float(np.mean(per)),
             shown,
-            mistakes,
             "use 0.5 * r**2 where |r| <= delta and delta * (|r| - delta/2) elsewhere, "
             "with r = input - target, then take the mean",
+            mistakes=mistakes,
         )
 
-    def _tail(_: Any) -> None:
-        __tracebackhide__ = True
-        # the default delta is 1.0
-        x, y = np.array([0.0, 4.0]), np.array([1.5, 0.0])
-        shown = _shown("my_huber", (x, y), {})
-        got = _evaluate(my_huber, (x, y), {}, shown)
-        _compare(
-            got,
-            float(np.mean(_huber_ref(x - y, 1.0))),
-            shown + " (default delta)",
-            [],
-            "give delta the default value 1.0, as torch.nn.functional.huber_loss does",
-        )
-
-    check_each([*[(_one, c) for c in cases], (_tail, None)], _run)
+    x, y = np.array([0.0, 4.0]), np.array([1.5, 0.0])
+    default = functools.partial(
+        _check_default,
+        my_huber,
+        "my_huber",
+        (x, y),
+        float(np.mean(_huber_ref(x - y, 1.0))),
+        "delta",
+        "give delta the default value 1.0, as torch.nn.functional.huber_loss does",
+    )
+    check_each(cases, _one, then=[default])
 
 
 # ----------------------------------------------------------------------------- focal
@@ -217,16 +171,6 @@ def focal(my_focal: Callable[..., Any]) -> None:
     target 1 and :math:`1 - \sigma(z)` for target 0, averaged over the elements,
     without the class weight alpha.
 
-    Parameters
-    ----------
-    my_focal : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
-
     Examples
     --------
     >>> import numpy as np
@@ -239,6 +183,7 @@ def focal(my_focal: Callable[..., Any]) -> None:
     ✔ Focal loss: correct (6 checks passed).
 
     """
+    require_function(my_focal)
     cases = [
         ([0.0], [1.0], 2.0),
         ([2.0, -1.0, 0.5], [1.0, 0.0, 0.0], 2.0),
@@ -251,8 +196,8 @@ def focal(my_focal: Callable[..., Any]) -> None:
         __tracebackhide__ = True
         inp, tgt, gamma = case
         z, t = np.array(inp), np.array(tgt)
-        shown = _shown("my_focal", (z, t), {"gamma": gamma})
-        got = _evaluate(my_focal, (z, t), {"gamma": gamma}, shown)
+        shown = shown_call("my_focal", (z, t), {"gamma": gamma})
+        got = check_scalar(call(my_focal, z, t, gamma=gamma), shown)
         if not np.isfinite(got):
             fail(
                 f"{shown} gave {got}",
@@ -294,29 +239,26 @@ def focal(my_focal: Callable[..., Any]) -> None:
         ]
         if len(z) == 1:
             mistakes = mistakes[:-1]
-        _compare(
+        check_value(
             got,
             float(np.mean(per)),
             shown,
-            mistakes,
             "compute p_t = sigmoid(z) where the target is 1 and 1 - sigmoid(z) where it is 0, "
             "then average -(1 - p_t)**gamma * log(p_t)",
+            mistakes=mistakes,
         )
 
-    def _tail(_: Any) -> None:
-        __tracebackhide__ = True
-        z, t = np.array([0.8, -1.2]), np.array([0.0, 1.0])
-        shown = _shown("my_focal", (z, t), {})
-        got = _evaluate(my_focal, (z, t), {}, shown)
-        _compare(
-            got,
-            float(np.mean(_focal_ref(z, t, 2.0))),
-            shown + " (default gamma)",
-            [],
-            "give gamma the default value 2.0, as in the focal-loss paper",
-        )
-
-    check_each([*[(_one, c) for c in cases], (_tail, None)], _run)
+    z, t = np.array([0.8, -1.2]), np.array([0.0, 1.0])
+    default = functools.partial(
+        _check_default,
+        my_focal,
+        "my_focal",
+        (z, t),
+        float(np.mean(_focal_ref(z, t, 2.0))),
+        "gamma",
+        "give gamma the default value 2.0, as in the focal-loss paper",
+    )
+    check_each(cases, _one, then=[default])
 
 
 # ----------------------------------------------------------------------------- dice
@@ -326,16 +268,6 @@ def dice(my_dice: Callable[..., Any]) -> None:
 
     The loss is :math:`1 - (2\sum p y + s) / (\sum p + \sum y + s)`, with the sums
     over every element of the (possibly 2-D) arrays.
-
-    Parameters
-    ----------
-    my_dice : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------
@@ -347,6 +279,7 @@ def dice(my_dice: Callable[..., Any]) -> None:
     ✔ Soft Dice loss: correct (6 checks passed).
 
     """
+    require_function(my_dice)
     grid = np.zeros((4, 4))
     grid[1:3, 1:3] = 1.0
     soft = np.full((4, 4), 0.1)
@@ -364,8 +297,8 @@ def dice(my_dice: Callable[..., Any]) -> None:
         __tracebackhide__ = True
         inp, tgt, smooth = case
         p, y = np.array(inp, dtype=float), np.array(tgt, dtype=float)
-        shown = _shown("my_dice", (p, y), {"smooth": smooth})
-        got = _evaluate(my_dice, (p, y), {"smooth": smooth}, shown)
+        shown = shown_call("my_dice", (p, y), {"smooth": smooth})
+        got = check_scalar(call(my_dice, p, y, smooth=smooth), shown)
         tp, sp, sy = float(np.sum(p * y)), float(np.sum(p)), float(np.sum(y))
         want = 1 - (2 * tp + smooth) / (sp + sy + smooth)
         mistakes = [
@@ -408,26 +341,23 @@ def dice(my_dice: Callable[..., Any]) -> None:
                     "every pixel of every row",
                 )
             )
-        _compare(
+        check_value(
             got,
             want,
             shown,
-            mistakes,
             "return 1 - (2 * sum(p * y) + smooth) / (sum(p) + sum(y) + smooth), with the sums "
             "over all elements",
+            mistakes=mistakes,
         )
 
-    def _tail(_: Any) -> None:
-        __tracebackhide__ = True
-        p, y = np.array([0.6, 0.3]), np.array([1.0, 0.0])
-        shown = _shown("my_dice", (p, y), {})
-        got = _evaluate(my_dice, (p, y), {}, shown)
-        _compare(
-            got,
-            1 - (2 * 0.6 + 1.0) / (0.9 + 1.0 + 1.0),
-            shown + " (default smooth)",
-            [],
-            "give smooth the default value 1.0",
-        )
-
-    check_each([*[(_one, c) for c in cases], (_tail, None)], _run)
+    p, y = np.array([0.6, 0.3]), np.array([1.0, 0.0])
+    default = functools.partial(
+        _check_default,
+        my_dice,
+        "my_dice",
+        (p, y),
+        1 - (2 * 0.6 + 1.0) / (0.9 + 1.0 + 1.0),
+        "smooth",
+        "give smooth the default value 1.0",
+    )
+    check_each(cases, _one, then=[default])

@@ -44,7 +44,9 @@ from ._core import (
     describe,
     diagnose,
     exercise,
+    expect,
     fail,
+    require_function,
 )
 
 __all__ = [
@@ -69,29 +71,49 @@ def _ce_terms(z: np.ndarray, t: np.ndarray) -> np.ndarray:
     return lse - z[np.arange(z.shape[0]), t]
 
 
+def _check_mean_loss(
+    func: Callable[..., Any],
+    args: tuple,
+    shown: str,
+    terms_of: Callable[..., np.ndarray],
+    *,
+    finite: str,
+    mistakes: Callable[[], list[tuple[float, str]]],
+    default: str,
+) -> None:
+    """Check one case of a mean loss: the student's number must be the mean of the terms.
+
+    ``terms_of(*args)`` gives the loss of each sample, computed after the student's call
+    (whose warnings come first). A single number must be finite (else the hint
+    ``finite``); a wrong value that is the sum of the terms, or one of the known
+    ``mistakes()`` (computed only for a wrong value), gets that mistake's hint.
+    """
+    __tracebackhide__ = True
+    result = call(func, *args)
+    if result is not None and np.ndim(result) == 0:
+        check_finite(result, shown, finite)
+    got = check_scalar(result, shown)
+    terms = terms_of(*args)
+
+    def known() -> list[tuple[float, str]]:
+        return [(float(np.sum(terms)), "this is the sum over the samples; take the mean")] + (
+            mistakes()
+        )
+
+    expect(got, float(np.mean(terms)), shown, known, default)
+
+
 # ------------------------------------------------------------- stable_bce_with_logits
 @exercise("Stable binary cross-entropy from logits")
 def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
     """Check ``my_bce_with_logits(input, target)``, the mean binary cross-entropy from logits.
 
-    Parameters
-    ----------
-    my_bce_with_logits : callable
-        The student's function: logits ``input`` and 0/1 ``target`` of equal shape,
-        returning the mean loss as one number.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and its likely cause.
+    The student's function takes logits ``input`` and 0/1 ``target`` of equal shape and
+    returns the mean loss as one number.
 
     """
     __tracebackhide__ = True
-    if not callable(my_bce_with_logits):
-        fail(
-            f"expected a function, got {describe(my_bce_with_logits)}",
-            "pass the function itself, without calling it (no parentheses)",
-        )
+    require_function(my_bce_with_logits)
     cases = [
         ([0.0], [1.0]),
         ([2.0], [1.0]),
@@ -109,24 +131,10 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
         z = np.array(inp, dtype=float)
         y = np.array(tgt, dtype=float)
         shown = f"my_bce_with_logits({describe(inp)}, {describe(tgt)})"
-        result = call(my_bce_with_logits, z.copy(), y.copy())
-        if result is not None and np.ndim(result) == 0:
-            check_finite(
-                result,
-                shown,
-                "for large |logits| use the softplus form log(1 + exp(z)) = "
-                "np.logaddexp(0, z) instead of sigmoid followed by log",
-            )
-        got = check_scalar(result, shown)
-        terms = _bce_logits_terms(z, y)
-        want = float(np.mean(terms))
-        if close(got, want):
-            return
-        p = np.clip(1.0 / (1.0 + np.exp(-np.clip(z, -700, 700))), 1e-7, 1 - 1e-7)
-        hint = diagnose(
-            got,
-            [
-                (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
+
+        def mistakes() -> list[tuple[float, str]]:
+            p = np.clip(1.0 / (1.0 + np.exp(-np.clip(z, -700, 700))), 1e-7, 1 - 1e-7)
+            return [
                 (
                     float(np.mean(np.logaddexp(0.0, z) - (1.0 - y) * z)),
                     "the targets look swapped (or, equivalently, the sign of the logit "
@@ -144,11 +152,19 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
                     "the log1p(exp(-|z|)) part of softplus is missing: "
                     "softplus(z) = max(z, 0) + log1p(exp(-|z|))",
                 ),
-            ],
-            "the loss per element is softplus(z) - y * z, with softplus(z) = "
+            ]
+
+        _check_mean_loss(
+            my_bce_with_logits,
+            (z.copy(), y.copy()),
+            shown,
+            _bce_logits_terms,
+            finite="for large |logits| use the softplus form log(1 + exp(z)) = "
+            "np.logaddexp(0, z) instead of sigmoid followed by log",
+            mistakes=mistakes,
+            default="the loss per element is softplus(z) - y * z, with softplus(z) = "
             "np.logaddexp(0, z); then average",
         )
-        fail(f"{shown} should be {describe(want)}, yours gave {describe(got)}", hint)
 
     check_each(cases, _one)
 
@@ -156,25 +172,9 @@ def stable_bce_with_logits(my_bce_with_logits: Callable[..., Any]) -> None:
 # ------------------------------------------------------------- stable_cross_entropy
 @exercise("Stable cross-entropy from logits and class indices")
 def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
-    """Check ``my_cross_entropy(input, target)``: logits (N, C), class indices (N,), mean.
-
-    Parameters
-    ----------
-    my_cross_entropy : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and its likely cause.
-
-    """
+    """Check ``my_cross_entropy(input, target)``: logits (N, C), class indices (N,), mean."""
     __tracebackhide__ = True
-    if not callable(my_cross_entropy):
-        fail(
-            f"expected a function, got {describe(my_cross_entropy)}",
-            "pass the function itself, without calling it (no parentheses)",
-        )
+    require_function(my_cross_entropy)
     cases = [
         (np.zeros((1, 4)), np.array([2])),
         (np.array([[2.0, 1.0, 0.0]]), np.array([0])),
@@ -189,25 +189,11 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
         __tracebackhide__ = True
         z, t = case
         shown = f"my_cross_entropy({describe(z)}, target={describe(t)})"
-        result = call(my_cross_entropy, z.copy(), t.copy())
-        if result is not None and np.ndim(result) == 0:
-            check_finite(
-                result,
-                shown,
-                "subtract each row's largest logit before exponentiating "
-                "(log-sum-exp), and work with log-probabilities, not probabilities",
-            )
-        got = check_scalar(result, shown)
-        terms = _ce_terms(z, t)
-        want = float(np.mean(terms))
-        if close(got, want):
-            return
-        m = z.max(axis=1, keepdims=True)
-        logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
-        hint = diagnose(
-            got,
-            [
-                (float(np.sum(terms)), "this is the sum over the samples; take the mean"),
+
+        def mistakes() -> list[tuple[float, str]]:
+            m = z.max(axis=1, keepdims=True)
+            logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+            return [
                 (
                     float(-np.mean(logp)),
                     "this averages -log p over every class; pick only the entry of the "
@@ -227,11 +213,19 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
                     float(np.mean(-(z - m)[np.arange(len(t)), t])),
                     "the log of the normaliser, log-sum-exp of the shifted logits, is missing",
                 ),
-            ],
-            "compute log-probabilities z - max - log(sum(exp(z - max))) row by row, "
+            ]
+
+        _check_mean_loss(
+            my_cross_entropy,
+            (z.copy(), t.copy()),
+            shown,
+            _ce_terms,
+            finite="subtract each row's largest logit before exponentiating "
+            "(log-sum-exp), and work with log-probabilities, not probabilities",
+            mistakes=mistakes,
+            default="compute log-probabilities z - max - log(sum(exp(z - max))) row by row, "
             "take the target entry of each row, negate and average",
         )
-        fail(f"{shown} should be {describe(want)}, yours gave {describe(got)}", hint)
 
     check_each(cases, _one)
 
@@ -241,24 +235,12 @@ def stable_cross_entropy(my_cross_entropy: Callable[..., Any]) -> None:
 def central_difference(my_numerical_grad: Callable[..., Any]) -> None:
     """Check ``my_numerical_grad(f, x, h)``, the central-difference gradient of ``f`` at ``x``.
 
-    Parameters
-    ----------
-    my_numerical_grad : callable
-        The student's function: a scalar function ``f`` of an array, a point ``x``
-        and a step ``h``; it returns an array shaped like ``x``.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and its likely cause.
+    The student's function takes a scalar function ``f`` of an array, a point ``x`` and a
+    step ``h``; it returns an array shaped like ``x``.
 
     """
     __tracebackhide__ = True
-    if not callable(my_numerical_grad):
-        fail(
-            f"expected a function, got {describe(my_numerical_grad)}",
-            "pass the function itself, without calling it (no parentheses)",
-        )
+    require_function(my_numerical_grad)
 
     def cubes(v):
         return float(np.sum(np.asarray(v) ** 3))
@@ -348,6 +330,11 @@ def _gce_reference(z: np.ndarray, t: np.ndarray, q: float) -> tuple[float, np.nd
     return loss, grad
 
 
+def _gce_case(z: np.ndarray, t: np.ndarray, q: float, part: int, what: str, hint: str) -> Case:
+    """Return the case ``my_gce(z, t, q=q)``; ``part`` 0 checks the loss, 1 the gradient."""
+    return Case((z, t), _gce_reference(z, t, q)[part], kwargs={"q": q}, what=what, hint=hint)
+
+
 def _pair_part(func: Callable[..., Any], index: int) -> Callable[..., Any]:
     """Return a view of ``func`` giving entry ``index`` of the pair ``(loss, grad)``."""
 
@@ -373,24 +360,12 @@ def generalized_cross_entropy(my_gce: Callable[..., Any]) -> None:
     ``my_gce`` returns the mean over the rows and its gradient with respect to the
     logits, :math:`p_y^{\,q}\,(p - e_y)/N` per row.
 
-    Parameters
-    ----------
-    my_gce : callable
-        The student's function: logits ``input`` (N, C), class indices ``target`` (N,)
-        and ``q`` in (0, 1]; it returns ``(loss, grad)``, a number and an (N, C) array.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and its likely cause.
+    The student's function takes logits ``input`` (N, C), class indices ``target`` (N,) and
+    ``q`` in (0, 1]; it returns ``(loss, grad)``, a number and an (N, C) array.
 
     """
     __tracebackhide__ = True
-    if not callable(my_gce):
-        fail(
-            f"expected a function, got {describe(my_gce)}",
-            "pass the function itself, without calling it (no parentheses)",
-        )
+    require_function(my_gce)
     rows = np.array([[2.0, 1.0, 0.0], [0.5, -1.0, 3.0], [0.0, 0.0, 0.0]])
     rows_t = np.array([0, 2, 1])
     grad_z = np.array([[1.5, -0.5, 0.2], [-1.0, 2.0, 0.0]])
@@ -402,43 +377,48 @@ def generalized_cross_entropy(my_gce: Callable[..., Any]) -> None:
         "p_y**q as np.exp(q * log p_y), never p = exp(z) / sum(exp(z))"
     )
     loss_cases = [
-        Case(
-            (np.zeros((1, 3)), np.array([1])),
-            _gce_reference(np.zeros((1, 3)), np.array([1]), 0.5)[0],
-            kwargs={"q": 0.5},
-            what="for logits [[0, 0, 0]], target [1] and q = 0.5 (so p_y = 1/3) the loss",
-            hint="the loss of a row is (1 - p_y**q) / q, with p = softmax(z) and p_y "
+        _gce_case(
+            np.zeros((1, 3)),
+            np.array([1]),
+            0.5,
+            0,
+            "for logits [[0, 0, 0]], target [1] and q = 0.5 (so p_y = 1/3) the loss",
+            "the loss of a row is (1 - p_y**q) / q, with p = softmax(z) and p_y "
             "the probability of the target class",
         ),
-        Case(
-            (rows, rows_t),
-            _gce_reference(rows, rows_t, 0.7)[0],
-            kwargs={"q": 0.7},
-            what=f"for the 3 rows of logits {describe(rows)}, target [0, 2, 1], q = 0.7, the loss",
-            hint="the loss is the MEAN of (1 - p_y**q) / q over the rows, not the sum; take "
+        _gce_case(
+            rows,
+            rows_t,
+            0.7,
+            0,
+            f"for the 3 rows of logits {describe(rows)}, target [0, 2, 1], q = 0.7, the loss",
+            "the loss is the MEAN of (1 - p_y**q) / q over the rows, not the sum; take "
             "each row's target entry with logp[np.arange(N), target]",
         ),
-        Case(
-            (rows, rows_t),
-            _gce_reference(rows, rows_t, 1.0)[0],
-            kwargs={"q": 1.0},
-            what="at q = 1, where each row's loss is 1 - p_y, the loss",
-            hint="use the q passed in, and divide by q",
+        _gce_case(
+            rows,
+            rows_t,
+            1.0,
+            0,
+            "at q = 1, where each row's loss is 1 - p_y, the loss",
+            "use the q passed in, and divide by q",
         ),
-        Case(
-            (rows, rows_t),
-            _gce_reference(rows, rows_t, 1e-4)[0],
-            kwargs={"q": 1e-4},
-            what="at q = 1e-4, close to the cross-entropy, the loss",
-            hint="as q -> 0 the loss must approach the cross-entropy -log p_y; compute "
+        _gce_case(
+            rows,
+            rows_t,
+            1e-4,
+            0,
+            "at q = 1e-4, close to the cross-entropy, the loss",
+            "as q -> 0 the loss must approach the cross-entropy -log p_y; compute "
             "p_y**q as np.exp(q * log p_y) (or 1 - p_y**q as -np.expm1(q * log p_y))",
         ),
-        Case(
-            (huge, huge_t),
-            _gce_reference(huge, huge_t, 0.5)[0],
-            kwargs={"q": 0.5},
-            what=f"for logits of size 1e4, {describe(huge)}, target [2, 0], q = 0.5, the loss",
-            hint=stable,
+        _gce_case(
+            huge,
+            huge_t,
+            0.5,
+            0,
+            f"for logits of size 1e4, {describe(huge)}, target [2, 0], q = 0.5, the loss",
+            stable,
         ),
     ]
     check_cases(_pair_part(my_gce, 0), loss_cases)
@@ -447,19 +427,21 @@ def generalized_cross_entropy(my_gce: Callable[..., Any]) -> None:
         "the cross-entropy gradient p - onehot(y) weighted by p_y**q; divide by N for the mean"
     )
     grad_cases = [
-        Case(
-            (grad_z, grad_t),
-            _gce_reference(grad_z, grad_t, 0.7)[1],
-            kwargs={"q": 0.7},
-            what=f"for logits {describe(grad_z)}, target [2, 1], q = 0.7, the gradient",
-            hint=gradient,
+        _gce_case(
+            grad_z,
+            grad_t,
+            0.7,
+            1,
+            f"for logits {describe(grad_z)}, target [2, 1], q = 0.7, the gradient",
+            gradient,
         ),
-        Case(
-            (huge, huge_t),
-            _gce_reference(huge, huge_t, 0.5)[1],
-            kwargs={"q": 0.5},
-            what="for logits of size 1e4 the gradient",
-            hint=stable,
+        _gce_case(
+            huge,
+            huge_t,
+            0.5,
+            1,
+            "for logits of size 1e4 the gradient",
+            stable,
         ),
     ]
     check_cases(_pair_part(my_gce, 1), grad_cases)

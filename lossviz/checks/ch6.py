@@ -24,32 +24,14 @@ from ._core import (
     Case,
     ExerciseFailed,
     call,
-    check_array,
+    check_case,
     check_each,
     check_value,
-    close,
-    diagnose,
     exercise,
     fail,
 )
 
 __all__ = ["ExerciseFailed", "adamw_step", "giou", "soft_threshold"]
-
-
-def _run_case(func: Callable, case: Case, mistakes: list[tuple[np.ndarray, str]]) -> None:
-    """One independent case: the student's array must equal ``case.expected``.
-
-    ``mistakes`` are the known wrong answers of this case, ``(value, hint)`` pairs; a
-    result equal to one of them gets its hint (see :func:`~lossviz.checks._core.diagnose`).
-    """
-    __tracebackhide__ = True
-    what = case.what or "the result"
-    got = check_array(call(func, *case.args, **case.kwargs), what)
-    expected = np.asarray(case.expected, dtype=float)
-    hint = case.hint
-    if not close(got, expected):
-        hint = diagnose(got, mistakes, case.hint or "")
-    check_value(got, expected, what, hint or None)
 
 
 # ------------------------------------------------------------------- soft_threshold
@@ -60,16 +42,6 @@ def _soft(v: np.ndarray, tau: float) -> np.ndarray:
 @exercise("Soft-thresholding")
 def soft_threshold(my_soft_threshold: Callable[..., Any]) -> None:
     """Check ``my_soft_threshold(v, tau)`` = ``sign(v) * max(|v| - tau, 0)`` elementwise.
-
-    Parameters
-    ----------
-    my_soft_threshold : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------
@@ -90,9 +62,6 @@ def soft_threshold(my_soft_threshold: Callable[..., Any]) -> None:
         __tracebackhide__ = True
         v, tau, hint = item
         arr = np.array(v)
-        case = Case(
-            (arr, tau), _soft(arr, tau), hint=hint, what=f"my_soft_threshold({v}, tau={tau})"
-        )
         mistakes = [
             (
                 arr - tau * np.sign(arr),
@@ -112,7 +81,9 @@ def soft_threshold(my_soft_threshold: Callable[..., Any]) -> None:
                 "negative entries must shrink towards 0 too: work with |v| and put the sign back",
             ),
         ]
-        _run_case(my_soft_threshold, case, mistakes)
+        what = f"my_soft_threshold({v}, tau={tau})"
+        case = Case((arr, tau), _soft(arr, tau), hint=hint, what=what, mistakes=mistakes)
+        check_case(my_soft_threshold, case)
 
     check_each(cases, one)
 
@@ -146,16 +117,6 @@ def _giou_ref(b: np.ndarray, t: np.ndarray) -> np.ndarray:
 @exercise("The GIoU loss")
 def giou(my_giou: Callable[..., Any]) -> None:
     """Check ``my_giou(boxes, targets)``: per-pair GIoU losses of ``(n, 4)`` box arrays.
-
-    Parameters
-    ----------
-    my_giou : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------
@@ -199,7 +160,6 @@ def giou(my_giou: Callable[..., Any]) -> None:
         b, t, hint, label = item
         bb, tt = np.array(b), np.array(t)
         p = _giou_parts(bb, tt)
-        case = Case((bb, tt), _giou_ref(bb, tt), hint=hint, what=f"for {label}, my_giou(...)")
         mistakes = [
             (
                 1 - p["inter"] / p["union"],
@@ -223,7 +183,8 @@ def giou(my_giou: Callable[..., Any]) -> None:
                 "this is GIoU itself, IoU - (A_C - U)/A_C; the loss is 1 - GIoU",
             ),
         ]
-        _run_case(my_giou, case, mistakes)
+        what = f"for {label}, my_giou(...)"
+        check_case(my_giou, Case((bb, tt), _giou_ref(bb, tt), hint, what=what, mistakes=mistakes))
 
     check_each(cases, one)
 
@@ -249,16 +210,6 @@ def adamw_step(my_adamw_step: Callable[..., Any]) -> None:
     The step of ``torch.optim.AdamW`` with ``betas=(0.9, 0.999)`` and ``eps=1e-8``:
     decay the weights by ``1 - lr * weight_decay``, update the moments with ``grad``,
     and take the bias-corrected Adam step.
-
-    Parameters
-    ----------
-    my_adamw_step : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------
@@ -332,16 +283,15 @@ def adamw_step(my_adamw_step: Callable[..., Any]) -> None:
                 "return a tuple (new_w, new_m, new_v) of three arrays",
             )
         names = ("the new weights", "the new first moment m", "the new second moment v")
+        moments = (
+            "m = beta1 * m + (1 - beta1) * grad and v = beta2 * v + (1 - beta2) * "
+            "grad**2, with the gradient of the loss alone (no decay term)"
+        )
         for k, (got, expected, name) in enumerate(zip(result, want, names, strict=True)):
-            arr = check_array(got, f"for {label}, {name}")
-            hint = None
-            if k == 0 and not close(arr, expected):
-                hint = diagnose(arr, mistakes, "") or None
-            if k > 0:
-                hint = (
-                    "m = beta1 * m + (1 - beta1) * grad and v = beta2 * v + (1 - beta2) * "
-                    "grad**2, with the gradient of the loss alone (no decay term)"
-                )
-            check_value(arr, expected, f"for {label}, {name}", hint)
+            what = f"for {label}, {name}"
+            if k == 0:  # the weights: a wrong value may be a known mistake
+                check_value(got, expected, what, mistakes=mistakes)
+            else:
+                check_value(got, expected, what, moments)
 
     check_each(cases, one)

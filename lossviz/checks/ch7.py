@@ -64,16 +64,6 @@ def masked_ce(my_masked_ce: Callable[..., Any]) -> None:
     ``logits`` is ``(N, T, V)`` (vocabulary last), ``targets`` ``(N, T)`` with
     ``ignore_index`` at padding; the answer is the mean NLL over real tokens.
 
-    Parameters
-    ----------
-    my_masked_ce : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        With the case that failed and the known mistake its value would reveal.
-
     """
     __tracebackhide__ = True
     rng = np.random.default_rng(70)
@@ -126,21 +116,18 @@ def _ctc_reference(
     return float(-total)
 
 
+def _ctc_case(
+    lp: np.ndarray, target: list[int], what: str, hint: str, blank: int = 0, rtol: float = 1e-6
+) -> Case:
+    """Return the case ``my_ctc(lp, target[, blank=blank])``, expected by the reference."""
+    kwargs = {"blank": blank} if blank else {}
+    expected = _ctc_reference(lp, target, blank)
+    return Case((lp, target), expected, hint, kwargs=kwargs, what=what, rtol=rtol)
+
+
 @exercise("The CTC loss in log space")
 def ctc(my_ctc: Callable[..., Any]) -> None:
-    """Check ``my_ctc(log_probs, target, blank=0)`` for one ``(T, C)`` sequence.
-
-    Parameters
-    ----------
-    my_ctc : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        With the case that failed and the likely mistake.
-
-    """
+    """Check ``my_ctc(log_probs, target, blank=0)`` for one ``(T, C)`` sequence."""
     __tracebackhide__ = True
     rng = np.random.default_rng(71)
     lp1 = np.log(np.full((2, 2), 0.5))
@@ -156,11 +143,11 @@ def ctc(my_ctc: Callable[..., Any]) -> None:
             what="for 2 frames at probability 1/2 and the target [1] (3 alignments), the loss",
             hint="the alignments are (1, blank), (blank, 1) and (1, 1): -log(3/4)",
         ),
-        Case(
-            (lp2, [1, 1]),
-            _ctc_reference(lp2, [1, 1]),
-            what="for a repeated label [1, 1] in 5 frames, the loss",
-            hint=f"{wrong_repeat:.6g} would mean you allowed the skip between two equal "
+        _ctc_case(
+            lp2,
+            [1, 1],
+            "for a repeated label [1, 1] in 5 frames, the loss",
+            f"{wrong_repeat:.6g} would mean you allowed the skip between two equal "
             "labels; a repeated label must pass through the blank between its copies",
         ),
         Case(
@@ -169,20 +156,16 @@ def ctc(my_ctc: Callable[..., Any]) -> None:
             what="for an empty target, the loss",
             hint="with no labels the only path is all blanks: -sum of log_probs[:, blank]",
         ),
-        Case(
-            (lp4, [3, 1]),
-            _ctc_reference(lp4, [3, 1], blank=2),
-            kwargs={"blank": 2},
-            what="with blank=2, the loss",
-            hint="use the blank argument, not the index 0",
+        _ctc_case(
+            lp4, [3, 1], "with blank=2, the loss", "use the blank argument, not the index 0", 2
         ),
-        Case(
-            (lp5, [1, 2]),
-            _ctc_reference(lp5, [1, 2]),
-            what="for 2000 frames (probabilities underflow), the loss",
-            rtol=1e-9,
-            hint="work with log-alpha and np.logaddexp; in probability space every "
+        _ctc_case(
+            lp5,
+            [1, 2],
+            "for 2000 frames (probabilities underflow), the loss",
+            "work with log-alpha and np.logaddexp; in probability space every "
             "alpha underflows to 0 and the loss becomes inf",
+            rtol=1e-9,
         ),
     ]
     check_cases(my_ctc, cases)

@@ -17,53 +17,31 @@ ndcg
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ._core import (
+    Case,
     call,
+    check_case,
     check_each,
     check_finite,
-    check_scalar,
     check_value,
     close,
-    describe,
-    diagnose,
     exercise,
+    shown_call,
 )
 
 __all__ = ["contrastive", "dpo", "ndcg"]
 
 
-def _shown(name: str, args: tuple, kwargs: dict) -> str:
-    parts = [describe(np.asarray(a)).split(" (shape")[0] for a in args]
-    parts += [f"{k}={v!r}" for k, v in kwargs.items()]
-    return f"{name}({', '.join(parts)})"
-
-
-def _one_case(
-    func: Callable,
-    name: str,
-    args: tuple,
-    kwargs: dict,
-    expected: float,
-    mistakes: Sequence[tuple[float, str]],
-    default_hint: str,
-) -> None:
-    """Call ``func`` once and compare with ``expected``, hinting at a matching mistake.
-
-    One independent case; ``mistakes`` are its known wrong answers as ``(value, hint)``
-    pairs (see :func:`~lossviz.checks._core.diagnose`).
-    """
-    __tracebackhide__ = True
-    shown = _shown(name, args, kwargs)
-    got = check_scalar(call(func, *args, **kwargs), shown)
-    hint = None
-    if not close(got, expected):
-        hint = diagnose(got, mistakes, default_hint)
-    check_value(got, expected, shown, hint)
+def _case(name: str, args: tuple, kwargs: dict, expected: float, mistakes: list, hint: str) -> Case:
+    """One independent case, shown as the call ``name(*args, **kwargs)``."""
+    what = shown_call(name, args, kwargs)
+    return Case(args, expected, hint, kwargs=kwargs, what=what, mistakes=mistakes)
 
 
 # ----------------------------------------------------------------------- contrastive
@@ -84,16 +62,6 @@ def contrastive(my_contrastive: Callable[..., Any]) -> None:
     -1 for a dissimilar one. The loss of a pair at Euclidean distance ``d`` is
     ``0.5 * d**2`` if similar and ``0.5 * max(0, margin - d)**2`` if dissimilar;
     the result is the mean over pairs.
-
-    Parameters
-    ----------
-    my_contrastive : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------
@@ -157,15 +125,17 @@ def contrastive(my_contrastive: Callable[..., Any]) -> None:
                 "the similar term is half the SQUARED distance",
             ),
         ]
-        _one_case(
+        check_case(
             my_contrastive,
-            "my_contrastive",
-            (x1, x2, y),
-            {"margin": m},
-            _contrastive_ref(x1, x2, y, m),
-            mistakes,
-            "for each pair compute d = ||x1 - x2||, then 0.5*d**2 (y = +1) or "
-            "0.5*max(0, margin - d)**2 (y = -1), and average over pairs",
+            _case(
+                "my_contrastive",
+                (x1, x2, y),
+                {"margin": m},
+                _contrastive_ref(x1, x2, y, m),
+                mistakes,
+                "for each pair compute d = ||x1 - x2||, then 0.5*d**2 (y = +1) or "
+                "0.5*max(0, margin - d)**2 (y = -1), and average over pairs",
+            ),
         )
 
     check_each(cases, one)
@@ -189,16 +159,6 @@ def dpo(my_dpo: Callable[..., Any]) -> None:
     rejected (l) responses under the policy and the reference; the loss of a pair is
     ``-log sigmoid(beta * ((pi_w - ref_w) - (pi_l - ref_l)))``, averaged over pairs,
     computed without overflow.
-
-    Parameters
-    ----------
-    my_dpo : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------
@@ -232,11 +192,8 @@ def dpo(my_dpo: Callable[..., Any]) -> None:
         ),
     ]
 
-    def one(item: tuple | None) -> None:
+    def one(item: tuple) -> None:
         __tracebackhide__ = True
-        if item is None:
-            _dpo_overflow(my_dpo)
-            return
         pw, pl, rw, rl = (np.array(a) for a in item[:4])
         beta = item[4]
         h = beta * ((pw - rw) - (pl - rl))
@@ -259,18 +216,20 @@ def dpo(my_dpo: Callable[..., Any]) -> None:
             (float(np.mean(-_softplus(-h))), "the loss is MINUS log sigmoid(h), a positive number"),
             (float(np.sum(_softplus(-h))), "this is the sum over pairs; take the mean"),
         ]
-        _one_case(
+        check_case(
             my_dpo,
-            "my_dpo",
-            (pw, pl, rw, rl),
-            {"beta": beta},
-            _dpo_ref(pw, pl, rw, rl, beta),
-            mistakes,
-            "compute h = beta * ((pi_w - ref_w) - (pi_l - ref_l)) and average "
-            "-log sigmoid(h) = log(1 + exp(-h)) over the pairs",
+            _case(
+                "my_dpo",
+                (pw, pl, rw, rl),
+                {"beta": beta},
+                _dpo_ref(pw, pl, rw, rl, beta),
+                mistakes,
+                "compute h = beta * ((pi_w - ref_w) - (pi_l - ref_l)) and average "
+                "-log sigmoid(h) = log(1 + exp(-h)) over the pairs",
+            ),
         )
 
-    check_each([*cases, None], one)  # None: the overflow case, h = -2000
+    check_each(cases, one, then=[functools.partial(_dpo_overflow, my_dpo)])  # h = -2000
 
 
 def _dpo_overflow(my_dpo: Callable[..., Any]) -> None:
@@ -313,16 +272,6 @@ def ndcg(my_ndcg: Callable[..., Any]) -> None:
     over the first ``k`` ranks (rank 1 is the top); NDCG@k divides it by the DCG@k
     of the ideal order (relevances sorted in decreasing order). Every case has at
     least one relevant item.
-
-    Parameters
-    ----------
-    my_ndcg : callable
-        The student's function.
-
-    Raises
-    ------
-    ExerciseFailed
-        Naming the first case that fails and the likely mistake.
 
     Examples
     --------
@@ -375,16 +324,18 @@ def ndcg(my_ndcg: Callable[..., Any]) -> None:
             ),
         ]
         mistakes = [(v, h) for v, h in mistakes if not close(v, want)]
-        _one_case(
+        check_case(
             my_ndcg,
-            "my_ndcg",
-            (scores, rel, k),
-            {},
-            want,
-            mistakes,
-            "sort the relevances by decreasing score, sum (2**rel - 1) / log2(rank + 1) over "
-            "the first k ranks, and divide by the same sum for the relevances sorted "
-            "decreasingly",
+            _case(
+                "my_ndcg",
+                (scores, rel, k),
+                {},
+                want,
+                mistakes,
+                "sort the relevances by decreasing score, sum (2**rel - 1) / log2(rank + 1) over "
+                "the first k ranks, and divide by the same sum for the relevances sorted "
+                "decreasingly",
+            ),
         )
 
     check_each(cases, one)

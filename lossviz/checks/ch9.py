@@ -29,7 +29,6 @@ from ._core import (
     check_finite,
     check_scalar,
     check_value,
-    diagnose,
     exercise,
 )
 
@@ -64,15 +63,7 @@ def _kl_mistakes(mu: np.ndarray, lv: np.ndarray) -> list[tuple[float, str]]:
 def gaussian_kl(my_gaussian_kl: Callable[..., Any]) -> None:
     """Check ``my_gaussian_kl(mu, logvar)`` on 1-D arrays of means and log-variances.
 
-    Parameters
-    ----------
-    my_gaussian_kl : callable
-        The student's function; it returns a float.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
+    The student's function returns a float.
 
     """
     __tracebackhide__ = True
@@ -89,10 +80,13 @@ def gaussian_kl(my_gaussian_kl: Callable[..., Any]) -> None:
         mu, lv = np.array(mu_l), np.array(lv_l)
         got = check_scalar(call(my_gaussian_kl, mu.copy(), lv.copy()), what)
         want = _kl(mu, lv)
-        hint = diagnose(
-            got, _kl_mistakes(mu, lv), "KL = 0.5 * sum(exp(logvar) + mu**2 - 1 - logvar)"
+        check_value(
+            got,
+            want,
+            f"for mu={mu_l}, logvar={lv_l} ({what}) the KL",
+            "KL = 0.5 * sum(exp(logvar) + mu**2 - 1 - logvar)",
+            mistakes=_kl_mistakes(mu, lv),
         )
-        check_value(got, want, f"for mu={mu_l}, logvar={lv_l} ({what}) the KL", hint)
 
     check_each(cases, one)
 
@@ -129,15 +123,7 @@ def _bpd_mistakes(
 def bits_per_dim(my_bits_per_dim: Callable[..., Any]) -> None:
     """Check ``my_bits_per_dim(x, shift, log_scale)`` for data ``x`` of shape ``(N, D)``.
 
-    Parameters
-    ----------
-    my_bits_per_dim : callable
-        The student's function; it returns a float.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
+    The student's function returns a float.
 
     """
     __tracebackhide__ = True
@@ -159,12 +145,13 @@ def bits_per_dim(my_bits_per_dim: Callable[..., Any]) -> None:
         x, shift, ls, what = item
         got = check_scalar(call(my_bits_per_dim, x.copy(), shift.copy(), ls.copy()), what)
         want = _bpd(x, shift, ls)
-        hint = diagnose(
+        check_value(
             got,
-            _bpd_mistakes(x, shift, ls),
+            want,
+            f"for {what} the bits per dimension",
             "mean over samples of -log p(x), divided by D * log(2)",
+            mistakes=_bpd_mistakes(x, shift, ls),
         )
-        check_value(got, want, f"for {what} the bits per dimension", hint)
 
     check_each(cases, one)
 
@@ -181,15 +168,7 @@ def discriminator_loss(my_discriminator_loss: Callable[..., Any]) -> None:
     ``real`` and ``fake`` are logits, :math:`D = \sigma(\cdot)`; the cases include logits
     of :math:`\pm 800`, for which a naive ``log(sigmoid(.))`` overflows or returns inf.
 
-    Parameters
-    ----------
-    my_discriminator_loss : callable
-        The student's function; it returns a float.
-
-    Raises
-    ------
-    ExerciseFailed
-        With a hint naming the case that failed and the likely mistake.
+    The student's function returns a float.
 
     """
     __tracebackhide__ = True
@@ -223,11 +202,12 @@ def discriminator_loss(my_discriminator_loss: Callable[..., Any]) -> None:
                 "the term of the fake samples, -log(1 - D(fake)), is missing",
             ),
         ]
-        hint = diagnose(
+        check_value(
             value,
-            mistakes,
+            want,
+            f"for real={real_l}, fake={fake_l} ({what}) the loss",
             "loss = mean(softplus(-real)) + mean(softplus(fake)), softplus(s) = log(1 + e^s)",
+            mistakes=mistakes,
         )
-        check_value(value, want, f"for real={real_l}, fake={fake_l} ({what}) the loss", hint)
 
     check_each(cases, one)
