@@ -97,8 +97,8 @@ def part_two_inputs(rng, x, y, logits) -> dict[str, tuple[tuple, dict]]:
     CTC's gradient needs the whole forward lattice, (T, N, 2S + 1) for targets of S
     labels (the backward lattice is consumed one frame at a time), besides the
     gradient (T, N, C) itself: its peak is about 1 + (2S + 1)/C times the input
-    bytes, 1.4x here. The 4x goal is out of reach for long targets over few classes
-    (e.g. S = 100 characters of C = 30 classes: about 7.7x) unless the forward pass
+    bytes, 1.5x here. The 4x goal is out of reach for long targets over few classes
+    (e.g. S = 100 characters of C = 30 classes: about 8x) unless the forward pass
     is recomputed in segments (checkpointing), trading time for memory.
     """
     n_box = N // 4
