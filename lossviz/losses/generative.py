@@ -418,6 +418,10 @@ def _critic_generator(want, r, f, reduction):
     return _gan_result(want, per, *grads, reduction, scaled=True)
 
 
+#: The discriminator's loss (and gradient) of the minimax and non-saturating GANs.
+_LOGISTIC_D = r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)\ \ (D);\quad "
+_LOGISTIC_D_GRAD = r"-\sigma(-s_r)\ \ (D)"
+
 _GAN_PARAMS = r"""
     Parameters
     ----------
@@ -494,9 +498,8 @@ gan_minimax = register(
         display_name="GAN minimax loss",
         **_GAN,
         slice=_GAN_SLICES["generator"],
-        formula_latex=r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)"
-        r"\ \ (D);\quad -\operatorname{softplus}(s_f)\ \ (G)",
-        grad_latex=r"-\sigma(-s_r)\ \ (D)",
+        formula_latex=_LOGISTIC_D + r"-\operatorname{softplus}(s_f)\ \ (G)",
+        grad_latex=_LOGISTIC_D_GRAD,
         **fused(_gan_minimax),
     )
 )
@@ -539,9 +542,8 @@ gan_non_saturating = register(
         display_name="GAN non-saturating loss",
         **_GAN,
         slice=_GAN_SLICES["generator"],
-        formula_latex=r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)"
-        r"\ \ (D);\quad \operatorname{softplus}(-s_f)\ \ (G)",
-        grad_latex=r"-\sigma(-s_r)\ \ (D)",
+        formula_latex=_LOGISTIC_D + r"\operatorname{softplus}(-s_f)\ \ (G)",
+        grad_latex=_LOGISTIC_D_GRAD,
         **fused(_gan_non_saturating),
     )
 )
