@@ -25,7 +25,7 @@ from .._validate import (
     check_reduction,
     same_shape,
 )
-from ._logistic import logistic
+from ._kernels import logistic
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 

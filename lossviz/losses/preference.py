@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_array, as_real, check_reduction, same_shape
-from ._logistic import logistic
-from ._numerics import log_softmax
+from ._kernels import logistic, softmax_match
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
@@ -169,22 +168,9 @@ def _listnet(want, input, target, *, reduction="mean"):
 
     """
     check_reduction(reduction)
-    s = as_array(input, "input")
-    y = as_array(target, "target")
-    if s.ndim != 2:
-        raise ValueError(
-            f"input must have shape (N, L): scores of N lists of L items each; got {s.shape}"
-        )
-    same_shape(s, "input", y, "target")
-    log_q = log_softmax(s, axis=1)
-    p = log_softmax(y, axis=1)
-    np.exp(p, out=p)
-    value = reduce(-np.sum(p * log_q, axis=1), reduction) if want & VALUE else None
-    if not want & GRAD:
-        return value, None
-    g = np.exp(log_q, out=log_q)
-    g -= p
-    return value, scale_grad(g, reduction, s.shape[0])
+    return softmax_match(
+        want, input, target, reduction, "(N, L): scores of N lists of L items each"
+    )
 
 
 listnet = register(

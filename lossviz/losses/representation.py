@@ -16,6 +16,7 @@ from .._validate import (
     check_reduction,
     same_shape,
 )
+from ._kernels import softmax_match
 from ._numerics import log_softmax
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
@@ -365,28 +366,8 @@ def _distillation(want, input, target, *, temperature=1.0, reduction="mean"):
     """
     check_reduction(reduction)
     tau = as_real(temperature, "temperature", low=0.0, low_open=True)
-    s = as_array(input, "input")
-    t = as_array(target, "target")
-    if s.ndim != 2:
-        raise ValueError(
-            f"input must have shape (N, C): student logits, one row per example; got {s.shape}"
-        )
-    same_shape(s, "input", t, "target")
-    log_q = log_softmax(s / tau, axis=1)  # student at temperature tau
-    log_p = log_softmax(t / tau, axis=1)  # teacher's soft targets
-    p = np.exp(log_p)
-    value = None
-    if want & VALUE:
-        log_p -= log_q
-        log_p *= p  # p (log p - log q)
-        # a divergence is >= 0; clip the rounding error of a student equal to the teacher
-        value = reduce(np.maximum(tau**2 * np.sum(log_p, axis=1), 0.0), reduction)
-    if not want & GRAD:
-        return value, None
-    grad = np.exp(log_q, out=log_q)
-    grad -= p
-    grad *= tau  # tau (q - p)
-    return value, scale_grad(grad, reduction, s.shape[0])
+    shape = "(N, C): student logits, one row per example"
+    return softmax_match(want, input, target, reduction, shape, tau, divergence=True)
 
 
 distillation = register(
