@@ -67,7 +67,7 @@ def logistic(z: np.ndarray, sign: int, *, value: bool = True, grad: bool = True,
         del inv
     if not value:
         return None, sig
-    out = z if own else np.empty_like(z)
+    out = z if own and isinstance(z, np.ndarray) else np.empty_like(z)  # not a NumPy scalar
     if sign > 0:
         sp = np.maximum(z, 0.0, out=out)
     else:
