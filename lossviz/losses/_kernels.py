@@ -5,8 +5,10 @@ the same arithmetic as :func:`._numerics.softplus_pair` and :func:`._numerics.si
 (so the results agree to the bit), for losses that need only one side of each pair,
 e.g. :math:`-\log\sigma(d) = \operatorname{softplus}(-d)` and its derivative
 :math:`-\sigma(-d)` (BPR, Bradley-Terry, DPO, the GAN losses, the negative ELBO): every
-result is written into an array allocated once, and the caller's own temporary may be
-overwritten. Zero-dimensional arrays stay arrays.
+result is written into an array allocated once, the caller's own temporary may be
+overwritten, and the work runs in parts of :data:`_CHUNK` elements, so that the
+temporaries are small (allocating and first touching a large array costs as much as
+several passes over it). Zero-dimensional arrays stay arrays.
 
 :func:`softmax_match` compares the softmax of scores with the softmax of targets, row by
 row (ListNet, knowledge distillation).
@@ -20,6 +22,10 @@ from .._validate import as_array, same_shape
 from ._numerics import log_softmax
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE
+
+#: Elements per pass of :func:`logistic`: its temporaries stay small (in the cache, and
+#: reused by the allocator) instead of each being as large as the input.
+_CHUNK = 1 << 14
 
 
 def logistic(z: np.ndarray, sign: int, *, value: bool = True, grad: bool = True, own: bool = False):
@@ -55,26 +61,54 @@ def logistic(z: np.ndarray, sign: int, *, value: bool = True, grad: bool = True,
     (array([0.693147, 0.126928]), array([0.5     , 0.119203]))
 
     """
-    e = np.abs(z, out=np.empty_like(z))
+    sp = sig = None
+    if value:
+        sp = z if own and isinstance(z, np.ndarray) else np.empty_like(z)  # not a NumPy scalar
+    if grad:
+        sig = np.empty_like(z)
+    z = np.asarray(z)
+    for part in _chunks(z, sp, sig):
+        _logistic_part(sign, *part)
+    return sp, sig
+
+
+def _chunks(*arrays):
+    """Yield matching slices of :data:`_CHUNK` elements of arrays of one shape and layout.
+
+    Each array is None or an array laid out as the first (``np.empty_like`` of it, or
+    itself); slices follow memory order. An array neither C- nor F-contiguous is
+    yielded whole.
+    """
+    first = arrays[0]
+    if first.flags.c_contiguous:
+        flat = [None if a is None else a.reshape(-1) for a in arrays]
+    elif first.flags.f_contiguous:
+        flat = [None if a is None else a.T.reshape(-1) for a in arrays]
+    else:
+        yield arrays
+        return
+    for start in range(0, first.size, _CHUNK):
+        part = slice(start, start + _CHUNK)
+        yield [None if a is None else a[part] for a in flat]
+
+
+def _logistic_part(sign, z, sp, sig):
+    """:func:`logistic` of one 1-D part ``z``, written into ``sp`` and ``sig`` (None: skipped)."""
+    e = np.abs(z)
     np.negative(e, out=e)
     np.exp(e, out=e)
-    sig = None
-    if grad:
-        sig = np.maximum(e, z >= 0 if sign > 0 else z < 0, out=np.empty_like(z))
-        inv = np.add(e, 1.0, out=np.empty_like(z))
+    if sig is not None:
+        np.maximum(e, z >= 0 if sign > 0 else z < 0, out=sig)
+        inv = e + 1.0
         np.divide(1.0, inv, out=inv)
         sig *= inv
-        del inv
-    if not value:
-        return None, sig
-    out = z if own and isinstance(z, np.ndarray) else np.empty_like(z)  # not a NumPy scalar
-    if sign > 0:
-        sp = np.maximum(z, 0.0, out=out)
-    else:
-        sp = np.minimum(z, 0.0, out=out)
-        np.negative(sp, out=sp)  # max(-z, 0) without the temporary -z
-    sp += np.log1p(e, out=e)
-    return sp, sig
+    if sp is not None:
+        if sign > 0:
+            np.maximum(z, 0.0, out=sp)
+        else:
+            np.minimum(z, 0.0, out=sp)
+            np.negative(sp, out=sp)  # max(-z, 0) without the temporary -z
+        sp += np.log1p(e, out=e)
 
 
 def softmax_match(
