@@ -156,7 +156,7 @@ def softmax_match(
     same_shape(s, "input", y, "target")
     log_q = log_softmax(s / tau if tau != 1.0 else s, axis=1)
     log_p = log_softmax(y / tau if tau != 1.0 else y, axis=1)
-    p = np.exp(log_p)
+    p = np.exp(log_p, out=None if divergence else log_p)  # log p: needed by the KL only
     value = None
     if want & VALUE and divergence:
         log_p -= log_q
