@@ -266,7 +266,8 @@ def _info_nce(
     value = reduce(per, reduction) if want & VALUE else None
     if not want & GRAD:
         return value, None
-    g_logits = np.exp(log_p, out=log_p)  # softmax - [i = j]
+    g_logits = np.exp(log_p, out=log_p)  # softmax - [i = j], in log_p's place
+    del log_p
     g_logits[rows, rows] -= 1.0
     if symmetric:
         g_logits += np.exp(log_pc, out=log_pc)
