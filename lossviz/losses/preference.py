@@ -16,7 +16,7 @@ from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
 def _pairwise_logistic(want, d, reduction, scale=None):
-    r"""Reduced :math:`-\log\sigma(d)` and its gradient ``(g, -g)`` for the two scores.
+    r"""Return the reduced :math:`-\log\sigma(d)` and its gradient ``(g, -g)`` for two scores.
 
     ``d`` is the caller's temporary (it is overwritten); ``g = -scale * sigmoid(-d)``,
     the derivative with respect to the score that ``d`` increases with.
