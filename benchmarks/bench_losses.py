@@ -93,6 +93,13 @@ def part_two_inputs(rng, x, y, logits) -> dict[str, tuple[tuple, dict]]:
     InfoNCE compares every query with every key, so it gets a 1000 x 1000 batch (10^6
     elements, and 10^6 similarities); CTC gets log-probabilities of shape
     (T, N, C) = (50, 200, 100) and targets of 20 labels.
+
+    CTC's gradient needs the whole forward lattice, (T, N, 2S + 1) for targets of S
+    labels (the backward lattice is consumed one frame at a time), besides the
+    gradient (T, N, C) itself: its peak is about 1 + (2S + 1)/C times the input
+    bytes, 1.5x here. The 4x goal is out of reach for long targets over few classes
+    (e.g. S = 100 characters of C = 30 classes: about 8x) unless the forward pass
+    is recomputed in segments (checkpointing), trading time for memory.
     """
     n_box = N // 4
     xy = rng.uniform(-2.0, 2.0, size=(2, n_box, 2))

@@ -359,3 +359,20 @@ def test_gan_losses_match_torch_compositions(loss, side, reduction):
     g_real, g_fake = loss.grad(real, fake, side=side, reduction=reduction)
     np.testing.assert_allclose(g_real, tr.grad.numpy(), rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(g_fake, tf.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [L.gan_minimax, L.gan_non_saturating, L.wasserstein_critic, L.gan_hinge],
+)
+@pytest.mark.parametrize("side", ["discriminator", "generator"])
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_gan_scalar_scores_are_one_pair(loss, side, reduction):
+    # 0-d arrays once crashed inside the in-place arithmetic (NumPy scalars have no out=)
+    value, grads = loss.value_and_grad(0.7, -1.4, side=side, reduction=reduction)
+    one, one_grads = loss.value_and_grad([0.7], [-1.4], side=side, reduction=reduction)
+    assert np.shape(value) == ()
+    assert np.array_equal(np.ravel(value), np.ravel(one))
+    for g, g1 in zip(grads, one_grads, strict=True):
+        assert g.shape == ()
+        assert np.array_equal(g.ravel(), g1)

@@ -274,3 +274,24 @@ def test_dpo_matches_the_torch_formula_of_rafailov_et_al(beta, reduction):
     np.testing.assert_allclose(value, out.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(gw, tw.grad.numpy(), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(gl, tl.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+# --------------------------------------------------------- scalar arguments
+@pytest.mark.parametrize(
+    ("loss", "args"),
+    [
+        (losses.bpr, (0.3, -1.2)),
+        (losses.bradley_terry, (0.3, -1.2)),
+        (losses.dpo, (-1.0, -2.5, -1.5, -1.25)),
+    ],
+)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_scalar_arguments_are_one_pair(loss, args, reduction):
+    # 0-d arrays once crashed inside the in-place arithmetic (NumPy scalars have no out=)
+    value, grads = loss.value_and_grad(*args, reduction=reduction)
+    one, one_grads = loss.value_and_grad(*[[a] for a in args], reduction=reduction)
+    assert np.shape(value) == ()
+    assert np.array_equal(np.ravel(value), np.ravel(one))
+    for g, g1 in zip(grads, one_grads, strict=True):
+        assert g.shape == ()
+        assert np.array_equal(g.ravel(), g1)

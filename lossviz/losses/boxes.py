@@ -25,10 +25,14 @@ import math
 import numpy as np
 
 from .._validate import _describe, as_bool, as_real, check_reduction, pair
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, Slice, register
+from ._reduction import reduce, scale_grad
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _FOUR_OVER_PI2 = 4.0 / math.pi**2
+
+#: Boxes per pass: each pass's two dozen temporaries stay small (and in the cache)
+#: instead of each being as large as the batch.
+_CHUNK = 1 << 14
 
 #: What the appendix's slice of each box loss shows.
 _SLICE_ABOUT = (
@@ -183,25 +187,51 @@ def _box_grad(p, g, t, eps, kind, detach_alpha=False):
     return np.stack([gx1, gy1, gx2, gy2], axis=-1)
 
 
-def _make(kind):
-    def value(input, target, *, eps=1e-7, reduction="mean"):
-        eps_ = as_real(eps, "eps", low=0.0)
-        p, g = _boxes(input, target, reduction)
-        loss, _ = _box_terms(p, g, eps_, kind)
-        return reduce(loss, reduction)
+def _box_loss(want, input, target, eps, reduction, kind, detach_alpha=False):
+    """Validate, then the per-box losses and their gradients, :data:`_CHUNK` boxes at a time."""
+    eps = as_real(eps, "eps", low=0.0)
+    detach_alpha = as_bool(detach_alpha, "detach_alpha")
+    p, g = _boxes(input, target, reduction)
+    flat_p, flat_g = p.reshape(-1, 4), g.reshape(-1, 4)
+    n = flat_p.shape[0]
+    loss = np.empty(n)
+    grad = np.empty((n, 4)) if want & GRAD else None
+    for start in range(0, n, _CHUNK):
+        rows = slice(start, start + _CHUNK)
+        loss[rows], t = _box_terms(flat_p[rows], flat_g[rows], eps, kind)
+        if grad is not None:
+            grad[rows] = _box_grad(flat_p[rows], flat_g[rows], t, eps, kind, detach_alpha)
+    loss = loss.reshape(p.shape[:-1])
+    value = reduce(loss, reduction) if want & VALUE else None
+    if grad is None:
+        return value, None
+    return value, scale_grad(grad.reshape(p.shape), reduction, count=loss.size)
 
-    def value_and_grad(input, target, *, eps=1e-7, reduction="mean", detach_alpha=False):
-        eps_ = as_real(eps, "eps", low=0.0)
-        detach = as_bool(detach_alpha, "detach_alpha")
-        p, g = _boxes(input, target, reduction)
-        loss, t = _box_terms(p, g, eps_, kind)
-        per_box = _box_grad(p, g, t, eps_, kind, detach)
-        return reduce(loss, reduction), reduce_grad(per_box, reduction, count=loss.size)
 
-    def grad(input, target, *, eps=1e-7, reduction="mean"):
-        return value_and_grad(input, target, eps=eps, reduction=reduction)[1]
+def _box_doc(summary: str, notes: str, extra: str = "") -> str:
+    """Return a box loss's docstring: its summary, the shared parameters, its notes."""
+    head = summary + "\n" + _PARAMS.replace("%(extra)s", extra)
+    return head + "\n    Notes\n    -----\n    " + _COMMON + notes
 
-    return value, grad, value_and_grad
+
+#: What the four box losses share in their Loss records.
+_BOX = {
+    "task": "object detection",
+    "input_domain": "real",
+    "target_domain": "real",
+    "convex": False,
+}
+
+#: The slice of the IoU, GIoU and DIoU losses: a unit box sliding across the target.
+_SHIFT = Slice(
+    "entry",
+    point=([[0.0, 0.0, 1.0, 1.0]], [[0.0, 0.0, 1.0, 1.0]]),
+    vary=("input", None),
+    direction=((1.0, 0.0, 1.0, 0.0),),
+    span=(-2.5, 2.5),
+    label=r"horizontal offset $t$ of the predicted box",
+    about=_SLICE_ABOUT,
+)
 
 
 _PARAMS = r"""
@@ -241,23 +271,14 @@ _COMMON = r"""Write :math:`I` and :math:`U` for the areas of the intersection an
 
 
 # --------------------------------------------------------------------- iou
-_iou_v, _iou_g, _iou_vg = _make("iou")
+def _iou(want, input, target, *, eps=1e-7, reduction="mean"):
+    return _box_loss(want, input, target, eps, reduction, "iou")
 
 
-def _iou(input, target, *, eps=1e-7, reduction="mean"):
-    return _iou_v(input, target, eps=eps, reduction=reduction)
-
-
-_iou.__doc__ = (
-    r"""IoU loss :math:`1 - \mathrm{IoU}` of axis-aligned boxes (flat when boxes do not overlap).
-"""
-    + _PARAMS.replace("%(extra)s", "")
-    + r"""
-    Notes
-    -----
-    """
-    + _COMMON
-    + r"""
+_iou.__doc__ = _box_doc(
+    r"IoU loss :math:`1 - \mathrm{IoU}` of axis-aligned boxes "
+    "(flat when boxes do not overlap).",
+    r"""
 
     .. math:: \ell = 1 - \frac{I}{U + \varepsilon}.
 
@@ -271,54 +292,31 @@ _iou.__doc__ = (
     >>> iou([[0.0, 0.0, 2.0, 2.0]], [[1.0, 0.0, 3.0, 2.0]], eps=0.0)  # 1 - 2/6
     0.6666666666666667
 
-    """
+    """,
 )
 
 iou = register(
     Loss(
         name="iou",
         display_name="IoU loss (boxes)",
-        task="object detection",
-        input_domain="real",
-        target_domain="real",
-        slice=Slice(
-            "entry",
-            point=([[0.0, 0.0, 1.0, 1.0]], [[0.0, 0.0, 1.0, 1.0]]),
-            vary=("input", None),
-            direction=((1.0, 0.0, 1.0, 0.0),),
-            span=(-2.5, 2.5),
-            label=r"horizontal offset $t$ of the predicted box",
-            about=_SLICE_ABOUT,
-        ),
-        convex=False,
+        **_BOX,
+        slice=_SHIFT,
         formula_latex=r"1 - \frac{I}{U + \varepsilon}",
         grad_latex=r"-\frac{\partial}{\partial b}\frac{I}{U + \varepsilon}\ "
         r"\text{(0 when the boxes do not overlap)}",
-        value_fn=_iou,
-        grad_fn=_iou_g,
-        value_and_grad_fn=_iou_vg,
+        **fused(_iou),
     )
 )
 
 
 # -------------------------------------------------------------------- giou
-_giou_v, _giou_g, _giou_vg = _make("giou")
+def _giou(want, input, target, *, eps=1e-7, reduction="mean"):
+    return _box_loss(want, input, target, eps, reduction, "giou")
 
 
-def _giou(input, target, *, eps=1e-7, reduction="mean"):
-    return _giou_v(input, target, eps=eps, reduction=reduction)
-
-
-_giou.__doc__ = (
-    r"""Generalised IoU loss (Rezatofighi et al. 2019) of axis-aligned boxes.
-"""
-    + _PARAMS.replace("%(extra)s", "")
-    + r"""
-    Notes
-    -----
-    """
-    + _COMMON
-    + r""" With :math:`A_C = c_w c_h`,
+_giou.__doc__ = _box_doc(
+    r"""Generalised IoU loss (Rezatofighi et al. 2019) of axis-aligned boxes.""",
+    r""" With :math:`A_C = c_w c_h`,
 
     .. math:: \ell = 1 - \frac{I}{U + \varepsilon} + \frac{A_C - U}{A_C + \varepsilon}.
 
@@ -333,55 +331,32 @@ _giou.__doc__ = (
     >>> giou([[0.0, 0.0, 1.0, 1.0]], [[2.0, 0.0, 3.0, 1.0]], eps=0.0)  # 1 - 0 + (3 - 2)/3
     1.3333333333333333
 
-    """
+    """,
 )
 
 giou = register(
     Loss(
         name="giou",
         display_name="Generalised IoU loss (GIoU)",
-        task="object detection",
-        input_domain="real",
-        target_domain="real",
-        slice=Slice(
-            "entry",
-            point=([[0.0, 0.0, 1.0, 1.0]], [[0.0, 0.0, 1.0, 1.0]]),
-            vary=("input", None),
-            direction=((1.0, 0.0, 1.0, 0.0),),
-            span=(-2.5, 2.5),
-            label=r"horizontal offset $t$ of the predicted box",
-            about=_SLICE_ABOUT,
-        ),
-        convex=False,
+        **_BOX,
+        slice=_SHIFT,
         formula_latex=r"1 - \frac{I}{U + \varepsilon} + \frac{A_C - U}{A_C + \varepsilon}",
         grad_latex=r"\text{reverse mode through } I,\ U,\ A_C"
         r"\ \text{(ties in max/min split in half)}",
-        value_fn=_giou,
-        grad_fn=_giou_g,
-        value_and_grad_fn=_giou_vg,
+        **fused(_giou),
         torch_name="torchvision.ops.generalized_box_iou_loss",
     )
 )
 
 
 # -------------------------------------------------------------------- diou
-_diou_v, _diou_g, _diou_vg = _make("diou")
+def _diou(want, input, target, *, eps=1e-7, reduction="mean"):
+    return _box_loss(want, input, target, eps, reduction, "diou")
 
 
-def _diou(input, target, *, eps=1e-7, reduction="mean"):
-    return _diou_v(input, target, eps=eps, reduction=reduction)
-
-
-_diou.__doc__ = (
-    r"""Distance IoU loss (Zheng et al. 2020) of axis-aligned boxes.
-"""
-    + _PARAMS.replace("%(extra)s", "")
-    + r"""
-    Notes
-    -----
-    """
-    + _COMMON
-    + r""" With :math:`\rho^2` the squared distance between the box centres,
+_diou.__doc__ = _box_doc(
+    r"""Distance IoU loss (Zheng et al. 2020) of axis-aligned boxes.""",
+    r""" With :math:`\rho^2` the squared distance between the box centres,
 
     .. math:: \ell = 1 - \frac{I}{U + \varepsilon} + \frac{\rho^2}{c_w^2 + c_h^2 + \varepsilon}.
 
@@ -396,63 +371,31 @@ _diou.__doc__ = (
     >>> diou([[0.0, 0.0, 1.0, 1.0]], [[2.0, 0.0, 3.0, 1.0]], eps=0.0)  # 1 - 0 + 4/(9 + 1)
     1.4
 
-    """
+    """,
 )
 
 diou = register(
     Loss(
         name="diou",
         display_name="Distance IoU loss (DIoU)",
-        task="object detection",
-        input_domain="real",
-        target_domain="real",
-        slice=Slice(
-            "entry",
-            point=([[0.0, 0.0, 1.0, 1.0]], [[0.0, 0.0, 1.0, 1.0]]),
-            vary=("input", None),
-            direction=((1.0, 0.0, 1.0, 0.0),),
-            span=(-2.5, 2.5),
-            label=r"horizontal offset $t$ of the predicted box",
-            about=_SLICE_ABOUT,
-        ),
-        convex=False,
+        **_BOX,
+        slice=_SHIFT,
         formula_latex=r"1 - \frac{I}{U + \varepsilon} + \frac{\rho^2}{c_w^2 + c_h^2 + \varepsilon}",
         grad_latex=r"\text{reverse mode through } I,\ U,\ \rho^2,\ c_w,\ c_h",
-        value_fn=_diou,
-        grad_fn=_diou_g,
-        value_and_grad_fn=_diou_vg,
+        **fused(_diou),
         torch_name="torchvision.ops.distance_box_iou_loss",
     )
 )
 
 
 # -------------------------------------------------------------------- ciou
-_ciou_v, _, _ciou_vg_all = _make("ciou")
+def _ciou(want, input, target, *, eps=1e-7, detach_alpha=False, reduction="mean"):
+    return _box_loss(want, input, target, eps, reduction, "ciou", detach_alpha)
 
 
-def _ciou(input, target, *, eps=1e-7, detach_alpha=False, reduction="mean"):
-    as_bool(detach_alpha, "detach_alpha")
-    return _ciou_v(input, target, eps=eps, reduction=reduction)
-
-
-def _ciou_vg(input, target, *, eps=1e-7, detach_alpha=False, reduction="mean"):
-    return _ciou_vg_all(input, target, eps=eps, reduction=reduction, detach_alpha=detach_alpha)
-
-
-def _ciou_g(input, target, *, eps=1e-7, detach_alpha=False, reduction="mean"):
-    return _ciou_vg(input, target, eps=eps, detach_alpha=detach_alpha, reduction=reduction)[1]
-
-
-_ciou.__doc__ = (
-    r"""Complete IoU loss (Zheng et al. 2020): DIoU plus an aspect-ratio term.
-"""
-    + _PARAMS.replace("%(extra)s", _CIOU_EXTRA)
-    + r"""
-    Notes
-    -----
-    """
-    + _COMMON
-    + r""" With :math:`w, h` the width and height of the predicted box and
+_ciou.__doc__ = _box_doc(
+    r"""Complete IoU loss (Zheng et al. 2020): DIoU plus an aspect-ratio term.""",
+    r""" With :math:`w, h` the width and height of the predicted box and
     :math:`w^g, h^g` those of the target,
 
     .. math:: v = \frac{4}{\pi^2}\Bigl(\arctan\frac{w^g}{h^g} - \arctan\frac{w}{h}\Bigr)^2,
@@ -474,16 +417,15 @@ _ciou.__doc__ = (
     >>> round(ciou([[0.0, 0.0, 2.0, 1.0]], [[0.0, 0.0, 1.0, 1.0]], eps=0.0), 6)
     0.553248
 
-    """
+    """,
+    _CIOU_EXTRA,
 )
 
 ciou = register(
     Loss(
         name="ciou",
         display_name="Complete IoU loss (CIoU)",
-        task="object detection",
-        input_domain="real",
-        target_domain="real",
+        **_BOX,
         slice=Slice(
             "entry",
             point=([[-0.25, 0.0, 1.25, 1.0]], [[0.0, 0.0, 1.0, 1.0]]),
@@ -493,14 +435,11 @@ ciou = register(
             label=r"horizontal offset $t$ of the predicted box",
             about=_SLICE_ABOUT_CIOU,
         ),
-        convex=False,
         formula_latex=r"\ell_\mathrm{DIoU} + \alpha v,\ "
         r"v = \tfrac{4}{\pi^2}\left(\arctan\tfrac{w^g}{h^g} - \arctan\tfrac{w}{h}\right)^2",
         grad_latex=r"\nabla \ell_\mathrm{DIoU} + \alpha \nabla v + v \nabla \alpha\ "
         r"(\text{torchvision drops } v \nabla \alpha)",
-        value_fn=_ciou,
-        grad_fn=_ciou_g,
-        value_and_grad_fn=_ciou_vg,
+        **fused(_ciou),
         torch_name="torchvision.ops.complete_box_iou_loss",
     )
 )

@@ -25,23 +25,46 @@ from .._validate import (
     check_reduction,
     same_shape,
 )
-from ._numerics import sigmoid_pair, softplus_pair
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, Slice, fused, register
+from ._kernels import logistic
+from ._reduction import reduce, scale_grad
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 SIDES = ("discriminator", "generator")
 
-#: What the appendix's slices of the GAN losses show.
-_GAN_GENERATOR = (
-    "The generator's loss (side='generator') for one fake sample, against the "
-    "discriminator's logit on it (the real sample's logit is 0): where the "
-    "discriminator is confident the sample is fake (logit far below 0) the minimax "
-    "loss saturates and the non-saturating loss does not."
-)
-_GAN_DISCRIMINATOR = (
-    "The discriminator's (critic's) loss for one real sample with logit 0 and one fake "
-    "sample whose logit varies along the horizontal axis."
-)
+#: What the four GAN losses share in their Loss records.
+_GAN = {
+    "task": "generative modelling",
+    "input_domain": "real",
+    "convex": True,
+    "inputs": ("real", "fake"),
+}
+
+#: The appendix's slices of the GAN losses: the generator's or the discriminator's loss.
+_GAN_SLICES = {
+    side: Slice(
+        "entry",
+        point=([0.0], [0.0]),
+        options={"side": side} if side == "generator" else {},
+        vary=("fake", (0,)),
+        span=(-4.0, 4.0),
+        label=r"discriminator logit $D(G(z))$ on a fake",
+        about=about,
+    )
+    for side, about in (
+        (
+            "generator",
+            "The generator's loss (side='generator') for one fake sample, against the "
+            "discriminator's logit on it (the real sample's logit is 0): where the "
+            "discriminator is confident the sample is fake (logit far below 0) the minimax "
+            "loss saturates and the non-saturating loss does not.",
+        ),
+        (
+            "discriminator",
+            "The discriminator's (critic's) loss for one real sample with logit 0 and one "
+            "fake sample whose logit varies along the horizontal axis.",
+        ),
+    )
+}
 KL_REDUCTIONS = ("none", "sum", "mean", "batchmean")
 
 
@@ -64,27 +87,15 @@ def _kl_reduce(per, reduction):
     return reduce(per, reduction)
 
 
-def _kl_reduce_grad(g, reduction):
+def _kl_scale_grad(g, reduction):
+    """:func:`scale_grad` with ``"batchmean"``: ``g`` must be the caller's own array."""
     if reduction == "batchmean":
-        return np.asarray(g / (g.shape[0] if g.ndim else 1))
-    return reduce_grad(g, reduction)
+        g /= g.shape[0] if g.ndim else 1
+        return g
+    return scale_grad(g, reduction)
 
 
-def _gaussian_kl_both(mu, logvar, prior_mu, prior_logvar, reduction):
-    m, lv, m2, lv2 = _kl_parts(mu, logvar, prior_mu, prior_logvar, reduction)
-    d = lv - lv2
-    ratio_m1 = np.expm1(d)  # sigma^2 / s^2 - 1, accurate near 0 (KL of near-equal Gaussians)
-    diff = m - m2
-    inv2 = np.exp(-lv2)
-    per = 0.5 * ((ratio_m1 - d) + diff * diff * inv2)
-    per = np.broadcast_to(per, m.shape)
-    g_mu = np.broadcast_to(diff * inv2, m.shape)
-    g_lv = np.broadcast_to(0.5 * ratio_m1, m.shape)
-    value = _kl_reduce(per, reduction)
-    return value, (_kl_reduce_grad(g_mu, reduction), _kl_reduce_grad(g_lv, reduction))
-
-
-def _gaussian_kl(mu, logvar, *, prior_mu=0.0, prior_logvar=0.0, reduction="mean"):
+def _gaussian_kl(want, mu, logvar, *, prior_mu=0.0, prior_logvar=0.0, reduction="mean"):
     r"""KL divergence between diagonal Gaussians, in closed form, from mean and log-variance.
 
     Parameters
@@ -142,15 +153,25 @@ def _gaussian_kl(mu, logvar, *, prior_mu=0.0, prior_logvar=0.0, reduction="mean"
     (array([0., 1.]), array([0., 0.]))
 
     """
-    return _gaussian_kl_both(mu, logvar, prior_mu, prior_logvar, reduction)[0]
-
-
-def _gaussian_kl_grad(mu, logvar, *, prior_mu=0.0, prior_logvar=0.0, reduction="mean"):
-    return _gaussian_kl_both(mu, logvar, prior_mu, prior_logvar, reduction)[1]
-
-
-def _gaussian_kl_vg(mu, logvar, *, prior_mu=0.0, prior_logvar=0.0, reduction="mean"):
-    return _gaussian_kl_both(mu, logvar, prior_mu, prior_logvar, reduction)
+    m, lv, m2, lv2 = _kl_parts(mu, logvar, prior_mu, prior_logvar, reduction)
+    d = np.subtract(lv, lv2, out=np.empty_like(m))  # the prior broadcasts to mu's shape
+    ratio_m1 = np.expm1(d, out=np.empty_like(m))  # sigma^2 / s^2 - 1, accurate near 0
+    diff = np.subtract(m, m2, out=np.empty_like(m))
+    inv2 = np.exp(-lv2)
+    value = None
+    if want & VALUE:
+        per = np.subtract(ratio_m1, d, out=d)
+        sq = np.multiply(diff, diff, out=np.empty_like(m))
+        sq *= inv2
+        per += sq
+        del sq
+        per *= 0.5
+        value = _kl_reduce(per, reduction)
+    if not want & GRAD:
+        return value, None
+    diff *= inv2
+    ratio_m1 *= 0.5
+    return value, (_kl_scale_grad(diff, reduction), _kl_scale_grad(ratio_m1, reduction))
 
 
 gaussian_kl = register(
@@ -172,60 +193,15 @@ gaussian_kl = register(
         formula_latex=r"\tfrac12\big(\sigma^2 + \mu^2 - 1 - \log\sigma^2\big)"
         r"\quad (\text{prior } \mathcal N(0, 1))",
         grad_latex=r"\mu \ \text{(and } \tfrac12(\sigma^2 - 1) \text{ for } \log\sigma^2)",
-        value_fn=_gaussian_kl,
-        grad_fn=_gaussian_kl_grad,
-        value_and_grad_fn=_gaussian_kl_vg,
+        **fused(_gaussian_kl),
         inputs=("mu", "logvar"),
     )
 )
 
 
 # ------------------------------------------------------------------ neg_elbo
-def _elbo_both(input, target, mu, logvar, likelihood, beta, recon_var, reduction):
-    check_reduction(reduction)
-    as_choice(likelihood, "likelihood", ("bernoulli", "gaussian"))
-    beta = as_real(beta, "beta", low=0.0)
-    recon_var = as_real(recon_var, "recon_var", low=0.0, low_open=True)
-    z = as_array(input, "input")
-    x = as_array(target, "target")
-    same_shape(z, "input", x, "target")
-    m = as_array(mu, "mu")
-    lv = as_array(logvar, "logvar")
-    same_shape(m, "mu", lv, "logvar")
-    if z.ndim < 2 or m.ndim < 2:
-        raise ValueError(
-            "input and mu must be batches with the samples on the first axis, shapes "
-            f"(N, D) and (N, K); got input of shape {z.shape} and mu of shape {m.shape}"
-        )
-    if z.shape[0] != m.shape[0]:
-        raise ValueError(
-            f"input and mu must hold the same number of samples (first axis): got "
-            f"{z.shape[0]} and {m.shape[0]}"
-        )
-    if likelihood == "bernoulli":
-        check_in_unit_interval(x, "target")
-        sp_pos, _ = softplus_pair(z)
-        rec = sp_pos - x * z  # BCE with logits
-        g_z = sigmoid_pair(z)[0] - x
-    else:
-        r = z - x
-        rec = 0.5 * (r * r / recon_var + math.log(2.0 * math.pi * recon_var))
-        g_z = r / recon_var
-    v_m1 = np.expm1(lv)  # sigma^2 - 1
-    kl = 0.5 * ((v_m1 - lv) + m * m)
-    n = z.shape[0]
-    per = rec.reshape(n, -1).sum(axis=1) + beta * kl.reshape(n, -1).sum(axis=1)
-    value = reduce(per, reduction)
-    scale = 1.0 / n if reduction == "mean" else 1.0
-    grads = (
-        np.asarray(g_z * scale),
-        np.asarray(beta * m * scale),
-        np.asarray(beta * 0.5 * v_m1 * scale),
-    )
-    return value, grads
-
-
 def _neg_elbo(
+    want,
     input,
     target,
     mu,
@@ -298,35 +274,58 @@ def _neg_elbo(
     1.386294
 
     """
-    return _elbo_both(input, target, mu, logvar, likelihood, beta, recon_var, reduction)[0]
-
-
-def _neg_elbo_grad(
-    input,
-    target,
-    mu,
-    logvar,
-    *,
-    likelihood="bernoulli",
-    beta=1.0,
-    recon_var=1.0,
-    reduction="mean",
-):
-    return _elbo_both(input, target, mu, logvar, likelihood, beta, recon_var, reduction)[1]
-
-
-def _neg_elbo_vg(
-    input,
-    target,
-    mu,
-    logvar,
-    *,
-    likelihood="bernoulli",
-    beta=1.0,
-    recon_var=1.0,
-    reduction="mean",
-):
-    return _elbo_both(input, target, mu, logvar, likelihood, beta, recon_var, reduction)
+    check_reduction(reduction)
+    as_choice(likelihood, "likelihood", ("bernoulli", "gaussian"))
+    beta = as_real(beta, "beta", low=0.0)
+    recon_var = as_real(recon_var, "recon_var", low=0.0, low_open=True)
+    z = as_array(input, "input")
+    x = as_array(target, "target")
+    same_shape(z, "input", x, "target")
+    m = as_array(mu, "mu")
+    lv = as_array(logvar, "logvar")
+    same_shape(m, "mu", lv, "logvar")
+    if z.ndim < 2 or m.ndim < 2:
+        raise ValueError(
+            "input and mu must be batches with the samples on the first axis, shapes "
+            f"(N, D) and (N, K); got input of shape {z.shape} and mu of shape {m.shape}"
+        )
+    if z.shape[0] != m.shape[0]:
+        raise ValueError(
+            f"input and mu must hold the same number of samples (first axis): got "
+            f"{z.shape[0]} and {m.shape[0]}"
+        )
+    n = z.shape[0]
+    if likelihood == "bernoulli":
+        check_in_unit_interval(x, "target")
+        rec, g_z = logistic(z, 1, value=want & VALUE, grad=want & GRAD)
+        if want & VALUE:
+            rec -= x * z  # BCE with logits: softplus(z) - x z
+        if want & GRAD:
+            g_z -= x  # sigmoid(z) - x
+    else:
+        g_z = z - x  # the residual r, divided by recon_var below
+        rec = g_z * g_z
+        rec /= recon_var
+        rec += math.log(2.0 * math.pi * recon_var)
+        rec *= 0.5
+        g_z /= recon_var
+    v_m1 = np.expm1(lv)  # sigma^2 - 1
+    value = None
+    if want & VALUE:
+        kl = v_m1 - lv
+        kl += m * m
+        kl *= 0.5
+        per = rec.reshape(n, -1).sum(axis=1) + beta * kl.reshape(n, -1).sum(axis=1)
+        value = reduce(per, reduction)
+    if not want & GRAD:
+        return value, None
+    scale = 1.0 / n if reduction == "mean" else 1.0
+    g_z *= scale
+    g_mu = beta * m
+    g_mu *= scale
+    v_m1 *= beta * 0.5
+    v_m1 *= scale
+    return value, (g_z, g_mu, v_m1)
 
 
 neg_elbo = register(
@@ -349,9 +348,7 @@ neg_elbo = register(
         formula_latex=r"\sum_d \big(\operatorname{softplus}(\eta_d) - x_d\eta_d\big) + "
         r"\beta\sum_k \tfrac12\big(\sigma_k^2 + \mu_k^2 - 1 - \log\sigma_k^2\big)",
         grad_latex=r"\sigma(\eta_d) - x_d",
-        value_fn=_neg_elbo,
-        grad_fn=_neg_elbo_grad,
-        value_and_grad_fn=_neg_elbo_vg,
+        **fused(_neg_elbo),
         inputs=("input", "mu", "logvar"),
     )
 )
@@ -367,46 +364,63 @@ def _gan_parts(real, fake, side, reduction):
     return r, f
 
 
-def _gan_result(per, g_real, g_fake, reduction):
-    return reduce(per, reduction), (reduce_grad(g_real, reduction), reduce_grad(g_fake, reduction))
+def _gan_result(want, per, g_real, g_fake, reduction, scaled=False):
+    """Reduce the per-pair losses and scale the gradients (arrays the caller owns).
+
+    ``scaled``: the gradients are already those of the reduced loss.
+    """
+    value = reduce(per, reduction) if want & VALUE else None
+    if not want & GRAD:
+        return value, None
+    if scaled:
+        return value, (g_real, g_fake)
+    return value, (scale_grad(g_real, reduction), scale_grad(g_fake, reduction))
 
 
-def _minimax_both(real, fake, side, reduction):
+def _constant_grads(want, r, c_real, c_fake, reduction):
+    """Gradients constant per pair, ``c / n`` for the mean: one pass each, not two."""
+    if not want & GRAD:
+        return None, None
+    n = r.size if reduction == "mean" else 1
+    return np.full_like(r, c_real / n), np.full_like(r, c_fake / n)
+
+
+def _gan_logistic(want, real, fake, side, reduction, generator_sign):
+    r"""Compute the minimax (``generator_sign=1``) or non-saturating (-1) GAN loss on logits.
+
+    The discriminator's loss is :math:`\operatorname{softplus}(-s_r) +
+    \operatorname{softplus}(s_f)`, the generator's :math:`-\operatorname{softplus}(s_f)`
+    (minimax) or :math:`\operatorname{softplus}(-s_f)` (non-saturating), each with
+    :math:`\frac{d}{ds}\operatorname{softplus}(\pm s) = \pm\sigma(\pm s)`.
+    """
     r, f = _gan_parts(real, fake, side, reduction)
-    sp_f, _ = softplus_pair(f)  # softplus(f) = -log(1 - D(fake))
-    d_f, _ = sigmoid_pair(f)
+    value, grad = want & VALUE, want & GRAD
     if side == "discriminator":
-        _, sp_neg_r = softplus_pair(r)  # softplus(-r) = -log D(real)
-        _, one_minus_d_r = sigmoid_pair(r)
-        return _gan_result(sp_neg_r + sp_f, -one_minus_d_r, d_f, reduction)
-    return _gan_result(-sp_f, np.zeros_like(r), -d_f, reduction)
+        per, g_r = logistic(r, -1, value=value, grad=grad)  # softplus(-s_r) = -log D(real)
+        sp_f, g_f = logistic(f, 1, value=value, grad=grad)  # softplus(s_f) = -log(1 - D(fake))
+        if value:
+            per += sp_f
+        if grad:
+            np.negative(g_r, out=g_r)
+        return _gan_result(want, per, g_r, g_f, reduction)
+    per, g_f = logistic(f, generator_sign, value=value, grad=grad)
+    if value and generator_sign > 0:
+        np.negative(per, out=per)  # log(1 - D(fake)) = -softplus(s_f)
+    if grad:
+        np.negative(g_f, out=g_f)
+    return _gan_result(want, per, np.zeros_like(r) if grad else None, g_f, reduction)
 
 
-def _ns_both(real, fake, side, reduction):
-    r, f = _gan_parts(real, fake, side, reduction)
-    if side == "discriminator":
-        return _minimax_both(r, f, side, reduction)
-    _, sp_neg_f = softplus_pair(f)  # -log D(fake)
-    _, one_minus_d_f = sigmoid_pair(f)
-    return _gan_result(sp_neg_f, np.zeros_like(r), -one_minus_d_f, reduction)
+def _critic_generator(want, r, f, reduction):
+    """Compute the generator's loss -s_f on critic scores (Wasserstein and hinge GANs)."""
+    per = np.negative(f) if want & VALUE else None
+    grads = _constant_grads(want, r, 0.0, -1.0, reduction)
+    return _gan_result(want, per, *grads, reduction, scaled=True)
 
 
-def _wgan_both(real, fake, side, reduction):
-    r, f = _gan_parts(real, fake, side, reduction)
-    if side == "discriminator":
-        return _gan_result(f - r, -np.ones_like(r), np.ones_like(f), reduction)
-    return _gan_result(-f, np.zeros_like(r), -np.ones_like(f), reduction)
-
-
-def _hinge_both(real, fake, side, reduction):
-    r, f = _gan_parts(real, fake, side, reduction)
-    if side == "discriminator":
-        per = np.maximum(1.0 - r, 0.0) + np.maximum(1.0 + f, 0.0)
-        g_r = np.where(r < 1.0, -1.0, 0.0)
-        g_f = np.where(f > -1.0, 1.0, 0.0)
-        return _gan_result(per, g_r, g_f, reduction)
-    return _gan_result(-f, np.zeros_like(r), -np.ones_like(f), reduction)
-
+#: The discriminator's loss (and gradient) of the minimax and non-saturating GANs.
+_LOGISTIC_D = r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)\ \ (D);\quad "
+_LOGISTIC_D_GRAD = r"-\sigma(-s_r)\ \ (D)"
 
 _GAN_PARAMS = r"""
     Parameters
@@ -440,7 +454,7 @@ _GAN_PARAMS = r"""
 
 
 def _gan_minimax(want, real, fake, *, side="discriminator", reduction="mean"):
-    return _minimax_both(real, fake, side, reduction)  # both parts: they share every pass
+    return _gan_logistic(want, real, fake, side, reduction, generator_sign=1)
 
 
 _gan_minimax.__doc__ = (
@@ -482,29 +496,17 @@ gan_minimax = register(
     Loss(
         name="gan_minimax",
         display_name="GAN minimax loss",
-        task="generative modelling",
-        input_domain="real",
-        slice=Slice(
-            "entry",
-            point=([0.0], [0.0]),
-            options={"side": "generator"},
-            vary=("fake", (0,)),
-            span=(-4.0, 4.0),
-            label=r"discriminator logit $D(G(z))$ on a fake",
-            about=_GAN_GENERATOR,
-        ),
-        convex=True,
-        formula_latex=r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)"
-        r"\ \ (D);\quad -\operatorname{softplus}(s_f)\ \ (G)",
-        grad_latex=r"-\sigma(-s_r)\ \ (D)",
+        **_GAN,
+        slice=_GAN_SLICES["generator"],
+        formula_latex=_LOGISTIC_D + r"-\operatorname{softplus}(s_f)\ \ (G)",
+        grad_latex=_LOGISTIC_D_GRAD,
         **fused(_gan_minimax),
-        inputs=("real", "fake"),
     )
 )
 
 
 def _gan_non_saturating(want, real, fake, *, side="discriminator", reduction="mean"):
-    return _ns_both(real, fake, side, reduction)  # both parts: they share every pass
+    return _gan_logistic(want, real, fake, side, reduction, generator_sign=-1)
 
 
 _gan_non_saturating.__doc__ = (
@@ -538,29 +540,22 @@ gan_non_saturating = register(
     Loss(
         name="gan_non_saturating",
         display_name="GAN non-saturating loss",
-        task="generative modelling",
-        input_domain="real",
-        slice=Slice(
-            "entry",
-            point=([0.0], [0.0]),
-            options={"side": "generator"},
-            vary=("fake", (0,)),
-            span=(-4.0, 4.0),
-            label=r"discriminator logit $D(G(z))$ on a fake",
-            about=_GAN_GENERATOR,
-        ),
-        convex=True,
-        formula_latex=r"\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)"
-        r"\ \ (D);\quad \operatorname{softplus}(-s_f)\ \ (G)",
-        grad_latex=r"-\sigma(-s_r)\ \ (D)",
+        **_GAN,
+        slice=_GAN_SLICES["generator"],
+        formula_latex=_LOGISTIC_D + r"\operatorname{softplus}(-s_f)\ \ (G)",
+        grad_latex=_LOGISTIC_D_GRAD,
         **fused(_gan_non_saturating),
-        inputs=("real", "fake"),
     )
 )
 
 
 def _wasserstein_critic(want, real, fake, *, side="discriminator", reduction="mean"):
-    return _wgan_both(real, fake, side, reduction)  # both parts: they share every pass
+    r, f = _gan_parts(real, fake, side, reduction)
+    if side == "generator":
+        return _critic_generator(want, r, f, reduction)
+    per = np.subtract(f, r) if want & VALUE else None
+    grads = _constant_grads(want, r, -1.0, 1.0, reduction)
+    return _gan_result(want, per, *grads, reduction, scaled=True)
 
 
 _wasserstein_critic.__doc__ = (
@@ -596,27 +591,30 @@ wasserstein_critic = register(
     Loss(
         name="wasserstein_critic",
         display_name="Wasserstein GAN critic loss",
-        task="generative modelling",
-        input_domain="real",
-        slice=Slice(
-            "entry",
-            point=([0.0], [0.0]),
-            vary=("fake", (0,)),
-            span=(-4.0, 4.0),
-            label=r"discriminator logit $D(G(z))$ on a fake",
-            about=_GAN_DISCRIMINATOR,
-        ),
-        convex=True,
+        **_GAN,
+        slice=_GAN_SLICES["discriminator"],
         formula_latex=r"s_f - s_r\ \ (D);\quad -s_f\ \ (G)",
         grad_latex=r"-1\ \ (D)",
         **fused(_wasserstein_critic),
-        inputs=("real", "fake"),
     )
 )
 
 
 def _gan_hinge(want, real, fake, *, side="discriminator", reduction="mean"):
-    return _hinge_both(real, fake, side, reduction)  # both parts: they share every pass
+    r, f = _gan_parts(real, fake, side, reduction)
+    if side == "generator":
+        return _critic_generator(want, r, f, reduction)
+    per = None
+    if want & VALUE:
+        per = np.subtract(1.0, r, out=np.empty_like(r))
+        np.maximum(per, 0.0, out=per)
+        fake_term = np.add(1.0, f, out=np.empty_like(f))
+        np.maximum(fake_term, 0.0, out=fake_term)
+        per += fake_term
+    grads = (None, None)
+    if want & GRAD:
+        grads = (np.where(r < 1.0, -1.0, 0.0), np.where(f > -1.0, 1.0, 0.0))
+    return _gan_result(want, per, *grads, reduction)
 
 
 _gan_hinge.__doc__ = (
@@ -647,21 +645,11 @@ gan_hinge = register(
     Loss(
         name="gan_hinge",
         display_name="GAN hinge loss",
-        task="generative modelling",
-        input_domain="real",
-        slice=Slice(
-            "entry",
-            point=([0.0], [0.0]),
-            vary=("fake", (0,)),
-            span=(-4.0, 4.0),
-            label=r"discriminator logit $D(G(z))$ on a fake",
-            about=_GAN_DISCRIMINATOR,
-        ),
-        convex=True,
+        **_GAN,
+        slice=_GAN_SLICES["discriminator"],
         formula_latex=r"\max(0, 1 - s_r) + \max(0, 1 + s_f)\ \ (D);\quad -s_f\ \ (G)",
         grad_latex=r"-[s_r < 1]\ \ (D)",
         **fused(_gan_hinge),
-        inputs=("real", "fake"),
         subgradient="0 at s_r = 1 and at s_f = -1 (as torch.relu)",
     )
 )

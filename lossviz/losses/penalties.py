@@ -18,6 +18,22 @@ from .._validate import as_array, as_real, check_nonnegative, check_reduction, s
 from ._reduction import reduce, reduce_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
+#: What the two penalties share in their Loss records (the slice: one weight, lam = 1).
+_PENALTY = {
+    "task": "regularisation",
+    "input_domain": "real",
+    "slice": Slice(
+        "entry",
+        point=([0.0],),
+        vary=("input", (0,)),
+        span=(-2.0, 2.0),
+        label=r"one weight $\theta$",
+        about="The parameter array holds one weight, which varies along the horizontal axis; "
+        "lam = 1.",
+    ),
+    "convex": True,
+}
+
 
 def _params(input, lam, reduction):
     check_reduction(reduction)
@@ -81,18 +97,7 @@ l1_penalty = register(
     Loss(
         name="l1_penalty",
         display_name="L1 penalty (lasso)",
-        task="regularisation",
-        input_domain="real",
-        slice=Slice(
-            "entry",
-            point=([0.0],),
-            vary=("input", (0,)),
-            span=(-2.0, 2.0),
-            label=r"one weight $\theta$",
-            about="The parameter array holds one weight, which varies along the horizontal "
-            "axis; lam = 1.",
-        ),
-        convex=True,
+        **_PENALTY,
         formula_latex=r"\lambda \sum_j |\theta_j|",
         grad_latex=r"\lambda\,\operatorname{sign}(\theta_j)",
         **fused(_l1_penalty),
@@ -158,18 +163,7 @@ l2_penalty = register(
     Loss(
         name="l2_penalty",
         display_name="L2 penalty (ridge, weight decay)",
-        task="regularisation",
-        input_domain="real",
-        slice=Slice(
-            "entry",
-            point=([0.0],),
-            vary=("input", (0,)),
-            span=(-2.0, 2.0),
-            label=r"one weight $\theta$",
-            about="The parameter array holds one weight, which varies along the horizontal "
-            "axis; lam = 1.",
-        ),
-        convex=True,
+        **_PENALTY,
         formula_latex=r"\frac{\lambda}{2} \sum_j \theta_j^2",
         grad_latex=r"\lambda\,\theta_j",
         **fused(_l2_penalty),

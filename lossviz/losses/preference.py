@@ -10,16 +10,32 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_array, as_real, check_reduction, same_shape
-from ._numerics import log_softmax, sigmoid_pair, softplus_pair
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, Slice, register
+from ._kernels import logistic, softmax_match
+from ._reduction import reduce, scale_grad
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
-def _pairwise_logistic(d):
-    """Return ``-log sigmoid(d)`` and its derivative ``-sigmoid(-d)``, both stable."""
-    _, sp_neg = softplus_pair(d)  # softplus(-d) = -log sigmoid(d)
-    _, s_neg = sigmoid_pair(d)
-    return sp_neg, -s_neg
+def _pairwise_logistic(want, d, reduction, scale=None):
+    r"""Return the reduced :math:`-\log\sigma(d)` and its gradient ``(g, -g)`` for two scores.
+
+    ``d`` is the caller's temporary (it is overwritten); ``g = -scale * sigmoid(-d)``,
+    the derivative with respect to the score that ``d`` increases with.
+    """
+    per, s = logistic(d, -1, value=want & VALUE, grad=want & GRAD, own=True)
+    value = reduce(per, reduction) if want & VALUE else None
+    if not want & GRAD:
+        return value, None
+    if scale is not None:
+        s *= scale
+    s = scale_grad(s, reduction)
+    return value, (np.negative(s), s)
+
+
+def _pair_slice(vary: str, label: str, about: str) -> Slice:
+    """Return the slice of a loss of one score difference: one pair, the other score 0."""
+    return Slice(
+        "entry", point=([0.0], [0.0]), vary=(vary, (0,)), span=(-4.0, 4.0), label=label, about=about
+    )
 
 
 def _same_shaped(names, values):
@@ -30,13 +46,7 @@ def _same_shaped(names, values):
 
 
 # --------------------------------------------------------------------- bpr
-def _bpr_compute(positive, negative, reduction):
-    check_reduction(reduction)
-    x_pos, x_neg = _same_shaped(("positive", "negative"), (positive, negative))
-    return _pairwise_logistic(x_pos - x_neg)
-
-
-def _bpr(positive, negative, *, reduction="mean"):
+def _bpr(want, positive, negative, *, reduction="mean"):
     r"""Bayesian personalised ranking: score each positive item above its paired negative.
 
     Parameters
@@ -82,18 +92,9 @@ def _bpr(positive, negative, *, reduction="mean"):
     array([0.126928, 0.693147])
 
     """
-    per, _ = _bpr_compute(positive, negative, reduction)
-    return reduce(per, reduction)
-
-
-def _bpr_grad(positive, negative, *, reduction="mean"):
-    _, g = _bpr_compute(positive, negative, reduction)
-    return reduce_grad(g, reduction), reduce_grad(-g, reduction)
-
-
-def _bpr_value_and_grad(positive, negative, *, reduction="mean"):
-    per, g = _bpr_compute(positive, negative, reduction)
-    return reduce(per, reduction), (reduce_grad(g, reduction), reduce_grad(-g, reduction))
+    check_reduction(reduction)
+    x_pos, x_neg = _same_shaped(("positive", "negative"), (positive, negative))
+    return _pairwise_logistic(want, x_pos - x_neg, reduction)
 
 
 bpr = register(
@@ -102,43 +103,23 @@ bpr = register(
         display_name="Bayesian personalised ranking (BPR)",
         task="ranking/metric learning",
         input_domain="real",
-        slice=Slice(
-            "entry",
-            point=([0.0], [0.0]),
-            vary=("positive", (0,)),
-            span=(-4.0, 4.0),
-            label=r"score difference $s^+ - s^-$",
-            about="One pair; the negative item's score is 0 and the positive item's score, "
+        slice=_pair_slice(
+            "positive",
+            r"score difference $s^+ - s^-$",
+            "One pair; the negative item's score is 0 and the positive item's score, "
             "hence the difference, varies along the horizontal axis.",
         ),
         convex=True,
         formula_latex=r"-\log\sigma(x_{ui} - x_{uj})",
         grad_latex=r"-\sigma(x_{uj} - x_{ui})",
-        value_fn=_bpr,
-        grad_fn=_bpr_grad,
+        **fused(_bpr),
         inputs=("positive", "negative"),
-        value_and_grad_fn=_bpr_value_and_grad,
     )
 )
 
 
 # ----------------------------------------------------------------- listnet
-def _listnet_compute(input, target, reduction):
-    check_reduction(reduction)
-    s = as_array(input, "input")
-    y = as_array(target, "target")
-    if s.ndim != 2:
-        raise ValueError(
-            f"input must have shape (N, L): scores of N lists of L items each; got {s.shape}"
-        )
-    same_shape(s, "input", y, "target")
-    log_q = log_softmax(s, axis=1)
-    p = np.exp(log_softmax(y, axis=1))
-    per = -np.sum(p * log_q, axis=1)
-    return per, np.exp(log_q) - p, s.shape[0]
-
-
-def _listnet(input, target, *, reduction="mean"):
+def _listnet(want, input, target, *, reduction="mean"):
     r"""ListNet (top-one): cross-entropy between the softmax of relevances and of scores.
 
     Parameters
@@ -186,18 +167,10 @@ def _listnet(input, target, *, reduction="mean"):
     0.832396
 
     """
-    per, _, _ = _listnet_compute(input, target, reduction)
-    return reduce(per, reduction)
-
-
-def _listnet_grad(input, target, *, reduction="mean"):
-    _, g, n = _listnet_compute(input, target, reduction)
-    return reduce_grad(g, reduction, n)
-
-
-def _listnet_value_and_grad(input, target, *, reduction="mean"):
-    per, g, n = _listnet_compute(input, target, reduction)
-    return reduce(per, reduction), reduce_grad(g, reduction, n)
+    check_reduction(reduction)
+    return softmax_match(
+        want, input, target, reduction, "(N, L): scores of N lists of L items each"
+    )
 
 
 listnet = register(
@@ -219,26 +192,13 @@ listnet = register(
         convex=True,
         formula_latex=r"-\sum_j \operatorname{softmax}(y)_j \log \operatorname{softmax}(s)_j",
         grad_latex=r"\operatorname{softmax}(s) - \operatorname{softmax}(y)",
-        value_fn=_listnet,
-        grad_fn=_listnet_grad,
-        value_and_grad_fn=_listnet_value_and_grad,
+        **fused(_listnet),
     )
 )
 
 
 # ----------------------------------------------------------- bradley_terry
-def _bt_compute(chosen, rejected, margin, reduction):
-    check_reduction(reduction)
-    r_w, r_l = _same_shaped(("chosen", "rejected"), (chosen, rejected))
-    if np.ndim(margin) == 0:
-        margin = as_real(margin, "margin")
-    else:  # one margin per pair, as in Llama 2
-        margin = as_array(margin, "margin")
-        same_shape(r_w, "chosen", margin, "margin")
-    return _pairwise_logistic(r_w - r_l - margin)
-
-
-def _bradley_terry(chosen, rejected, *, margin=0.0, reduction="mean"):
+def _bradley_terry(want, chosen, rejected, *, margin=0.0, reduction="mean"):
     r"""Bradley-Terry reward-model loss: the preferred response should get the higher reward.
 
     Parameters
@@ -289,18 +249,16 @@ def _bradley_terry(chosen, rejected, *, margin=0.0, reduction="mean"):
     0.313262
 
     """
-    per, _ = _bt_compute(chosen, rejected, margin, reduction)
-    return reduce(per, reduction)
-
-
-def _bradley_terry_grad(chosen, rejected, *, margin=0.0, reduction="mean"):
-    _, g = _bt_compute(chosen, rejected, margin, reduction)
-    return reduce_grad(g, reduction), reduce_grad(-g, reduction)
-
-
-def _bradley_terry_value_and_grad(chosen, rejected, *, margin=0.0, reduction="mean"):
-    per, g = _bt_compute(chosen, rejected, margin, reduction)
-    return reduce(per, reduction), (reduce_grad(g, reduction), reduce_grad(-g, reduction))
+    check_reduction(reduction)
+    r_w, r_l = _same_shaped(("chosen", "rejected"), (chosen, rejected))
+    if np.ndim(margin) == 0:
+        margin = as_real(margin, "margin")
+    else:  # one margin per pair, as in Llama 2
+        margin = as_array(margin, "margin")
+        same_shape(r_w, "chosen", margin, "margin")
+    d = r_w - r_l
+    d -= margin
+    return _pairwise_logistic(want, d, reduction)
 
 
 bradley_terry = register(
@@ -309,22 +267,17 @@ bradley_terry = register(
         display_name="Bradley-Terry reward-model loss",
         task="reward/preference learning",
         input_domain="real",
-        slice=Slice(
-            "entry",
-            point=([0.0], [0.0]),
-            vary=("chosen", (0,)),
-            span=(-4.0, 4.0),
-            label=r"reward difference $r_w - r_l$",
-            about="One comparison; the rejected answer's reward is 0 and the chosen answer's, "
+        slice=_pair_slice(
+            "chosen",
+            r"reward difference $r_w - r_l$",
+            "One comparison; the rejected answer's reward is 0 and the chosen answer's, "
             "hence the difference, varies along the horizontal axis.",
         ),
         convex=True,
         formula_latex=r"-\log\sigma(r_w - r_l - m)",
         grad_latex=r"-\sigma(m - r_w + r_l)",
-        value_fn=_bradley_terry,
-        grad_fn=_bradley_terry_grad,
+        **fused(_bradley_terry),
         inputs=("chosen", "rejected"),
-        value_and_grad_fn=_bradley_terry_value_and_grad,
     )
 )
 
@@ -338,15 +291,8 @@ _DPO_NAMES = (
 )
 
 
-def _dpo_compute(pcw, prl, rcw, rrl, beta, reduction):
-    check_reduction(reduction)
-    beta = as_real(beta, "beta", low=0.0, low_open=True)
-    pw, pl, rw, rl = _same_shaped(_DPO_NAMES, (pcw, prl, rcw, rrl))
-    per, g = _pairwise_logistic(beta * ((pw - rw) - (pl - rl)))
-    return per, beta * g
-
-
 def _dpo(
+    want,
     policy_chosen_logps,
     policy_rejected_logps,
     reference_chosen_logps,
@@ -406,55 +352,21 @@ def _dpo(
     0.313262
 
     """
-    per, _ = _dpo_compute(
-        policy_chosen_logps,
-        policy_rejected_logps,
-        reference_chosen_logps,
-        reference_rejected_logps,
-        beta,
-        reduction,
+    check_reduction(reduction)
+    beta = as_real(beta, "beta", low=0.0, low_open=True)
+    pw, pl, rw, rl = _same_shaped(
+        _DPO_NAMES,
+        (
+            policy_chosen_logps,
+            policy_rejected_logps,
+            reference_chosen_logps,
+            reference_rejected_logps,
+        ),
     )
-    return reduce(per, reduction)
-
-
-def _dpo_grad(
-    policy_chosen_logps,
-    policy_rejected_logps,
-    reference_chosen_logps,
-    reference_rejected_logps,
-    *,
-    beta=0.1,
-    reduction="mean",
-):
-    _, g = _dpo_compute(
-        policy_chosen_logps,
-        policy_rejected_logps,
-        reference_chosen_logps,
-        reference_rejected_logps,
-        beta,
-        reduction,
-    )
-    return reduce_grad(g, reduction), reduce_grad(-g, reduction)
-
-
-def _dpo_value_and_grad(
-    policy_chosen_logps,
-    policy_rejected_logps,
-    reference_chosen_logps,
-    reference_rejected_logps,
-    *,
-    beta=0.1,
-    reduction="mean",
-):
-    per, g = _dpo_compute(
-        policy_chosen_logps,
-        policy_rejected_logps,
-        reference_chosen_logps,
-        reference_rejected_logps,
-        beta,
-        reduction,
-    )
-    return reduce(per, reduction), (reduce_grad(g, reduction), reduce_grad(-g, reduction))
+    h = pw - rw
+    h -= pl - rl
+    h *= beta
+    return _pairwise_logistic(want, h, reduction, scale=beta)
 
 
 dpo = register(
@@ -479,9 +391,7 @@ dpo = register(
         grad_latex=r"\frac{\partial \ell}{\partial \log\pi_\theta(y_w)} = -\beta\,\sigma(-h),\ "
         r"h = \beta\log\frac{\pi_\theta(y_w)}{\pi_\text{ref}(y_w)} "
         r"- \beta\log\frac{\pi_\theta(y_l)}{\pi_\text{ref}(y_l)}",
-        value_fn=_dpo,
-        grad_fn=_dpo_grad,
+        **fused(_dpo),
         inputs=("policy_chosen_logps", "policy_rejected_logps"),
-        value_and_grad_fn=_dpo_value_and_grad,
     )
 )

@@ -1,7 +1,7 @@
 """Representation-learning losses: contrastive pairs, InfoNCE and knowledge distillation.
 
-Each loss computes its per-row values and its gradient in one pass (``_compute``);
-the value, the gradient and the fused ``value_and_grad`` all reduce that result.
+Each loss is one core function registered with :func:`._registry.fused`: it computes
+its per-row values and its gradient in one pass, sharing what they have in common.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from .._validate import (
     check_reduction,
     same_shape,
 )
+from ._kernels import softmax_match
 from ._numerics import log_softmax
-from ._reduction import reduce, reduce_grad
-from ._registry import Loss, Slice, register
+from ._reduction import reduce, scale_grad
+from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 from .metric import _pnorm_and_grad
 
 _NORMALIZE_EPS = 1e-12  # F.normalize's floor on the norm
@@ -43,20 +44,7 @@ def _pairs_of_embeddings(input1, input2, target):
 
 
 # ------------------------------------------------------------- contrastive
-def _contrastive_compute(input1, input2, target, margin, reduction):
-    check_reduction(reduction)
-    margin = as_real(margin, "margin", low=0.0, low_open=True)
-    x1, x2, y = _pairs_of_embeddings(input1, input2, target)
-    diff = x1 - x2
-    dist, unit = _pnorm_and_grad(diff, 2.0)  # unit = diff / dist (0 where dist == 0)
-    gap = np.maximum(margin - dist, 0.0)
-    similar = y == 1
-    per = np.where(similar, 0.5 * dist**2, 0.5 * gap**2)
-    g1 = np.where(similar[..., None], diff, -gap[..., None] * unit)
-    return per, g1, dist.size
-
-
-def _contrastive(input1, input2, target, *, margin=1.0, reduction="mean"):
+def _contrastive(want, input1, input2, target, *, margin=1.0, reduction="mean"):
     r"""Contrastive loss of Hadsell, Chopra & LeCun: pull similar pairs, push others to ``margin``.
 
     Parameters
@@ -111,18 +99,22 @@ def _contrastive(input1, input2, target, *, margin=1.0, reduction="mean"):
     array([0.5  , 0.125])
 
     """
-    per, _, _ = _contrastive_compute(input1, input2, target, margin, reduction)
-    return reduce(per, reduction)
-
-
-def _contrastive_grad(input1, input2, target, *, margin=1.0, reduction="mean"):
-    _, g1, n = _contrastive_compute(input1, input2, target, margin, reduction)
-    return reduce_grad(g1, reduction, n), reduce_grad(-g1, reduction, n)
-
-
-def _contrastive_value_and_grad(input1, input2, target, *, margin=1.0, reduction="mean"):
-    per, g1, n = _contrastive_compute(input1, input2, target, margin, reduction)
-    return reduce(per, reduction), (reduce_grad(g1, reduction, n), reduce_grad(-g1, reduction, n))
+    check_reduction(reduction)
+    margin = as_real(margin, "margin", low=0.0, low_open=True)
+    x1, x2, y = _pairs_of_embeddings(input1, input2, target)
+    diff = x1 - x2
+    dist, unit = _pnorm_and_grad(diff, 2.0)  # unit = diff / dist (0 where dist == 0)
+    gap = np.asarray(np.maximum(margin - dist, 0.0))
+    similar = y == 1
+    value = None
+    if want & VALUE:
+        value = reduce(np.where(similar, 0.5 * dist**2, 0.5 * gap**2), reduction)
+    if not want & GRAD:
+        return value, None
+    g1 = np.multiply(unit, -gap[..., None], out=unit)  # dissimilar pairs: -gap * unit
+    np.copyto(g1, diff, where=similar[..., None])  # similar pairs: x1 - x2
+    g1 = scale_grad(g1, reduction, dist.size)
+    return value, (g1, np.negative(g1))
 
 
 contrastive = register(
@@ -147,11 +139,9 @@ contrastive = register(
         r"\end{cases},\ d = \|x_1 - x_2\|_2",
         grad_latex=r"\begin{cases} x_1 - x_2 & y = 1 \\ -\max(0, m - d)\frac{x_1 - x_2}{d} "
         r"& y = -1 \end{cases}",
-        value_fn=_contrastive,
-        grad_fn=_contrastive_grad,
+        **fused(_contrastive),
         inputs=("input1", "input2"),
         subgradient="0 at d == 0 for a dissimilar pair (PyTorch's norm gradient)",
-        value_and_grad_fn=_contrastive_value_and_grad,
     )
 )
 
@@ -165,56 +155,18 @@ def _normalize_rows(x):
 
 
 def _normalize_rows_backward(g, unit, denom, scaled):
-    """Pull a gradient with respect to the unit rows back to the raw rows."""
-    projected = g - unit * np.sum(unit * g, axis=1, keepdims=True)
-    return np.where(scaled, projected, g) / denom
+    """Pull a gradient with respect to the unit rows back to the raw rows (into ``g``)."""
+    along = unit * g
+    dots = np.sum(along, axis=1, keepdims=True)
+    np.multiply(unit, dots, out=along)
+    np.subtract(g, along, out=g, where=scaled)  # rows of norm <= eps were only divided
+    g /= denom
+    return g
 
 
-def _info_nce_compute(query, key, temperature, symmetric, normalize, reduction):
-    check_reduction(reduction)
-    tau = as_real(temperature, "temperature", low=0.0, low_open=True)
-    symmetric = as_bool(symmetric, "symmetric")
-    normalize = as_bool(normalize, "normalize")
-    q = as_array(query, "query")
-    k = as_array(key, "key")
-    if q.ndim != 2:
-        raise ValueError(f"query must have shape (N, D), one embedding per row; got {q.shape}")
-    if k.ndim != 2 or k.shape[1] != q.shape[1] or k.shape[0] < q.shape[0]:
-        raise ValueError(
-            f"key must have shape (M, {q.shape[1]}) with M >= N = {q.shape[0]} (row i is the "
-            f"positive of query i, further rows are extra negatives); got {k.shape}"
-        )
-    n, m = q.shape[0], k.shape[0]
-    if symmetric and m != n:
-        raise ValueError(
-            f"symmetric=True needs as many keys as queries (key of shape {q.shape}); "
-            f"got key of shape {k.shape}"
-        )
-    if normalize:
-        uq, dq, sq = _normalize_rows(q)
-        uk, dk, sk = _normalize_rows(k)
-    else:
-        uq, uk = q, k
-    logits = uq @ uk.T / tau  # (N, M): similarity of query i with key j
-    rows = np.arange(n)
-    log_p = log_softmax(logits, axis=1)
-    per = -log_p[rows, rows]
-    eye = np.zeros_like(logits)
-    eye[rows, rows] = 1.0
-    g_logits = np.exp(log_p) - eye
-    if symmetric:
-        log_pc = log_softmax(logits, axis=0)
-        per = 0.5 * (per - log_pc[rows, rows])
-        g_logits = 0.5 * (g_logits + np.exp(log_pc) - eye)
-    g_uq = g_logits @ uk / tau
-    g_uk = g_logits.T @ uq / tau
-    if normalize:
-        g_uq = _normalize_rows_backward(g_uq, uq, dq, sq)
-        g_uk = _normalize_rows_backward(g_uk, uk, dk, sk)
-    return per, (g_uq, g_uk), n
-
-
-def _info_nce(query, key, *, temperature=0.1, symmetric=False, normalize=True, reduction="mean"):
+def _info_nce(
+    want, query, key, *, temperature=0.1, symmetric=False, normalize=True, reduction="mean"
+):
     r"""InfoNCE: each query must pick out its own key among all keys of the batch.
 
     Parameters
@@ -278,22 +230,60 @@ def _info_nce(query, key, *, temperature=0.1, symmetric=False, normalize=True, r
     True
 
     """
-    per, _, _ = _info_nce_compute(query, key, temperature, symmetric, normalize, reduction)
-    return reduce(per, reduction)
-
-
-def _info_nce_grad(
-    query, key, *, temperature=0.1, symmetric=False, normalize=True, reduction="mean"
-):
-    _, (gq, gk), n = _info_nce_compute(query, key, temperature, symmetric, normalize, reduction)
-    return reduce_grad(gq, reduction, n), reduce_grad(gk, reduction, n)
-
-
-def _info_nce_value_and_grad(
-    query, key, *, temperature=0.1, symmetric=False, normalize=True, reduction="mean"
-):
-    per, (gq, gk), n = _info_nce_compute(query, key, temperature, symmetric, normalize, reduction)
-    return reduce(per, reduction), (reduce_grad(gq, reduction, n), reduce_grad(gk, reduction, n))
+    check_reduction(reduction)
+    tau = as_real(temperature, "temperature", low=0.0, low_open=True)
+    symmetric = as_bool(symmetric, "symmetric")
+    normalize = as_bool(normalize, "normalize")
+    q = as_array(query, "query")
+    k = as_array(key, "key")
+    if q.ndim != 2:
+        raise ValueError(f"query must have shape (N, D), one embedding per row; got {q.shape}")
+    if k.ndim != 2 or k.shape[1] != q.shape[1] or k.shape[0] < q.shape[0]:
+        raise ValueError(
+            f"key must have shape (M, {q.shape[1]}) with M >= N = {q.shape[0]} (row i is the "
+            f"positive of query i, further rows are extra negatives); got {k.shape}"
+        )
+    n, m = q.shape[0], k.shape[0]
+    if symmetric and m != n:
+        raise ValueError(
+            f"symmetric=True needs as many keys as queries (key of shape {q.shape}); "
+            f"got key of shape {k.shape}"
+        )
+    if normalize:
+        uq, dq, sq = _normalize_rows(q)
+        uk, dk, sk = _normalize_rows(k)
+    else:
+        uq, uk = q, k
+    logits = uq @ uk.T  # (N, M): similarity of query i with key j
+    logits /= tau
+    rows = np.arange(n)
+    log_p = log_softmax(logits, axis=1)
+    per = -log_p[rows, rows]
+    if symmetric:
+        log_pc = log_softmax(logits, axis=0)
+        per = 0.5 * (per - log_pc[rows, rows])
+    del logits
+    value = reduce(per, reduction) if want & VALUE else None
+    if not want & GRAD:
+        return value, None
+    g_logits = np.exp(log_p, out=log_p)  # softmax - [i = j], in log_p's place
+    del log_p
+    g_logits[rows, rows] -= 1.0
+    if symmetric:
+        g_logits += np.exp(log_pc, out=log_pc)
+        del log_pc
+        g_logits[rows, rows] -= 1.0
+        g_logits *= 0.5
+    g_uq = g_logits @ uk
+    g_uq /= tau
+    if normalize:  # pull back to the raw rows as soon as possible: fewer arrays at once
+        g_uq = _normalize_rows_backward(g_uq, uq, dq, sq)
+    g_uk = g_logits.T @ uq
+    del g_logits
+    g_uk /= tau
+    if normalize:
+        g_uk = _normalize_rows_backward(g_uk, uk, dk, sk)
+    return value, (scale_grad(g_uq, reduction, n), scale_grad(g_uk, reduction, n))
 
 
 info_nce = register(
@@ -317,35 +307,14 @@ info_nce = register(
         r"s_{ij} = \cos(q_i, k_j)",
         grad_latex=r"\frac{\partial \ell_i}{\partial s_{ij}} = \frac{1}{\tau}\big("
         r"\operatorname{softmax}(s_{i\cdot}/\tau)_j - [i = j]\big)",
-        value_fn=_info_nce,
-        grad_fn=_info_nce_grad,
+        **fused(_info_nce),
         inputs=("query", "key"),
-        value_and_grad_fn=_info_nce_value_and_grad,
     )
 )
 
 
 # ------------------------------------------------------------ distillation
-def _distillation_compute(input, target, temperature, reduction):
-    check_reduction(reduction)
-    tau = as_real(temperature, "temperature", low=0.0, low_open=True)
-    s = as_array(input, "input")
-    t = as_array(target, "target")
-    if s.ndim != 2:
-        raise ValueError(
-            f"input must have shape (N, C): student logits, one row per example; got {s.shape}"
-        )
-    same_shape(s, "input", t, "target")
-    log_q = log_softmax(s / tau, axis=1)  # student at temperature tau
-    log_p = log_softmax(t / tau, axis=1)  # teacher's soft targets
-    p = np.exp(log_p)
-    # a divergence is >= 0; clip the rounding error of a student equal to the teacher
-    per = np.maximum(tau**2 * np.sum(p * (log_p - log_q), axis=1), 0.0)
-    grad = tau * (np.exp(log_q) - p)
-    return per, grad, s.shape[0]
-
-
-def _distillation(input, target, *, temperature=1.0, reduction="mean"):
+def _distillation(want, input, target, *, temperature=1.0, reduction="mean"):
     r"""Knowledge distillation: :math:`\tau^2\,\mathrm{KL}` from the teacher's soft targets.
 
     Parameters
@@ -396,18 +365,10 @@ def _distillation(input, target, *, temperature=1.0, reduction="mean"):
     0.443776
 
     """
-    per, _, _ = _distillation_compute(input, target, temperature, reduction)
-    return reduce(per, reduction)
-
-
-def _distillation_grad(input, target, *, temperature=1.0, reduction="mean"):
-    _, grad, n = _distillation_compute(input, target, temperature, reduction)
-    return reduce_grad(grad, reduction, n)
-
-
-def _distillation_value_and_grad(input, target, *, temperature=1.0, reduction="mean"):
-    per, grad, n = _distillation_compute(input, target, temperature, reduction)
-    return reduce(per, reduction), reduce_grad(grad, reduction, n)
+    check_reduction(reduction)
+    tau = as_real(temperature, "temperature", low=0.0, low_open=True)
+    shape = "(N, C): student logits, one row per example"
+    return softmax_match(want, input, target, reduction, shape, tau, divergence=True)
 
 
 distillation = register(
@@ -430,8 +391,6 @@ distillation = register(
         formula_latex=r"\tau^2 \sum_c p_c \log\frac{p_c}{q_c},\ p = \operatorname{softmax}(v/\tau),"
         r"\ q = \operatorname{softmax}(z/\tau)",
         grad_latex=r"\tau\,(q - p)",
-        value_fn=_distillation,
-        grad_fn=_distillation_grad,
-        value_and_grad_fn=_distillation_value_and_grad,
+        **fused(_distillation),
     )
 )

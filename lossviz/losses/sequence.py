@@ -12,8 +12,7 @@ import math
 import numpy as np
 
 from .._validate import as_array, as_bool, as_int, check_reduction
-from ._reduction import reduce
-from ._registry import Loss, Slice, register
+from ._registry import GRAD, Loss, Slice, fused, register
 
 __all__ = ["ctc", "ctc_collapse", "ctc_forward_backward", "extended_labels"]
 
@@ -71,14 +70,14 @@ def ctc_collapse(path, blank: int = 0) -> list[int]:
 
 
 def _shift(a: np.ndarray, k: int) -> np.ndarray:
-    """Shift ``a`` by ``k`` places (right for k > 0, left for k < 0), filling with -inf."""
+    """Shift ``a`` by ``k`` places along its last axis (right for k > 0), filling with -inf."""
     out = np.full_like(a, -np.inf)
-    m = a.size - abs(k)
+    m = a.shape[-1] - abs(k)
     if m > 0:
         if k >= 0:
-            out[k:] = a[:m]
+            out[..., k:] = a[..., :m]
         else:
-            out[:m] = a[-k:]
+            out[..., :m] = a[..., -k:]
     return out
 
 
@@ -87,42 +86,80 @@ def _lse3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.logaddexp(np.logaddexp(a, b), c)
 
 
-def _lattices(lp: np.ndarray, target: np.ndarray, blank: int):
-    """Log-alpha, log-beta (T, 2S+1) and log p(target | lp) for one (T, C) sequence.
+class _Lattice:
+    """The CTC lattice of a batch: extended labels padded to one length ``L``, and its passes.
 
-    Both lattices include the frame's own probability (Graves' convention), so
-    ``alpha[t, s] + beta[t, s] - lp[t, ext[s]]`` is the log of the summed probability
-    of the alignments that are in state ``s`` at frame ``t``.
+    The lattices of all samples run together, frame by frame: the extended label
+    sequences are padded with states whose emission is -inf (so they never carry
+    probability), and each sample's backward pass starts at its own last frame.
     """
-    n_frames = lp.shape[0]
-    ext = extended_labels(target, blank)
-    n_states = ext.size
-    emit = lp[:, ext]  # (T, L)
-    # a skip s-2 -> s is allowed into a label that differs from the label two back
-    skip = np.zeros(n_states, dtype=bool)
-    skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
-    ninf = -np.inf
-    alpha = np.full((n_frames, n_states), ninf)
-    alpha[0, 0] = emit[0, 0]
-    if n_states > 1:
-        alpha[0, 1] = emit[0, 1]
-    for t in range(1, n_frames):
-        prev = alpha[t - 1]
-        two = np.where(skip, _shift(prev, 2), ninf)
-        one = _shift(prev, 1)
-        alpha[t] = emit[t] + _lse3(prev, one, two)
-    beta = np.full((n_frames, n_states), ninf)
-    beta[-1, -1] = emit[-1, -1]
-    if n_states > 1:
-        beta[-1, -2] = emit[-1, -2]
-    skip_from = _shift(skip.astype(float), -2) == 1.0  # s -> s+2 allowed
-    for t in range(n_frames - 2, -1, -1):
-        nxt = beta[t + 1]
-        one = _shift(nxt, -1)
-        two = np.where(skip_from, _shift(nxt, -2), ninf)
-        beta[t] = emit[t] + _lse3(nxt, one, two)
-    log_like = alpha[-1, -1] if n_states == 1 else np.logaddexp(alpha[-1, -1], alpha[-1, -2])
-    return alpha, beta, float(log_like), ext
+
+    def __init__(self, lp: np.ndarray, seqs: list, il: np.ndarray, blank: int):
+        self.lp = lp  # (T, N, C)
+        n_batch = lp.shape[1]
+        n_states = 2 * max((len(q) for q in seqs), default=0) + 1
+        self.ext = np.full((n_batch, n_states), blank, dtype=np.int64)
+        self.real = np.zeros((n_batch, n_states), dtype=bool)  # the states of each sample
+        self.skip = np.zeros((n_batch, n_states), dtype=bool)  # s - 2 -> s allowed
+        for n, q in enumerate(seqs):
+            e = extended_labels(q, blank)
+            self.ext[n, : e.size] = e
+            self.real[n, : e.size] = True
+            self.skip[n, 2 : e.size] = (e[2:] != blank) & (e[2:] != e[:-2])
+        self.rows = np.arange(n_batch)
+        self.last = self.real.sum(axis=1) - 1  # index of each sample's final state
+        self.final = il - 1  # each sample's final frame
+
+    def emit(self, t: int) -> np.ndarray:
+        """Log-probabilities (N, L) of the extended labels at frame ``t``; -inf on padding."""
+        return np.where(self.real, np.take_along_axis(self.lp[t], self.ext, axis=1), -np.inf)
+
+    def forward(self, keep: bool):
+        """Log-alpha (T, N, L) if ``keep`` (else None) and its rows at each sample's final frame."""
+        ninf = -np.inf
+        n_frames = self.lp.shape[0]
+        prev = np.full(self.ext.shape, ninf)
+        prev[:, :2] = self.emit(0)[:, :2]
+        alpha = np.full((n_frames, *self.ext.shape), ninf) if keep else None
+        at_end = np.empty(self.ext.shape)
+        for t in range(n_frames):
+            if t:
+                one, two = _shift(prev, 1), _shift(prev, 2)
+                prev = self.emit(t) + _lse3(prev, one, np.where(self.skip, two, ninf))
+            if keep:
+                alpha[t] = prev
+            ending = self.final == t
+            at_end[ending] = prev[ending]
+        return alpha, at_end
+
+    def log_likelihood(self, at_end: np.ndarray) -> np.ndarray:
+        """Log p(target | log_probs) per sample (N,) from the forward rows at the final frames."""
+        rows, last = self.rows, self.last
+        both = np.logaddexp(at_end[rows, last], at_end[rows, last - 1])
+        log_like = np.where(last > 0, both, -np.inf)
+        return np.where(last == 0, at_end[rows, 0], log_like)
+
+    def backward(self):
+        """Yield ``(t, log-beta row (N, L), emissions (N, L))`` for t = T - 1 down to 0.
+
+        Only one row of the backward lattice is held at a time.
+        """
+        ninf = -np.inf
+        n_batch, n_states = self.ext.shape
+        skip_from = np.zeros_like(self.skip)  # s -> s + 2 allowed
+        skip_from[:, : max(n_states - 2, 0)] = self.skip[:, 2:]
+        ends = np.zeros((n_batch, n_states), dtype=bool)  # the states a path may end in
+        ends[self.rows, self.last] = True
+        ends[self.rows, np.maximum(self.last - 1, 0)] = True
+        beta = np.full((n_batch, n_states), ninf)
+        for t in range(self.lp.shape[0] - 1, -1, -1):
+            emit = self.emit(t)
+            if t < self.lp.shape[0] - 1:
+                one, two = _shift(beta, -1), _shift(beta, -2)
+                beta = emit + _lse3(beta, one, np.where(skip_from, two, ninf))
+            start = (self.final == t)[:, None]
+            beta = np.where(start, np.where(ends, emit, ninf), beta)
+            yield t, beta, emit
 
 
 def ctc_forward_backward(log_probs, target, blank: int = 0):
@@ -145,6 +182,12 @@ def ctc_forward_backward(log_probs, target, blank: int = 0):
     log_likelihood : float
         :math:`\log p(\mathbf l \mid \mathbf x)`, ``-inf`` if no alignment fits.
 
+    Notes
+    -----
+    Both lattices include the frame's own probability (Graves' convention), so
+    ``log_alpha[t, s] + log_beta[t, s] - log_probs[t, l'[s]]`` is the log of the summed
+    probability of the alignments that are in state ``s`` at frame ``t``.
+
     Examples
     --------
     >>> import numpy as np
@@ -156,9 +199,11 @@ def ctc_forward_backward(log_probs, target, blank: int = 0):
     """
     if np.ndim(log_probs) != 2:
         raise ValueError(f"log_probs must have shape (T, C), got shape {np.shape(log_probs)}")
-    lp, seqs, _, _, _ = _parts(log_probs, target, None, None, blank, False)
-    alpha, beta, ll, _ = _lattices(lp[:, 0], seqs[0], int(blank))
-    return alpha, beta, ll
+    lp, seqs, il, _, _ = _parts(log_probs, target, None, None, blank, False)
+    lattice = _Lattice(lp, seqs, il, int(blank))
+    alpha, at_end = lattice.forward(keep=True)
+    beta = np.stack([row for _, row, _ in lattice.backward()][::-1])
+    return alpha[:, 0], beta[:, 0], float(lattice.log_likelihood(at_end)[0])
 
 
 # -------------------------------------------------------------- validation
@@ -235,75 +280,34 @@ def _parts(log_probs, targets, input_lengths, target_lengths, blank, zero_infini
     return lp, seqs, il, tl, unbatched
 
 
-def _shift_states(a: np.ndarray, k: int) -> np.ndarray:
-    """Shift ``a`` (N, L) by ``k`` states along its last axis, filling with -inf."""
-    out = np.full_like(a, -np.inf)
-    m = a.shape[1] - abs(k)
-    if m > 0:
-        if k >= 0:
-            out[:, k:] = a[:, :m]
-        else:
-            out[:, :m] = a[:, -k:]
-    return out
-
-
 def _per_sample(lp, seqs, il, blank, want_grad):
     """Per-sample losses (N,) and, if asked, d(loss_n)/d(log_probs) stacked (T, N, C).
 
-    The lattices of all samples run together, frame by frame: the extended label
-    sequences are padded to one length with states whose emission is -inf (so they
-    never carry probability), and each sample's backward pass starts at its own last
-    frame ``il[n] - 1``.
+    Only the forward lattice (T, N, L) is stored, and only for the gradient; the
+    backward pass runs one frame at a time and turns each of its rows into that
+    frame's gradient at once.
     """
-    n_frames, n_batch, n_classes = lp.shape
-    ninf = -np.inf
-    n_states = 2 * max((len(q) for q in seqs), default=0) + 1
-    ext = np.full((n_batch, n_states), blank, dtype=np.int64)
-    real = np.zeros((n_batch, n_states), dtype=bool)  # the states of each sample
-    skip = np.zeros((n_batch, n_states), dtype=bool)  # s - 2 -> s allowed
-    for n, q in enumerate(seqs):
-        e = extended_labels(q, blank)
-        ext[n, : e.size] = e
-        real[n, : e.size] = True
-        skip[n, 2 : e.size] = (e[2:] != blank) & (e[2:] != e[:-2])
-    emit = np.take_along_axis(lp, np.broadcast_to(ext, (n_frames, n_batch, n_states)), axis=2)
-    emit = np.where(real, emit, ninf)  # (T, N, L)
-    rows = np.arange(n_batch)
-    last = real.sum(axis=1) - 1  # index of each sample's final state
-    final = il - 1  # each sample's final frame
-    alpha = np.full((n_frames, n_batch, n_states), ninf)
-    alpha[0, :, :2] = emit[0, :, :2]
-    for t in range(1, n_frames):
-        prev = alpha[t - 1]
-        one, two = _shift_states(prev, 1), _shift_states(prev, 2)
-        alpha[t] = emit[t] + _lse3(prev, one, np.where(skip, two, ninf))
-    a_end = alpha[final, rows]  # (N, L) at each sample's final frame
-    log_like = np.where(last > 0, np.logaddexp(a_end[rows, last], a_end[rows, last - 1]), ninf)
-    log_like = np.where(last == 0, a_end[rows, 0], log_like)
+    lattice = _Lattice(lp, seqs, il, blank)
+    alpha, at_end = lattice.forward(keep=want_grad)
+    log_like = lattice.log_likelihood(at_end)
     losses = -log_like
     if not want_grad:
         return losses, None
-    skip_from = np.zeros_like(skip)  # s -> s + 2 allowed
-    skip_from[:, : max(n_states - 2, 0)] = skip[:, 2:]
-    ends = np.zeros((n_batch, n_states), dtype=bool)  # the states a path may end in
-    ends[rows, last] = True
-    ends[rows, np.maximum(last - 1, 0)] = True
-    beta = np.full((n_frames, n_batch, n_states), ninf)
-    for t in range(n_frames - 1, -1, -1):
-        if t < n_frames - 1:
-            nxt = beta[t + 1]
-            one, two = _shift_states(nxt, -1), _shift_states(nxt, -2)
-            beta[t] = emit[t] + _lse3(nxt, one, np.where(skip_from, two, ninf))
-        start = (final == t)[:, None]
-        beta[t] = np.where(start, np.where(ends, emit[t], ninf), beta[t])
+    n_batch, n_classes = lp.shape[1:]
     ok = np.isfinite(log_like)
-    # log of the summed probability of the alignments through (t, s), per sample
-    occ = np.where(real & ok[:, None], alpha + beta - np.where(real, emit, 0.0), ninf)
-    occ = occ - np.where(ok, log_like, 0.0)[:, None]
-    flat = (np.arange(n_frames)[:, None, None] * n_batch + rows[:, None]) * n_classes + ext
-    # 0 - sum, not -sum: entries no alignment passes through get +0, not -0
-    grad = 0.0 - np.bincount(flat.ravel(), np.exp(occ).ravel(), minlength=lp.size)
-    return losses, grad.reshape(lp.shape)
+    through = lattice.real & ok[:, None]
+    norm = np.where(ok, log_like, 0.0)[:, None]
+    bins = (lattice.rows[:, None] * n_classes + lattice.ext).ravel()  # (sample, class) of a state
+    grad = np.empty(lp.shape)
+    for t, beta, emit in lattice.backward():
+        # log of the summed probability of the alignments through (t, s), per sample
+        occ = np.where(through, alpha[t] + beta - np.where(lattice.real, emit, 0.0), -np.inf)
+        occ -= norm
+        np.exp(occ, out=occ)
+        # 0 - sum, not -sum: entries no alignment passes through get +0, not -0
+        total = np.bincount(bins, occ.ravel(), minlength=n_batch * n_classes)
+        grad[t] = np.subtract(0.0, total, out=total).reshape(n_batch, n_classes)
+    return losses, grad
 
 
 def _scale(losses, tl, reduction):
@@ -334,11 +338,12 @@ def _finish(losses, grad, tl, reduction, zero_infinity, unbatched):
             "in input_lengths frames), so its gradient is undefined; shorten the target, "
             "lengthen the input or pass zero_infinity=True"
         )
-    grad = grad * w[None, :, None]
+    grad *= w[None, :, None]
     return value, grad[:, 0] if unbatched else grad
 
 
 def _ctc(
+    want,
     log_probs,
     targets,
     input_lengths,
@@ -434,48 +439,8 @@ def _ctc(
     lp, seqs, il, tl, unbatched = _parts(
         log_probs, targets, input_lengths, target_lengths, blank, zero_infinity
     )
-    losses, _ = _per_sample(lp, seqs, il, int(blank), want_grad=False)
-    value, _ = _finish(losses, None, tl, reduction, zero_infinity, unbatched)
-    return value if reduction != "none" else reduce(value, "none")
-
-
-def _ctc_value_and_grad(
-    log_probs,
-    targets,
-    input_lengths,
-    target_lengths,
-    *,
-    blank=0,
-    reduction="mean",
-    zero_infinity=False,
-):
-    check_reduction(reduction)
-    lp, seqs, il, tl, unbatched = _parts(
-        log_probs, targets, input_lengths, target_lengths, blank, zero_infinity
-    )
-    losses, grad = _per_sample(lp, seqs, il, int(blank), want_grad=True)
+    losses, grad = _per_sample(lp, seqs, il, int(blank), want_grad=bool(want & GRAD))
     return _finish(losses, grad, tl, reduction, zero_infinity, unbatched)
-
-
-def _ctc_grad(
-    log_probs,
-    targets,
-    input_lengths,
-    target_lengths,
-    *,
-    blank=0,
-    reduction="mean",
-    zero_infinity=False,
-):
-    return _ctc_value_and_grad(
-        log_probs,
-        targets,
-        input_lengths,
-        target_lengths,
-        blank=blank,
-        reduction=reduction,
-        zero_infinity=zero_infinity,
-    )[1]
 
 
 ctc = register(
@@ -500,11 +465,9 @@ ctc = register(
         r"\prod_{t=1}^{T} y^t_{\pi_t}",
         grad_latex=r"-\gamma_t(k) = -\frac{1}{p(\mathbf l\mid\mathbf x)}"
         r"\sum_{s:\,l'_s = k} \frac{\alpha_t(s)\,\beta_t(s)}{y^t_k}",
-        value_fn=_ctc,
-        grad_fn=_ctc_grad,
+        **fused(_ctc),
         inputs=("log_probs",),
         torch_name="torch.nn.functional.ctc_loss",
         keras_name="keras.losses.CTC",
-        value_and_grad_fn=_ctc_value_and_grad,
     )
 )
