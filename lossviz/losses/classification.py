@@ -17,6 +17,7 @@ from .._validate import (
     check_reduction,
     pair,
 )
+from ._docs import loss_doc
 from ._numerics import exp_neg_abs, log_softmax, sigmoid_pair, softplus_pair
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, fused, register
@@ -44,34 +45,26 @@ def _bce_parts(input, target, weight, reduction):
     return p, y, _elementwise_weight(weight, "weight", p.shape)
 
 
+@loss_doc(
+    {
+        "input": ("array_like", r"Predicted probabilities :math:`p \in [0, 1]`."),
+        "target": (
+            "array_like",
+            r"Target probabilities :math:`y \in [0, 1]` (usually 0 or 1), same shape.",
+        ),
+        "weight": (
+            "array_like, optional",
+            "Non-negative per-element weights :math:`w`, broadcasting to ``input``'s shape "
+            "without enlarging it.",
+        ),
+    },
+    value_errors="shape mismatch, probabilities outside [0, 1], negative weights, NaN/inf, "
+    "empty input or an unknown reduction",
+    reduction='How per-element losses are combined ("mean" divides by the number of elements, '
+    "not by the summed weights, as in PyTorch).",
+)
 def _bce(want, input, target, *, weight=None, reduction="mean"):
     r"""Binary cross-entropy on probabilities.
-
-    Parameters
-    ----------
-    input : array_like
-        Predicted probabilities :math:`p \in [0, 1]`.
-    target : array_like
-        Target probabilities :math:`y \in [0, 1]` (usually 0 or 1), same shape.
-    weight : array_like, optional
-        Non-negative per-element weights :math:`w`, broadcasting to ``input``'s
-        shape without enlarging it.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined ("mean" divides by the number of
-        elements, not by the summed weights, as in PyTorch).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, probabilities outside [0, 1], negative weights,
-        NaN/inf, empty input or an unknown reduction.
 
     Notes
     -----
@@ -142,35 +135,25 @@ def _bcel_parts(input, target, weight, pos_weight, reduction):
     return z, y, w, pw
 
 
+@loss_doc(
+    {
+        "input": ("array_like", "Logits :math:`z` (any real numbers)."),
+        "target": ("array_like", r"Target probabilities :math:`y \in [0, 1]`, same shape."),
+        "weight": (
+            "array_like, optional",
+            "Non-negative per-element weights :math:`w`, broadcasting to ``input``'s shape.",
+        ),
+        "pos_weight": (
+            "array_like, optional",
+            r"Non-negative weight :math:`\pi` of the positive term, broadcasting to ``input``'s "
+            r"shape (typically one per class, shape ``(C,)``).",
+        ),
+    },
+    value_errors="shape mismatch, targets outside [0, 1], negative weights, NaN/inf, empty "
+    "input or an unknown reduction",
+)
 def _bce_with_logits(want, input, target, *, weight=None, pos_weight=None, reduction="mean"):
     r"""Binary cross-entropy on logits, computed stably.
-
-    Parameters
-    ----------
-    input : array_like
-        Logits :math:`z` (any real numbers).
-    target : array_like
-        Target probabilities :math:`y \in [0, 1]`, same shape.
-    weight : array_like, optional
-        Non-negative per-element weights :math:`w`, broadcasting to ``input``'s shape.
-    pos_weight : array_like, optional
-        Non-negative weight :math:`\pi` of the positive term, broadcasting to
-        ``input``'s shape (typically one per class, shape ``(C,)``).
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets outside [0, 1], negative weights, NaN/inf,
-        empty input or an unknown reduction.
 
     Notes
     -----
@@ -355,6 +338,40 @@ def _mean_divisor(w_t, reduction):
     return denom
 
 
+@loss_doc(
+    {
+        "input": (
+            "array_like",
+            "Logits of shape ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``; axis 1 (axis 0 when "
+            "unbatched) holds the classes.",
+        ),
+        "target": (
+            "array_like",
+            "Class indices of shape ``()``, ``(N,)`` or ``(N, d1, ...)`` (integer values in "
+            "``[0, C)`` or ``ignore_index``), or class probabilities with the shape of "
+            "``input`` (entries in [0, 1]). A target with exactly the shape of "
+            "``input`` is read as probabilities.",
+        ),
+        "weight": ("array_like, optional", "Non-negative class weights, shape ``(C,)``."),
+        "ignore_index": (
+            "int, default -100",
+            "Class-index targets equal to it contribute nothing (index targets only).",
+        ),
+        "label_smoothing": (
+            "float, default 0.0",
+            r":math:`\varepsilon \in [0, 1]`: mix the target with the uniform distribution.",
+        ),
+    },
+    value_errors="shapes that do not fit, class indices out of range or non-integer, "
+    "probabilities outside [0, 1], NaN/inf, ``ignore_index`` with probability targets, a "
+    "mean over no (weighted) target, or an unknown reduction",
+    per="sample",
+    reduction=r'"none" gives one loss per sample (shape of an index target). For index targets '
+    r'"mean" divides by the summed weights :math:`\sum_n w_{y_n}` of the non-ignored '
+    r"targets (their count without ``weight``); for probability targets it divides by "
+    r"the number of samples ``N * d1 * ...``.",
+    type_errors="non-numeric, boolean or complex arguments or a non-integer ignore_index",
+)
 def _cross_entropy(
     want,
     input,
@@ -366,42 +383,6 @@ def _cross_entropy(
     reduction="mean",
 ):
     r"""Cross-entropy between logits and class indices or class probabilities.
-
-    Parameters
-    ----------
-    input : array_like
-        Logits of shape ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``; axis 1 (axis 0
-        when unbatched) holds the classes.
-    target : array_like
-        Class indices of shape ``()``, ``(N,)`` or ``(N, d1, ...)`` (integer values
-        in ``[0, C)`` or ``ignore_index``), or class probabilities with the shape of
-        ``input`` (entries in [0, 1]). A target with exactly the shape of ``input``
-        is read as probabilities.
-    weight : array_like, optional
-        Non-negative class weights, shape ``(C,)``.
-    ignore_index : int, default -100
-        Class-index targets equal to it contribute nothing (index targets only).
-    label_smoothing : float, default 0.0
-        :math:`\varepsilon \in [0, 1]`: mix the target with the uniform distribution.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        "none" gives one loss per sample (shape of an index target). For index
-        targets "mean" divides by the summed weights :math:`\sum_n w_{y_n}` of the
-        non-ignored targets (their count without ``weight``); for probability
-        targets it divides by the number of samples ``N * d1 * ...``.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-sample losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments or a non-integer ignore_index.
-    ValueError
-        For shapes that do not fit, class indices out of range or non-integer,
-        probabilities outside [0, 1], NaN/inf, ``ignore_index`` with probability
-        targets, a mean over no (weighted) target, or an unknown reduction.
 
     Notes
     -----
@@ -484,37 +465,30 @@ cross_entropy = register(
 )
 
 
+@loss_doc(
+    {
+        "input": (
+            "array_like",
+            "Log-probabilities (e.g. a log-softmax) of shape ``(C,)``, ``(N, C)`` or ``(N, C, "
+            "d1, ...)``, classes along axis 1 (axis 0 when unbatched).",
+        ),
+        "target": (
+            "array_like",
+            "Class indices of shape ``()``, ``(N,)`` or ``(N, d1, ...)``, integer values in "
+            "``[0, C)`` or ``ignore_index``.",
+        ),
+        "weight": ("array_like, optional", "Non-negative class weights, shape ``(C,)``."),
+        "ignore_index": ("int, default -100", "Targets equal to it contribute nothing."),
+    },
+    value_errors="shapes that do not fit, class indices out of range or non-integer, NaN/inf, a "
+    "mean over no (weighted) target or an unknown reduction",
+    per="sample",
+    reduction=r'"mean" divides by the summed weights :math:`\sum_n w_{y_n}` of the non-ignored '
+    r"targets (their count without ``weight``).",
+    type_errors="non-numeric, boolean or complex arguments or a non-integer ignore_index",
+)
 def _nll(want, input, target, *, weight=None, ignore_index=IGNORE_INDEX, reduction="mean"):
     r"""Negative log-likelihood of class indices given log-probabilities.
-
-    Parameters
-    ----------
-    input : array_like
-        Log-probabilities (e.g. a log-softmax) of shape ``(C,)``, ``(N, C)`` or
-        ``(N, C, d1, ...)``, classes along axis 1 (axis 0 when unbatched).
-    target : array_like
-        Class indices of shape ``()``, ``(N,)`` or ``(N, d1, ...)``, integer values
-        in ``[0, C)`` or ``ignore_index``.
-    weight : array_like, optional
-        Non-negative class weights, shape ``(C,)``.
-    ignore_index : int, default -100
-        Targets equal to it contribute nothing.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        "mean" divides by the summed weights :math:`\sum_n w_{y_n}` of the
-        non-ignored targets (their count without ``weight``).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-sample losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments or a non-integer ignore_index.
-    ValueError
-        For shapes that do not fit, class indices out of range or non-integer,
-        NaN/inf, a mean over no (weighted) target or an unknown reduction.
 
     Notes
     -----
@@ -601,35 +575,26 @@ def _focal_parts(input, target, alpha, gamma, reduction) -> _FocalParts:
     return _FocalParts(y, gamma, s_pos, pq, m, ce, a_t)
 
 
+@loss_doc(
+    {
+        "input": ("array_like", "Logits :math:`z`."),
+        "target": ("array_like", r"Binary targets :math:`y \in [0, 1]`, same shape as ``input``."),
+        "alpha": (
+            "float, default 0.25",
+            r"Weight :math:`\alpha \le 1` of the positive class; any ``alpha < 0`` turns the "
+            r"class weighting off.",
+        ),
+        "gamma": (
+            "float, default 2.0",
+            r"Focusing exponent :math:`\gamma \ge 0`; ``gamma=0`` gives (weighted) BCE.",
+        ),
+    },
+    value_errors="shape mismatch, targets outside [0, 1], ``alpha > 1``, ``gamma < 0``, "
+    "NaN/inf, empty input or an unknown reduction",
+    reduction='How per-element losses are combined (torchvision\'s default is "none").',
+)
 def _sigmoid_focal(want, input, target, *, alpha=0.25, gamma=2.0, reduction="mean"):
     r"""Sigmoid focal loss on logits (torchvision's formula).
-
-    Parameters
-    ----------
-    input : array_like
-        Logits :math:`z`.
-    target : array_like
-        Binary targets :math:`y \in [0, 1]`, same shape as ``input``.
-    alpha : float, default 0.25
-        Weight :math:`\alpha \le 1` of the positive class; any ``alpha < 0`` turns the
-        class weighting off.
-    gamma : float, default 2.0
-        Focusing exponent :math:`\gamma \ge 0`; ``gamma=0`` gives (weighted) BCE.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined (torchvision's default is "none").
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets outside [0, 1], ``alpha > 1``, ``gamma < 0``,
-        NaN/inf, empty input or an unknown reduction.
 
     Notes
     -----

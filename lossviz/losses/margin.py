@@ -14,6 +14,7 @@ from .._validate import (
     check_reduction,
     pair,
 )
+from ._docs import SIGNED_ERRORS, loss_doc
 from ._numerics import exp_neg_abs, sigmoid_from
 from ._reduction import reduce, reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, fused, register
@@ -26,6 +27,12 @@ def _signed_pair(input, target, reduction):
     return z, y
 
 
+#: The arguments of the binary margin losses (labels -1/+1), as documented.
+_SIGNED_PARAMS = {
+    "input": ("array_like", "Scores :math:`z`."),
+    "target": ("array_like", r"Labels :math:`y \in \{-1, +1\}`, same shape as ``input``."),
+}
+
 #: What the binary margin losses (labels -1/+1) share in their Loss records.
 _SIGNED = {
     "task": "classification",
@@ -36,30 +43,12 @@ _SIGNED = {
 
 
 # ------------------------------------------------------------------- hinge
+@loss_doc(
+    {**_SIGNED_PARAMS, "input": ("array_like", "Scores (decision values) :math:`z`.")},
+    value_errors=SIGNED_ERRORS,
+)
 def _hinge(want, input, target, *, reduction="mean"):
     r"""Binary hinge loss of the SVM, labels -1/+1.
-
-    Parameters
-    ----------
-    input : array_like
-        Scores (decision values) :math:`z`.
-    target : array_like
-        Labels :math:`y \in \{-1, +1\}`, same shape as ``input``.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
-        unknown reduction.
 
     Notes
     -----
@@ -102,30 +91,9 @@ hinge = register(
 
 
 # ----------------------------------------------------------- squared_hinge
+@loss_doc(_SIGNED_PARAMS, value_errors=SIGNED_ERRORS)
 def _squared_hinge(want, input, target, *, reduction="mean"):
     r"""Squared hinge loss, labels -1/+1.
-
-    Parameters
-    ----------
-    input : array_like
-        Scores :math:`z`.
-    target : array_like
-        Labels :math:`y \in \{-1, +1\}`, same shape as ``input``.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
-        unknown reduction.
 
     Notes
     -----
@@ -167,30 +135,9 @@ squared_hinge = register(
 
 
 # ------------------------------------------------------------- soft_margin
+@loss_doc(_SIGNED_PARAMS, value_errors=SIGNED_ERRORS)
 def _soft_margin(want, input, target, *, reduction="mean"):
     r"""Soft-margin (logistic) loss, labels -1/+1.
-
-    Parameters
-    ----------
-    input : array_like
-        Scores :math:`z`.
-    target : array_like
-        Labels :math:`y \in \{-1, +1\}`, same shape as ``input``.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
-        unknown reduction.
 
     Notes
     -----
@@ -270,36 +217,30 @@ def _multi_margin_parts(input, target, p, margin, weight, reduction):
     return x, xb, t, w, rows, zmat, n_classes, expected
 
 
+@loss_doc(
+    {
+        "input": ("array_like", "Scores of shape ``(C,)`` or ``(N, C)``."),
+        "target": (
+            "array_like",
+            "Class indices, shape ``()`` or ``(N,)``, integers in ``[0, C)``.",
+        ),
+        "p": ("{1, 2}, default 1", "Power of each margin violation."),
+        "margin": (
+            "float, default 1.0",
+            "Required gap :math:`m` between the target score and every other score.",
+        ),
+        "weight": (
+            "array_like, optional",
+            "Non-negative class weights, shape ``(C,)``, applied by target class.",
+        ),
+    },
+    value_errors="shapes that do not fit, class indices out of range or non-integer, ``p`` not "
+    "1 or 2, NaN/inf or an unknown reduction",
+    per="sample",
+    reduction='"mean" divides by the number of samples N (not by the summed weights).',
+)
 def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
     r"""Multi-class margin (Weston-Watkins hinge) loss on class scores.
-
-    Parameters
-    ----------
-    input : array_like
-        Scores of shape ``(C,)`` or ``(N, C)``.
-    target : array_like
-        Class indices, shape ``()`` or ``(N,)``, integers in ``[0, C)``.
-    p : {1, 2}, default 1
-        Power of each margin violation.
-    margin : float, default 1.0
-        Required gap :math:`m` between the target score and every other score.
-    weight : array_like, optional
-        Non-negative class weights, shape ``(C,)``, applied by target class.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        "mean" divides by the number of samples N (not by the summed weights).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-sample losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shapes that do not fit, class indices out of range or non-integer,
-        ``p`` not 1 or 2, NaN/inf or an unknown reduction.
 
     Notes
     -----
@@ -363,32 +304,19 @@ multi_margin = register(
 
 
 # --------------------------------------------------------- hinge_embedding
+@loss_doc(
+    {
+        "input": ("array_like", "Distances (or dissimilarities) :math:`x`."),
+        "target": (
+            "array_like",
+            r"Labels :math:`y \in \{-1, +1\}` (+1 similar pair, -1 dissimilar), same shape.",
+        ),
+        "margin": ("float, default 1.0", "Margin :math:`m` for dissimilar pairs."),
+    },
+    value_errors=SIGNED_ERRORS,
+)
 def _hinge_embedding(want, input, target, *, margin=1.0, reduction="mean"):
     r"""Hinge embedding loss: small distances for +1 pairs, at least ``margin`` for -1.
-
-    Parameters
-    ----------
-    input : array_like
-        Distances (or dissimilarities) :math:`x`.
-    target : array_like
-        Labels :math:`y \in \{-1, +1\}` (+1 similar pair, -1 dissimilar), same shape.
-    margin : float, default 1.0
-        Margin :math:`m` for dissimilar pairs.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
-        unknown reduction.
 
     Notes
     -----

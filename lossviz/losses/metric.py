@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_array, as_real, check_plus_minus_one, check_reduction, same_shape
+from ._docs import SIGNED_ERRORS, loss_doc
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
@@ -25,32 +26,19 @@ def _ranking_parts(input1, input2, target, margin, reduction):
     return y, arg
 
 
+@loss_doc(
+    {
+        "input1, input2": ("array_like", "Scores :math:`x_1, x_2` of the same shape."),
+        "target": (
+            "array_like",
+            ":math:`y = +1` if :math:`x_1` should rank higher, -1 if :math:`x_2` should.",
+        ),
+        "margin": ("float, default 0.0", "Required gap :math:`m`."),
+    },
+    value_errors=SIGNED_ERRORS,
+)
 def _margin_ranking(want, input1, input2, target, *, margin=0.0, reduction="mean"):
     r"""Margin ranking loss: score ``input1`` above ``input2`` when ``target`` is +1.
-
-    Parameters
-    ----------
-    input1, input2 : array_like
-        Scores :math:`x_1, x_2` of the same shape.
-    target : array_like
-        :math:`y = +1` if :math:`x_1` should rank higher, -1 if :math:`x_2` should.
-    margin : float, default 0.0
-        Required gap :math:`m`.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
-        unknown reduction.
 
     Notes
     -----
@@ -125,32 +113,24 @@ def _cosine_parts(input1, input2, target, margin, reduction):
     return x1, x2, y, cos, m1, m2, denom, margin
 
 
+@loss_doc(
+    {
+        "input1, input2": (
+            "array_like",
+            "Embeddings of shape ``(N, D)`` (or ``(D,)`` for one pair).",
+        ),
+        "target": ("array_like", "Labels in {-1, +1}, shape ``(N,)`` (or ``()``)."),
+        "margin": (
+            "float, default 0.0",
+            "Cosine similarity above which a -1 pair is penalised (use [-1, 1]).",
+        ),
+    },
+    value_errors="shapes that do not fit, targets other than -1/+1, NaN/inf, empty input or an "
+    "unknown reduction",
+    per="pair",
+)
 def _cosine_embedding(want, input1, input2, target, *, margin=0.0, reduction="mean"):
     r"""Cosine embedding loss: pull +1 pairs together, push -1 pairs below ``margin``.
-
-    Parameters
-    ----------
-    input1, input2 : array_like
-        Embeddings of shape ``(N, D)`` (or ``(D,)`` for one pair).
-    target : array_like
-        Labels in {-1, +1}, shape ``(N,)`` (or ``()``).
-    margin : float, default 0.0
-        Cosine similarity above which a -1 pair is penalised (use [-1, 1]).
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-pair losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-pair losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shapes that do not fit, targets other than -1/+1, NaN/inf, empty
-        input or an unknown reduction.
 
     Notes
     -----
@@ -281,37 +261,28 @@ def _triplet_parts(anchor, positive, negative, margin, p, eps, reduction):
     return arg, (w_ap, d_ap), (w_an, d_an), p
 
 
+@loss_doc(
+    {
+        "anchor, positive, negative": (
+            "array_like",
+            "Embeddings of shape ``(N, D)`` (or ``(D,)`` for one triplet).",
+        ),
+        "margin": ("float, default 1.0", "Required gap :math:`m > 0` between the two distances."),
+        "p": ("float, default 2.0", "Order of the distance norm (>= 1)."),
+        "eps": (
+            "float, default 1e-6",
+            "Added to each difference before the norm, as PyTorch's ``pairwise_distance`` does "
+            "(>= 0).",
+        ),
+    },
+    value_errors="shapes that do not fit, ``margin <= 0``, ``p < 1``, NaN/inf, empty input or "
+    "an unknown reduction",
+    per="triplet",
+)
 def _triplet_margin(
     want, anchor, positive, negative, *, margin=1.0, p=2.0, eps=1e-6, reduction="mean"
 ):
     r"""Triplet margin loss: the anchor closer to the positive than to the negative by ``margin``.
-
-    Parameters
-    ----------
-    anchor, positive, negative : array_like
-        Embeddings of shape ``(N, D)`` (or ``(D,)`` for one triplet).
-    margin : float, default 1.0
-        Required gap :math:`m > 0` between the two distances.
-    p : float, default 2.0
-        Order of the distance norm (>= 1).
-    eps : float, default 1e-6
-        Added to each difference before the norm, as PyTorch's
-        ``pairwise_distance`` does (>= 0).
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-triplet losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-triplet losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shapes that do not fit, ``margin <= 0``, ``p < 1``, NaN/inf, empty
-        input or an unknown reduction.
 
     Notes
     -----

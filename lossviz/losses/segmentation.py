@@ -11,9 +11,20 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_real, check_in_unit_interval, check_reduction, pair
+from ._docs import loss_doc
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _WHOLE_TENSOR = ("mean", "sum")
+
+#: How both losses document their reduction and their value.
+_WHOLE_TENSOR_DOC = {
+    "reduction": (
+        '{"mean", "sum"}, default "mean"',
+        'Both return the single whole-tensor loss; "none" is rejected because the loss is a '
+        "ratio of sums with no per-element values.",
+    ),
+    "returns": ("float", "The loss, in [0, 1]."),
+}
 
 
 def _masks(input, target, reduction):
@@ -42,36 +53,26 @@ def _dice_parts(input, target, smooth, eps, reduction):
     return p, y, num, den
 
 
+@loss_doc(
+    {
+        "input": (
+            "array_like",
+            r"Predicted probabilities :math:`p \in [0, 1]` (e.g. a soft mask).",
+        ),
+        "target": ("array_like", r"Target mask :math:`y \in [0, 1]`, same shape as ``input``."),
+        "smooth": (
+            "float, default 0.0",
+            "Added to numerator and denominator (>= 0); larger values soften the loss on nearly "
+            "empty masks.",
+        ),
+        "eps": ("float, default 1e-7", "Added to the denominator only (>= 0), to avoid 0/0."),
+    },
+    value_errors="shape mismatch, values outside [0, 1], NaN/inf, empty input, a zero "
+    'denominator or a reduction other than "mean"/"sum"',
+    **_WHOLE_TENSOR_DOC,
+)
 def _dice(want, input, target, *, smooth=0.0, eps=1e-7, reduction="mean"):
     r"""Soft Dice loss over the whole tensor.
-
-    Parameters
-    ----------
-    input : array_like
-        Predicted probabilities :math:`p \in [0, 1]` (e.g. a soft mask).
-    target : array_like
-        Target mask :math:`y \in [0, 1]`, same shape as ``input``.
-    smooth : float, default 0.0
-        Added to numerator and denominator (>= 0); larger values soften the
-        loss on nearly empty masks.
-    eps : float, default 1e-7
-        Added to the denominator only (>= 0), to avoid 0/0.
-    reduction : {"mean", "sum"}, default "mean"
-        Both return the single whole-tensor loss; "none" is rejected because the
-        loss is a ratio of sums with no per-element values.
-
-    Returns
-    -------
-    float
-        The loss, in [0, 1].
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, values outside [0, 1], NaN/inf, empty input, a zero
-        denominator or a reduction other than "mean"/"sum".
 
     Notes
     -----
@@ -137,36 +138,23 @@ def _tversky_parts(input, target, alpha, beta, eps, reduction):
     return p, y, alpha, beta, tp, den
 
 
+@loss_doc(
+    {
+        "input": ("array_like", r"Predicted probabilities :math:`p \in [0, 1]`."),
+        "target": ("array_like", r"Target mask :math:`y \in [0, 1]`, same shape as ``input``."),
+        "alpha": ("float, default 0.5", "Weight of false positives (>= 0)."),
+        "beta": (
+            "float, default 0.5",
+            "Weight of false negatives (>= 0); raise it to punish missed foreground.",
+        ),
+        "eps": ("float, default 1e-7", "Added to the denominator (>= 0), to avoid 0/0."),
+    },
+    value_errors="shape mismatch, values outside [0, 1], negative alpha/beta, NaN/inf, empty "
+    'input, a zero denominator or a reduction other than "mean"/"sum"',
+    **_WHOLE_TENSOR_DOC,
+)
 def _tversky(want, input, target, *, alpha=0.5, beta=0.5, eps=1e-7, reduction="mean"):
     r"""Tversky loss over the whole tensor: Dice with separate false-positive/negative weights.
-
-    Parameters
-    ----------
-    input : array_like
-        Predicted probabilities :math:`p \in [0, 1]`.
-    target : array_like
-        Target mask :math:`y \in [0, 1]`, same shape as ``input``.
-    alpha : float, default 0.5
-        Weight of false positives (>= 0).
-    beta : float, default 0.5
-        Weight of false negatives (>= 0); raise it to punish missed foreground.
-    eps : float, default 1e-7
-        Added to the denominator (>= 0), to avoid 0/0.
-    reduction : {"mean", "sum"}, default "mean"
-        Both return the single whole-tensor loss; "none" is rejected.
-
-    Returns
-    -------
-    float
-        The loss, in [0, 1].
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, values outside [0, 1], negative alpha/beta, NaN/inf,
-        empty input, a zero denominator or a reduction other than "mean"/"sum".
 
     Notes
     -----
