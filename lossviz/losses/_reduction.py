@@ -31,6 +31,21 @@ def reduce_dot(a: np.ndarray, b: np.ndarray, reduction: str, count: float | None
     return total / (a.size if count is None else count)
 
 
+def reduce_huber(g: np.ndarray, d: np.ndarray, reduction: str, scale: float = 1.0):
+    """Reduce Huber losses given the residuals ``d`` and their clipped copy ``g``.
+
+    ``g = clip(d, -delta, delta)``. Per element the Huber loss is ``g (d - g / 2)``
+    (``d^2 / 2`` inside the band, ``delta (|d| - delta / 2)`` outside), so the sum is
+    ``g.d - g.g / 2``: two dot products and no per-element array. ``scale`` divides
+    the result (smooth L1 is Huber over beta).
+    """
+    if reduction == "none":
+        return np.asarray(g * (d - 0.5 * g) / scale)
+    gr, dr = g.ravel(), d.ravel()
+    total = float(np.dot(gr, dr) - 0.5 * np.dot(gr, gr)) / scale
+    return total if reduction == "sum" else total / d.size
+
+
 def reduce_grad(grad: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:
     """Scale the gradient of the summed loss to the gradient of the reduced loss (a new array).
 

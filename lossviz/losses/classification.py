@@ -8,7 +8,6 @@ import numpy as np
 
 from .._validate import (
     as_array,
-    as_class_indices,
     as_int,
     as_real,
     broadcastable_to,
@@ -17,6 +16,7 @@ from .._validate import (
     check_reduction,
     pair,
 )
+from ._classes import class_indices, class_weights
 from ._docs import loss_doc
 from ._numerics import exp_neg_abs, log_softmax, sigmoid_pair, softplus_pair
 from ._reduction import reduce, scale_grad
@@ -264,15 +264,7 @@ def _class_parts(input, target, weight, ignore_index, reduction, allow_probs) ->
     unbatched = z.ndim == 1
     zb = z[None] if unbatched else z
     n_classes = zb.shape[1]
-    w = np.ones(n_classes)
-    if weight is not None:
-        w = as_array(weight, "weight")
-        if w.shape != (n_classes,):
-            raise ValueError(
-                f"weight must have shape ({n_classes},), one per class of input {z.shape}; "
-                f"got {w.shape}"
-            )
-        check_nonnegative(w, "weight")
+    w = class_weights(weight, n_classes, z.shape)
     probs = allow_probs and np.shape(target) == z.shape
     if probs:
         if ignore_index != IGNORE_INDEX:
@@ -285,13 +277,8 @@ def _class_parts(input, target, weight, ignore_index, reduction, allow_probs) ->
         t = t[None] if unbatched else t
     else:
         expected = z.shape[:0] if unbatched else (zb.shape[0], *zb.shape[2:])
-        if np.shape(target) != expected:
-            also = f" or class probabilities of shape {z.shape}" if allow_probs else ""
-            raise ValueError(
-                f"target must hold class indices of shape {expected}{also} for input of "
-                f"shape {z.shape}; got target of shape {np.shape(target)}"
-            )
-        t = as_class_indices(target, "target", n_classes, ignore_index)
+        also = f" or class probabilities of shape {z.shape}" if allow_probs else ""
+        t = class_indices(target, expected, z.shape, n_classes, ignore_index, also)
         t = t[None] if unbatched else t
     out_shape = () if unbatched else (zb.shape[0], *zb.shape[2:])
     return _ClassParts(zb, t, probs, w, out_shape, z.shape)

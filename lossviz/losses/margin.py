@@ -7,13 +7,12 @@ import numpy as np
 from .._validate import (
     as_array,
     as_choice,
-    as_class_indices,
     as_real,
-    check_nonnegative,
     check_plus_minus_one,
     check_reduction,
     pair,
 )
+from ._classes import class_indices, class_weights
 from ._docs import SIGNED_ERRORS, loss_doc
 from ._numerics import exp_neg_abs, sigmoid_from
 from ._reduction import reduce, reduce_dot, scale_grad
@@ -197,24 +196,13 @@ def _multi_margin_parts(input, target, p, margin, weight, reduction):
         raise ValueError(f"input must have shape (C,) or (N, C), got shape {x.shape}")
     xb = x[None] if x.ndim == 1 else x
     n_classes = xb.shape[1]
-    expected = () if x.ndim == 1 else (x.shape[0],)
-    if np.shape(target) != expected:
-        raise ValueError(
-            f"target must hold class indices of shape {expected} for input of shape "
-            f"{x.shape}; got target of shape {np.shape(target)}"
-        )
-    t = as_class_indices(target, "target", n_classes).reshape(-1)
-    w = np.ones(n_classes)
-    if weight is not None:
-        w = as_array(weight, "weight")
-        if w.shape != (n_classes,):
-            raise ValueError(f"weight must have shape ({n_classes},), one per class; got {w.shape}")
-        check_nonnegative(w, "weight")
+    t = class_indices(target, x.shape[:-1], x.shape, n_classes).reshape(-1)
+    w = class_weights(weight, n_classes, x.shape)
     rows = np.arange(xb.shape[0])
     zmat = xb - xb[rows, t][:, None]
     zmat += margin  # margin violations m - x_y + x_i, shape (N, C)
     zmat[rows, t] = 0.0  # the target class itself does not count
-    return x, xb, t, w, rows, zmat, n_classes, expected
+    return x, t, w, zmat
 
 
 @loss_doc(
@@ -263,9 +251,8 @@ def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reductio
     0.325
 
     """
-    x, xb, t, w, rows, zmat, n_classes, expected = _multi_margin_parts(
-        input, target, p, margin, weight, reduction
-    )
+    x, t, w, zmat = _multi_margin_parts(input, target, p, margin, weight, reduction)
+    n_samples, n_classes = zmat.shape
     # w_y / C per sample, as a column; one number without class weights (no broadcasting)
     scale = (w[t] / n_classes)[:, None] if weight is not None else 1.0 / n_classes
     value = None
@@ -274,7 +261,7 @@ def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reductio
         if p == 2:
             hinge *= hinge
         hinge *= scale
-        value = reduce(np.einsum("ij->i", hinge).reshape(expected), reduction)
+        value = reduce(np.einsum("ij->i", hinge).reshape(x.shape[:-1]), reduction)
     if not want & GRAD:
         return value, None
     if p == 1:
@@ -282,8 +269,8 @@ def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reductio
     else:
         g = np.maximum(zmat, 0.0)
         g *= 2.0 * scale
-    g[rows, t] = -np.einsum("ij->i", g)  # row sums (einsum: the fastest for short rows)
-    return value, scale_grad(g, reduction, xb.shape[0]).reshape(x.shape)
+    g[np.arange(n_samples), t] = -np.einsum("ij->i", g)  # row sums (einsum: fastest for short rows)
+    return value, scale_grad(g, reduction, n_samples).reshape(x.shape)
 
 
 multi_margin = register(

@@ -89,9 +89,8 @@ margin_ranking = register(
 
 
 # -------------------------------------------------------- cosine_embedding
-def _cosine_parts(input1, input2, target, margin, reduction):
-    check_reduction(reduction)
-    margin = as_real(margin, "margin")
+def _pairs_of_embeddings(input1, input2, target):
+    """Validate (N, D) / (D,) embedding pairs and one +-1 label per pair."""
     x1 = as_array(input1, "input1")
     x2 = as_array(input2, "input2")
     same_shape(x1, "input1", x2, "input2")
@@ -105,12 +104,7 @@ def _cosine_parts(input1, input2, target, margin, reduction):
         )
     y = as_array(target, "target")
     check_plus_minus_one(y, "target")
-    s = np.einsum("...i,...i->...", x1, x2)
-    m1 = np.einsum("...i,...i->...", x1, x1) + _COS_EPS
-    m2 = np.einsum("...i,...i->...", x2, x2) + _COS_EPS
-    denom = np.sqrt(m1 * m2)
-    cos = s / denom
-    return x1, x2, y, cos, m1, m2, denom, margin
+    return x1, x2, y
 
 
 @loss_doc(
@@ -154,7 +148,13 @@ def _cosine_embedding(want, input1, input2, target, *, margin=0.0, reduction="me
     array([1., 1.])
 
     """
-    x1, x2, y, cos, m1, m2, denom, margin = _cosine_parts(input1, input2, target, margin, reduction)
+    check_reduction(reduction)
+    margin = as_real(margin, "margin")
+    x1, x2, y = _pairs_of_embeddings(input1, input2, target)
+    m1 = np.einsum("...i,...i->...", x1, x1) + _COS_EPS
+    m2 = np.einsum("...i,...i->...", x2, x2) + _COS_EPS
+    denom = np.sqrt(m1 * m2)
+    cos = np.einsum("...i,...i->...", x1, x2) / denom
     similar = y == 1
     value = None
     if want & VALUE:

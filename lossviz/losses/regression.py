@@ -8,7 +8,7 @@ import numpy as np
 
 from .._validate import as_real, residual
 from ._docs import ERRORS, OPTION_ERRORS, RESIDUAL_PARAMS, loss_doc
-from ._reduction import reduce, reduce_dot, scale_grad
+from ._reduction import reduce, reduce_dot, reduce_huber, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 #: What every loss of the residual shares in its Loss record.
@@ -147,24 +147,8 @@ def _huber(want, input, target, *, delta=1.0, reduction="mean"):
     delta = as_real(delta, "delta", low=0.0, low_open=True)
     x, y, d = residual(input, target, reduction)
     g = np.clip(d, -delta, delta)
-    value = _huber_value(g, d, reduction, want)
+    value = reduce_huber(g, d, reduction) if want & VALUE else None
     return value, scale_grad(g, reduction) if want & GRAD else None
-
-
-def _huber_value(g, d, reduction, want, scale=1.0):
-    """Huber value from the residual ``d`` and its clipped copy ``g = clip(d, -delta, delta)``.
-
-    Per element it is ``g (d - g / 2)`` (``d^2 / 2`` inside the band, ``delta (|d| -
-    delta / 2)`` outside), so the sum is ``g.d - g.g / 2``: two dot products and no
-    per-element array. ``scale`` divides the result (smooth L1 is Huber over beta).
-    """
-    if not want & VALUE:
-        return None
-    if reduction == "none":
-        return np.asarray(g * (d - 0.5 * g) / scale)
-    gr, dr = g.ravel(), d.ravel()
-    total = float(np.dot(gr, dr) - 0.5 * np.dot(gr, gr)) / scale
-    return total if reduction == "sum" else total / d.size
 
 
 huber = register(
@@ -225,7 +209,7 @@ def _smooth_l1(want, input, target, *, beta=1.0, reduction="mean"):
         value = reduce_dot(g, d, reduction) if want & VALUE else None
         return value, scale_grad(g, reduction) if want & GRAD else None
     g = np.clip(d, -beta, beta)  # beta times the gradient
-    value = _huber_value(g, d, reduction, want, scale=beta)
+    value = reduce_huber(g, d, reduction, scale=beta) if want & VALUE else None
     if not want & GRAD:
         return value, None
     g /= beta

@@ -15,7 +15,7 @@ from .._validate import (
     same_shape,
 )
 from ._docs import loss_doc
-from ._reduction import reduce_dot, scale_grad
+from ._reduction import reduce_dot, reduce_huber, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _FEW_ACTIONS = 16  # up to this many actions, _row_max takes maxima of columns
@@ -144,8 +144,8 @@ def _bellman_td(
     if want & VALUE:
         if kind == "mse":
             value = reduce_dot(td, td, reduction)
-        else:  # Huber: g (td - g / 2) with g = clip(td, -delta, delta)
-            value = reduce_dot(g_td, td - 0.5 * g_td, reduction)
+        else:  # Huber, from g = clip(td, -delta, delta)
+            value = reduce_huber(g_td, td, reduction)
     if not want & GRAD:
         return value, None
     g = np.zeros_like(q)
