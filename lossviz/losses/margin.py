@@ -255,19 +255,18 @@ def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reductio
     n_samples, n_classes = zmat.shape
     # w_y / C per sample, as a column; one number without class weights (no broadcasting)
     scale = (w[t] / n_classes)[:, None] if weight is not None else 1.0 / n_classes
+    g = np.maximum(zmat, 0.0)  # max(0, m - x_y + x_i)
     value = None
     if want & VALUE:
-        hinge = np.maximum(zmat, 0.0)
-        if p == 2:
-            hinge *= hinge
+        hinge = g * g if p == 2 else g  # for p = 1, g itself: refilled below
         hinge *= scale
         value = reduce(np.einsum("ij->i", hinge).reshape(x.shape[:-1]), reduction)
     if not want & GRAD:
         return value, None
     if p == 1:
-        g = (zmat > 0) * scale
+        np.greater(zmat, 0.0, out=g)  # [violated], as 0.0 or 1.0
+        g *= scale
     else:
-        g = np.maximum(zmat, 0.0)
         g *= 2.0 * scale
     g[np.arange(n_samples), t] = -np.einsum("ij->i", g)  # row sums (einsum: fastest for short rows)
     return value, scale_grad(g, reduction, n_samples).reshape(x.shape)

@@ -316,7 +316,8 @@ def _triplet_margin(
     scale = active / arg.size if reduction == "mean" else active * 1.0
     g_ap = _pnorm_grad(*w_ap, p, scale)  # d d(a, p) / d a, times the scale
     g_an = _pnorm_grad(*w_an, p, scale)
-    return value, (g_ap - g_an, -g_ap, g_an)
+    g_anchor = g_ap - g_an
+    return value, (g_anchor, np.negative(g_ap, out=g_ap), g_an)
 
 
 triplet_margin = register(

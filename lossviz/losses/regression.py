@@ -212,7 +212,8 @@ def _smooth_l1(want, input, target, *, beta=1.0, reduction="mean"):
     value = reduce_huber(g, d, reduction, scale=beta) if want & VALUE else None
     if not want & GRAD:
         return value, None
-    g /= beta
+    if beta != 1.0:  # dividing by 1 would be a pass that changes nothing
+        g /= beta
     return value, scale_grad(g, reduction)
 
 
