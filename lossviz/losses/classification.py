@@ -395,24 +395,23 @@ def _cross_entropy(
     0.239545
 
     """
-    z, t, probs, w, out_shape, in_shape = _class_parts(
-        input, target, weight, ignore_index, reduction, allow_probs=True
-    )
+    parts = _class_parts(input, target, weight, ignore_index, reduction, allow_probs=True)
+    z, t, w = parts.scores, parts.target, parts.weight
     eps = as_real(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     n_classes = z.shape[1]
     logp = log_softmax(z, axis=1)
     wb = _w_along_class_axis(w, z.ndim)
     value = g = None
-    if probs:
+    if parts.probs:
         wq = (t * (1.0 - eps) + eps / n_classes) * wb  # weighted smoothed target
         if want & VALUE:
             per = -np.sum(logp * wq, axis=1)
-            value = reduce(per.reshape(out_shape), reduction, per.size)
+            value = reduce(per.reshape(parts.out_shape), reduction, per.size)
         if want & GRAD:
             g = np.exp(logp, out=logp)  # softmax p
             g *= np.sum(wq, axis=1, keepdims=True)
             g -= wq  # p sum(w q') - w q'
-            g = scale_grad(g, reduction, g.size / n_classes).reshape(in_shape)
+            g = scale_grad(g, reduction, g.size / n_classes).reshape(parts.in_shape)
         return value, g
     mask, safe, picked, w_t = _index_terms(logp, t, w, ignore_index)
     denom = _mean_divisor(w_t, reduction)
@@ -421,7 +420,7 @@ def _cross_entropy(
         per = -(1.0 - eps) * w_t * picked
         if eps > 0.0:  # - (eps / C) sum_c w_c log p_c
             per -= smooth * np.einsum("ij...,j->i...", logp, w)
-        value = reduce(per.reshape(out_shape), reduction, denom)
+        value = reduce(per.reshape(parts.out_shape), reduction, denom)
     if want & GRAD:
         # (1 - eps) w_y (p - onehot(y)) + (eps / C) (p sum(w) - w), in one array
         coef = (1.0 - eps) * w_t
@@ -430,7 +429,7 @@ def _cross_entropy(
         _put(g, safe, _pick(g, safe) - coef)
         if eps > 0.0:
             g -= wb * smooth[:, None]
-        g = scale_grad(g, reduction, denom).reshape(in_shape)
+        g = scale_grad(g, reduction, denom).reshape(parts.in_shape)
     return value, g
 
 
@@ -492,18 +491,19 @@ def _nll(want, input, target, *, weight=None, ignore_index=IGNORE_INDEX, reducti
     array([0.69314718, 0.22314355])
 
     """
-    x, t, _, w, out_shape, in_shape = _class_parts(
-        input, target, weight, ignore_index, reduction, allow_probs=False
-    )
+    parts = _class_parts(input, target, weight, ignore_index, reduction, allow_probs=False)
+    x, t, w = parts.scores, parts.target, parts.weight
     _, safe, picked, w_t = _index_terms(x, t, w, ignore_index)
     denom = _mean_divisor(w_t, reduction)
-    value = reduce((-w_t * picked).reshape(out_shape), reduction, denom) if want & VALUE else None
+    value = None
+    if want & VALUE:
+        value = reduce((-w_t * picked).reshape(parts.out_shape), reduction, denom)
     if not want & GRAD:
         return value, None
     g = np.zeros_like(x)
     # -w_y at the target class, scaled for the mean before it is put (N numbers, not N C)
     _put(g, safe, scale_grad(-w_t, reduction, denom))
-    return value, g.reshape(in_shape)
+    return value, g.reshape(parts.in_shape)
 
 
 nll = register(
