@@ -16,6 +16,14 @@ from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _WHOLE_TENSOR = ("mean", "sum")
 
+#: What both losses share in their Loss records.
+_MASKS = {
+    "task": "segmentation",
+    "input_domain": "probability",
+    "target_domain": "probability",
+    "convex": False,
+}
+
 #: How both losses document their reduction and their value.
 _WHOLE_TENSOR_DOC = {
     "reduction": (
@@ -105,9 +113,7 @@ dice = register(
     Loss(
         name="dice",
         display_name="Soft Dice loss",
-        task="segmentation",
-        input_domain="probability",
-        target_domain="probability",
+        **_MASKS,
         slice=Slice(
             "entry",
             point=([1.0, 1.0, 0.0, 0.0], [1.0, 0.0, 1.0, 0.0]),
@@ -115,7 +121,6 @@ dice = register(
             vary=("input", (2,)),
             span=(0.0, 1.0),
         ),
-        convex=False,
         formula_latex=r"1 - \frac{2\sum_i p_i y_i + s}{\sum_i p_i + \sum_i y_i + s + \varepsilon}",
         grad_latex=r"\frac{N - 2 y_i D}{D^2}",
         **fused(_dice),
@@ -191,9 +196,7 @@ tversky = register(
     Loss(
         name="tversky",
         display_name="Tversky loss",
-        task="segmentation",
-        input_domain="probability",
-        target_domain="probability",
+        **_MASKS,
         slice=Slice(
             "entry",
             point=([1.0, 1.0, 0.0], [1.0, 0.0, 1.0]),
@@ -201,7 +204,6 @@ tversky = register(
             vary=("input", (2,)),
             span=(0.0, 1.0),
         ),
-        convex=False,
         formula_latex=r"1 - \frac{TP}{TP + \alpha FP + \beta FN + \varepsilon}",
         grad_latex=r"-\frac{y_i D - TP\,(y_i + \alpha(1-y_i) - \beta y_i)}{D^2}",
         **fused(_tversky),
