@@ -127,6 +127,19 @@ bce = register(
 
 
 # --------------------------------------------------------- bce_with_logits
+def _logit_ce(z, e, y_neg, y_pos):
+    """Return ``(1 - y) softplus(z) + pi y softplus(-z)`` per element, no cancellation.
+
+    ``e`` is :func:`exp_neg_abs` ``(z)``, ``y_neg = 1 - y`` and ``y_pos = pi y`` (``y``
+    without a positive weight).
+    """
+    ce, sp_neg = softplus_pair(z, e)
+    ce *= y_neg
+    sp_neg *= y_pos
+    ce += sp_neg
+    return ce
+
+
 def _bcel_parts(input, target, weight, pos_weight, reduction):
     z, y = pair(input, target, reduction)
     check_in_unit_interval(y, "target")
@@ -197,11 +210,8 @@ def _bce_with_logits(want, input, target, *, weight=None, pos_weight=None, reduc
             total -= float(np.dot(y_pos.ravel(), np.minimum(z, 0.0).ravel()))
             value = total / z.size if reduction == "mean" else total
         else:
-            sp_pos, sp_neg = softplus_pair(z, e)
-            sp_pos *= y_neg
-            sp_neg *= y_pos
-            sp_pos += sp_neg  # (1 - y) softplus(z) + pi y softplus(-z)
-            value = reduce(sp_pos * w if weight is not None else sp_pos, reduction)
+            per = _logit_ce(z, e, y_neg, y_pos)
+            value = reduce(per * w if weight is not None else per, reduction)
     if not want & GRAD:
         return value, None
     if pos_weight is None:
@@ -543,11 +553,7 @@ def _focal_parts(input, target, alpha, gamma, reduction) -> _FocalParts:
     # in place where possible: at most about 8 arrays of the input's size at once
     e = exp_neg_abs(z)
     y_neg = 1.0 - y
-    ce, sp_neg = softplus_pair(z, e)
-    ce *= y_neg
-    sp_neg *= y
-    ce += sp_neg  # (1 - y) softplus(z) + y softplus(-z): BCE with logits, no cancellation
-    del sp_neg
+    ce = _logit_ce(z, e, y_neg, y)  # BCE with logits
     a_t = 1.0
     if alpha >= 0:
         a_t = y * alpha
