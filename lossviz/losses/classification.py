@@ -299,8 +299,19 @@ def _w_along_class_axis(w, ndim):
     return w.reshape((1, -1) + (1,) * (ndim - 2))
 
 
+def _flat_positions(a, idx):
+    """Positions ``n C + idx[n]`` in ``a.ravel()`` of a C-contiguous (N, C) ``a``, else None."""
+    if a.ndim != 2 or not a.flags.c_contiguous:
+        return None
+    n_classes = a.shape[1]
+    return np.arange(0, idx.shape[0] * n_classes, n_classes) + idx
+
+
 def _pick(a, idx):
     """Return ``a[n, idx[n], ...]``, the entry of each sample's class (classes on axis 1)."""
+    flat = _flat_positions(a, idx)
+    if flat is not None:  # take from the flat array: about twice as fast as a[rows, idx]
+        return a.ravel().take(flat)
     if a.ndim == 2:  # plain fancy indexing: several times faster than take_along_axis
         return a[np.arange(idx.shape[0]), idx]
     return np.take_along_axis(a, idx[:, None], axis=1)[:, 0]
@@ -308,7 +319,10 @@ def _pick(a, idx):
 
 def _put(a, idx, values):
     """Set ``a[n, idx[n], ...] = values[n, ...]`` in place (classes on axis 1)."""
-    if a.ndim == 2:
+    flat = _flat_positions(a, idx)
+    if flat is not None:
+        np.put(a, flat, values)
+    elif a.ndim == 2:
         a[np.arange(idx.shape[0]), idx] = values
     else:
         np.put_along_axis(a, idx[:, None], values[:, None], axis=1)
