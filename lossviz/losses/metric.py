@@ -219,19 +219,26 @@ def _pnorm(w, p):
     return safe_big * np.sum(r**p, axis=-1) ** (1.0 / p) * (big > 0)
 
 
-def _pnorm_grad(w, norm, p, scale):
+def _pnorm_grad(w, norm, p, scale, out=None):
     """Return ``scale`` times the gradient of ``norm = ||w||_p`` over the last axis.
 
     The gradient is ``sign(w) (|w| / ||w||_p)^(p - 1)``, and 0 where the norm is 0
-    (PyTorch's choice).
+    (PyTorch's choice). ``out`` (which may be ``w`` itself) receives it if given.
     """
     safe = np.where(norm > 0, norm, 1.0)
     factor = (scale * (norm > 0))[..., None]
     if p == 2.0:
-        return w * (factor / safe[..., None])
+        return np.multiply(w, factor / safe[..., None], out=out)
     if p == 1.0:
-        return np.sign(w) * factor
-    return np.sign(w) * (np.abs(w) / safe[..., None]) ** (p - 1.0) * factor
+        g = np.sign(w, out=out)
+    else:  # (|w| / norm)^(p - 1) before w may be overwritten by its sign
+        ratio = np.abs(w)
+        ratio /= safe[..., None]
+        ratio **= p - 1.0
+        g = np.sign(w, out=out)
+        g *= ratio
+    g *= factor
+    return g
 
 
 def _pnorm_and_grad(v, p):
@@ -314,8 +321,9 @@ def _triplet_margin(
         return value, None
     active = arg >= 0
     scale = active / arg.size if reduction == "mean" else active * 1.0
-    g_ap = _pnorm_grad(*w_ap, p, scale)  # d d(a, p) / d a, times the scale
-    g_an = _pnorm_grad(*w_an, p, scale)
+    # d d(a, p) / d a and d d(a, n) / d a, times the scale, in the differences' memory
+    g_ap = _pnorm_grad(*w_ap, p, scale, out=w_ap[0])
+    g_an = _pnorm_grad(*w_an, p, scale, out=w_an[0])
     g_anchor = g_ap - g_an
     return value, (g_anchor, np.negative(g_ap, out=g_ap), g_an)
 
