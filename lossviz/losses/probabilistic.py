@@ -189,28 +189,33 @@ def _gaussian_nll(want, input, target, var, *, full=False, eps=1e-6, reduction="
     """
     x, y, v, vb, vc = _gaussian_parts(input, target, var, eps, reduction)
     d = x - y
+    d2 = np.asarray(d * d)  # an array even for 0-d input: it is reused in place below
     value = None
     if want & VALUE:
-        per = d * d
-        per /= vc
+        per = d2 / vc
         per += np.log(vc)
         per *= 0.5  # (log v + d^2 / v) / 2
         if full:
             per += 0.5 * math.log(2 * math.pi)
         value = reduce(per, reduction)
+        del per
     if not want & GRAD:
         return value, None
-    g_v = 0.5 * (1.0 / vc - d * d / (vc * vc))
+    g_v = np.divide(d2, vc * vc, out=d2)  # d/dvar in the memory of d^2
+    np.subtract(1.0 / vc, g_v, out=g_v)
+    g_v *= 0.5  # (1 / v - d^2 / v^2) / 2
     g_x = d
     g_x /= vc
-    # sum the broadcast axes back to the shape of var
-    g_v = np.broadcast_to(g_v, x.shape)
-    if vb.ndim == 0:
-        g_v = np.sum(g_v)
-    else:
-        axes = tuple(i for i, (a, b) in enumerate(zip(x.shape, vb.shape, strict=True)) if a != b)
-        g_v = np.sum(g_v, axis=axes, keepdims=True)
-    g_v = np.array(np.reshape(g_v, v.shape), dtype=float)
+    if vb.shape != x.shape:  # sum the broadcast axes back to the shape of var
+        g_v = np.broadcast_to(g_v, x.shape)
+        if vb.ndim == 0:
+            g_v = np.sum(g_v)
+        else:
+            axes = tuple(
+                i for i, (a, b) in enumerate(zip(x.shape, vb.shape, strict=True)) if a != b
+            )
+            g_v = np.sum(g_v, axis=axes, keepdims=True)
+        g_v = np.array(np.reshape(g_v, v.shape), dtype=float)
     n = x.size
     return value, (scale_grad(g_x, reduction, n), scale_grad(g_v, reduction, n))
 
