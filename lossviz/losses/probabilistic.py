@@ -206,7 +206,7 @@ def _gaussian_nll(want, input, target, var, *, full=False, eps=1e-6, reduction="
     g_v *= 0.5  # (1 / v - d^2 / v^2) / 2
     g_x = d
     g_x /= vc
-    if vb.shape != x.shape:  # sum the broadcast axes back to the shape of var
+    if v.shape != x.shape:  # sum the broadcast axes back to the shape of var
         g_v = np.broadcast_to(g_v, x.shape)
         if vb.ndim == 0:
             g_v = np.sum(g_v)
