@@ -14,7 +14,7 @@ from .._validate import (
 )
 from ._classes import class_indices, class_weights
 from ._docs import SIGNED_ERRORS, loss_doc
-from ._numerics import exp_neg_abs, sigmoid_from
+from ._numerics import exp_neg_abs, neg_where, sigmoid_from
 from ._reduction import reduce, reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, fused, register
 
@@ -67,7 +67,7 @@ def _hinge(want, input, target, *, reduction="mean"):
     z, y = _signed_pair(input, target, reduction)
     slack = y * z
     np.subtract(1.0, slack, out=slack)  # 1 - y z
-    g = (slack > 0) * -y if want & GRAD else None  # -y where the margin is violated
+    g = neg_where(slack > 0, y) if want & GRAD else None  # -y where the margin is violated
     if not want & VALUE:
         return None, scale_grad(g, reduction)
     np.maximum(slack, 0.0, out=slack)

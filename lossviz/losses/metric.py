@@ -6,6 +6,7 @@ import numpy as np
 
 from .._validate import as_array, as_real, check_plus_minus_one, check_reduction, same_shape
 from ._docs import SIGNED_ERRORS, loss_doc
+from ._numerics import neg_where
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
@@ -58,7 +59,7 @@ def _margin_ranking(want, input1, input2, target, *, margin=0.0, reduction="mean
 
     """
     y, arg = _ranking_parts(input1, input2, target, margin, reduction)
-    g = (arg >= 0) * -y if want & GRAD else None  # d/d input1: -y on the active branch
+    g = neg_where(arg >= 0, y) if want & GRAD else None  # d/d input1: -y on the active branch
     if want & VALUE:
         np.maximum(arg, 0.0, out=arg)
         value = reduce(arg, reduction)
@@ -168,10 +169,11 @@ def _cosine_embedding(want, input1, input2, target, *, margin=0.0, reduction="me
         coef /= n
     # d cos / d x1 = x2 / denom - cos x1 / m1, and the same with 1 and 2 swapped
     a = (coef / denom)[..., None]
+    b = x1 * (coef * cos / m1)[..., None]
     g1 = x2 * a
-    g1 -= x1 * (coef * cos / m1)[..., None]
+    g1 -= b
     g2 = x1 * a
-    g2 -= x2 * (coef * cos / m2)[..., None]
+    g2 -= np.multiply(x2, (coef * cos / m2)[..., None], out=b)
     return value, (g1, g2)
 
 
