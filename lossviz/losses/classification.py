@@ -19,7 +19,7 @@ from .._validate import (
 from ._classes import class_indices, class_weights
 from ._docs import loss_doc
 from ._numerics import exp_neg_abs, log_softmax, sigmoid_pair, softplus_pair
-from ._reduction import reduce, scale_grad
+from ._reduction import reduce, scale_grad, sum_of_products
 from ._registry import GRAD, VALUE, Loss, fused, register
 
 _BCE_EPS = 1e-12  # PyTorch's floor on p(1 - p) in the BCE gradient
@@ -206,8 +206,8 @@ def _bce_with_logits(want, input, target, *, weight=None, pos_weight=None, reduc
             # pi y softplus(-z) as sums of non-negative terms, no per-element array
             t = np.log1p(e)
             total = float(np.sum(t if pos_weight is None else t * (y_neg + y_pos)))
-            total += float(np.dot(y_neg.ravel(), np.maximum(z, 0.0).ravel()))
-            total -= float(np.dot(y_pos.ravel(), np.minimum(z, 0.0).ravel()))
+            total += sum_of_products(y_neg, np.maximum(z, 0.0))
+            total -= sum_of_products(y_pos, np.minimum(z, 0.0))
             value = total / z.size if reduction == "mean" else total
         else:
             per = _logit_ce(z, e, y_neg, y_pos)

@@ -12,6 +12,7 @@ import numpy as np
 
 from .._validate import as_real, check_in_unit_interval, check_reduction, pair
 from ._docs import loss_doc
+from ._reduction import sum_of_products
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _WHOLE_TENSOR = ("mean", "sum")
@@ -55,7 +56,7 @@ def _dice_parts(input, target, smooth, eps, reduction):
     smooth = as_real(smooth, "smooth", low=0.0)
     eps = as_real(eps, "eps", low=0.0)
     p, y = _masks(input, target, reduction)
-    num = 2.0 * float(np.dot(p.ravel(), y.ravel())) + smooth
+    num = 2.0 * sum_of_products(p, y) + smooth
     den = float(np.sum(p)) + float(np.sum(y)) + smooth + eps
     _positive_denominator(den + 0.0, "Dice")
     return p, y, num, den
@@ -135,7 +136,7 @@ def _tversky_parts(input, target, alpha, beta, eps, reduction):
     beta = as_real(beta, "beta", low=0.0)
     eps = as_real(eps, "eps", low=0.0)
     p, y = _masks(input, target, reduction)
-    tp = float(np.dot(p.ravel(), y.ravel()))
+    tp = sum_of_products(p, y)
     fp = float(np.sum(p)) - tp  # sum p (1 - y)
     fn = float(np.sum(y)) - tp  # sum (1 - p) y
     den = tp + alpha * fp + beta * fn + eps
