@@ -28,6 +28,13 @@ def log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
     return shifted
 
 
+def neg_where(mask: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Return ``mask * -y``: ``-y`` where ``mask`` holds, a signed 0 elsewhere, in one new array."""
+    g = np.negative(y)
+    g *= mask
+    return g
+
+
 def exp_neg_abs(z: np.ndarray) -> np.ndarray:
     """Return ``e = exp(-|z|)`` in (0, 1], the one exponential the pairs below share."""
     e = np.abs(z)

@@ -5,6 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 
+def sum_of_products(a: np.ndarray, b: np.ndarray) -> float:
+    """Return the sum of ``a * b`` over all elements, without storing the products.
+
+    ``np.einsum``, not ``np.dot``: as fast as a single-threaded BLAS ``ddot``, the same
+    result whatever the BLAS library and its number of threads, and never the stall
+    of a multi-threaded ``ddot`` waiting for its second thread on a busy machine
+    (measured here: ``np.dot`` of 10^6 elements 0.5 ms at best, 8 ms median, 100 ms
+    at worst with 2 BLAS threads on a loaded 2-core machine; ``einsum`` 0.6 ms).
+    """
+    return float(np.einsum("i,i->", np.ravel(a), np.ravel(b)))
+
+
 def reduce(values: np.ndarray, reduction: str, count: float | None = None):
     """Reduce per-element losses: ``"none"`` -> array, ``"sum"``/``"mean"`` -> float.
 
@@ -21,14 +33,28 @@ def reduce(values: np.ndarray, reduction: str, count: float | None = None):
 def reduce_dot(a: np.ndarray, b: np.ndarray, reduction: str, count: float | None = None):
     """Reduce the per-element products ``a * b`` like :func:`reduce`.
 
-    For "sum" and "mean" the products are never stored: one dot product sums them.
+    For "sum" and "mean" the products are never stored: :func:`sum_of_products`.
     """
     if reduction == "none":
         return np.asarray(a * b)
-    total = float(np.dot(a.ravel(), b.ravel()))
+    total = sum_of_products(a, b)
     if reduction == "sum":
         return total
     return total / (a.size if count is None else count)
+
+
+def reduce_huber(g: np.ndarray, d: np.ndarray, reduction: str, scale: float = 1.0):
+    """Reduce Huber losses given the residuals ``d`` and their clipped copy ``g``.
+
+    ``g = clip(d, -delta, delta)``. Per element the Huber loss is ``g (d - g / 2)``
+    (``d^2 / 2`` inside the band, ``delta (|d| - delta / 2)`` outside), so the sum is
+    ``g.d - g.g / 2``: two dot products and no per-element array. ``scale`` divides
+    the result (smooth L1 is Huber over beta).
+    """
+    if reduction == "none":
+        return np.asarray(g * (d - 0.5 * g) / scale)
+    total = (sum_of_products(g, d) - 0.5 * sum_of_products(g, g)) / scale
+    return total if reduction == "sum" else total / d.size
 
 
 def reduce_grad(grad: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:

@@ -8,7 +8,6 @@ import numpy as np
 
 from .._validate import (
     as_array,
-    as_class_indices,
     as_int,
     as_real,
     broadcastable_to,
@@ -17,8 +16,10 @@ from .._validate import (
     check_reduction,
     pair,
 )
+from ._classes import class_indices, class_weights
+from ._docs import loss_doc
 from ._numerics import exp_neg_abs, log_softmax, sigmoid_pair, softplus_pair
-from ._reduction import reduce, scale_grad
+from ._reduction import reduce, scale_grad, sum_of_products
 from ._registry import GRAD, VALUE, Loss, fused, register
 
 _BCE_EPS = 1e-12  # PyTorch's floor on p(1 - p) in the BCE gradient
@@ -44,34 +45,26 @@ def _bce_parts(input, target, weight, reduction):
     return p, y, _elementwise_weight(weight, "weight", p.shape)
 
 
+@loss_doc(
+    {
+        "input": ("array_like", r"Predicted probabilities :math:`p \in [0, 1]`."),
+        "target": (
+            "array_like",
+            r"Target probabilities :math:`y \in [0, 1]` (usually 0 or 1), same shape.",
+        ),
+        "weight": (
+            "array_like, optional",
+            "Non-negative per-element weights :math:`w`, broadcasting to ``input``'s shape "
+            "without enlarging it.",
+        ),
+    },
+    value_errors="shape mismatch, probabilities outside [0, 1], negative weights, NaN/inf, "
+    "empty input or an unknown reduction",
+    reduction='How per-element losses are combined ("mean" divides by the number of elements, '
+    "not by the summed weights, as in PyTorch).",
+)
 def _bce(want, input, target, *, weight=None, reduction="mean"):
     r"""Binary cross-entropy on probabilities.
-
-    Parameters
-    ----------
-    input : array_like
-        Predicted probabilities :math:`p \in [0, 1]`.
-    target : array_like
-        Target probabilities :math:`y \in [0, 1]` (usually 0 or 1), same shape.
-    weight : array_like, optional
-        Non-negative per-element weights :math:`w`, broadcasting to ``input``'s
-        shape without enlarging it.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined ("mean" divides by the number of
-        elements, not by the summed weights, as in PyTorch).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, probabilities outside [0, 1], negative weights,
-        NaN/inf, empty input or an unknown reduction.
 
     Notes
     -----
@@ -134,6 +127,19 @@ bce = register(
 
 
 # --------------------------------------------------------- bce_with_logits
+def _logit_ce(z, e, y_neg, y_pos):
+    """Return ``(1 - y) softplus(z) + pi y softplus(-z)`` per element, no cancellation.
+
+    ``e`` is :func:`exp_neg_abs` ``(z)``, ``y_neg = 1 - y`` and ``y_pos = pi y`` (``y``
+    without a positive weight).
+    """
+    ce, sp_neg = softplus_pair(z, e)
+    ce *= y_neg
+    sp_neg *= y_pos
+    ce += sp_neg
+    return ce
+
+
 def _bcel_parts(input, target, weight, pos_weight, reduction):
     z, y = pair(input, target, reduction)
     check_in_unit_interval(y, "target")
@@ -142,35 +148,25 @@ def _bcel_parts(input, target, weight, pos_weight, reduction):
     return z, y, w, pw
 
 
+@loss_doc(
+    {
+        "input": ("array_like", "Logits :math:`z` (any real numbers)."),
+        "target": ("array_like", r"Target probabilities :math:`y \in [0, 1]`, same shape."),
+        "weight": (
+            "array_like, optional",
+            "Non-negative per-element weights :math:`w`, broadcasting to ``input``'s shape.",
+        ),
+        "pos_weight": (
+            "array_like, optional",
+            r"Non-negative weight :math:`\pi` of the positive term, broadcasting to ``input``'s "
+            r"shape (typically one per class, shape ``(C,)``).",
+        ),
+    },
+    value_errors="shape mismatch, targets outside [0, 1], negative weights, NaN/inf, empty "
+    "input or an unknown reduction",
+)
 def _bce_with_logits(want, input, target, *, weight=None, pos_weight=None, reduction="mean"):
     r"""Binary cross-entropy on logits, computed stably.
-
-    Parameters
-    ----------
-    input : array_like
-        Logits :math:`z` (any real numbers).
-    target : array_like
-        Target probabilities :math:`y \in [0, 1]`, same shape.
-    weight : array_like, optional
-        Non-negative per-element weights :math:`w`, broadcasting to ``input``'s shape.
-    pos_weight : array_like, optional
-        Non-negative weight :math:`\pi` of the positive term, broadcasting to
-        ``input``'s shape (typically one per class, shape ``(C,)``).
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets outside [0, 1], negative weights, NaN/inf,
-        empty input or an unknown reduction.
 
     Notes
     -----
@@ -210,15 +206,12 @@ def _bce_with_logits(want, input, target, *, weight=None, pos_weight=None, reduc
             # pi y softplus(-z) as sums of non-negative terms, no per-element array
             t = np.log1p(e)
             total = float(np.sum(t if pos_weight is None else t * (y_neg + y_pos)))
-            total += float(np.dot(y_neg.ravel(), np.maximum(z, 0.0).ravel()))
-            total -= float(np.dot(y_pos.ravel(), np.minimum(z, 0.0).ravel()))
+            total += sum_of_products(y_neg, np.maximum(z, 0.0))
+            total -= sum_of_products(y_pos, np.minimum(z, 0.0))
             value = total / z.size if reduction == "mean" else total
         else:
-            sp_pos, sp_neg = softplus_pair(z, e)
-            sp_pos *= y_neg
-            sp_neg *= y_pos
-            sp_pos += sp_neg  # (1 - y) softplus(z) + pi y softplus(-z)
-            value = reduce(sp_pos * w if weight is not None else sp_pos, reduction)
+            per = _logit_ce(z, e, y_neg, y_pos)
+            value = reduce(per * w if weight is not None else per, reduction)
     if not want & GRAD:
         return value, None
     if pos_weight is None:
@@ -281,15 +274,7 @@ def _class_parts(input, target, weight, ignore_index, reduction, allow_probs) ->
     unbatched = z.ndim == 1
     zb = z[None] if unbatched else z
     n_classes = zb.shape[1]
-    w = np.ones(n_classes)
-    if weight is not None:
-        w = as_array(weight, "weight")
-        if w.shape != (n_classes,):
-            raise ValueError(
-                f"weight must have shape ({n_classes},), one per class of input {z.shape}; "
-                f"got {w.shape}"
-            )
-        check_nonnegative(w, "weight")
+    w = class_weights(weight, n_classes, z.shape)
     probs = allow_probs and np.shape(target) == z.shape
     if probs:
         if ignore_index != IGNORE_INDEX:
@@ -302,13 +287,8 @@ def _class_parts(input, target, weight, ignore_index, reduction, allow_probs) ->
         t = t[None] if unbatched else t
     else:
         expected = z.shape[:0] if unbatched else (zb.shape[0], *zb.shape[2:])
-        if np.shape(target) != expected:
-            also = f" or class probabilities of shape {z.shape}" if allow_probs else ""
-            raise ValueError(
-                f"target must hold class indices of shape {expected}{also} for input of "
-                f"shape {z.shape}; got target of shape {np.shape(target)}"
-            )
-        t = as_class_indices(target, "target", n_classes, ignore_index)
+        also = f" or class probabilities of shape {z.shape}" if allow_probs else ""
+        t = class_indices(target, expected, z.shape, n_classes, ignore_index, also)
         t = t[None] if unbatched else t
     out_shape = () if unbatched else (zb.shape[0], *zb.shape[2:])
     return _ClassParts(zb, t, probs, w, out_shape, z.shape)
@@ -319,8 +299,19 @@ def _w_along_class_axis(w, ndim):
     return w.reshape((1, -1) + (1,) * (ndim - 2))
 
 
+def _flat_positions(a, idx):
+    """Positions ``n C + idx[n]`` in ``a.ravel()`` of a C-contiguous (N, C) ``a``, else None."""
+    if a.ndim != 2 or not a.flags.c_contiguous:
+        return None
+    n_classes = a.shape[1]
+    return np.arange(0, idx.shape[0] * n_classes, n_classes) + idx
+
+
 def _pick(a, idx):
     """Return ``a[n, idx[n], ...]``, the entry of each sample's class (classes on axis 1)."""
+    flat = _flat_positions(a, idx)
+    if flat is not None:  # take from the flat array: about twice as fast as a[rows, idx]
+        return a.ravel().take(flat)
     if a.ndim == 2:  # plain fancy indexing: several times faster than take_along_axis
         return a[np.arange(idx.shape[0]), idx]
     return np.take_along_axis(a, idx[:, None], axis=1)[:, 0]
@@ -328,7 +319,10 @@ def _pick(a, idx):
 
 def _put(a, idx, values):
     """Set ``a[n, idx[n], ...] = values[n, ...]`` in place (classes on axis 1)."""
-    if a.ndim == 2:
+    flat = _flat_positions(a, idx)
+    if flat is not None:
+        np.put(a, flat, values)
+    elif a.ndim == 2:
         a[np.arange(idx.shape[0]), idx] = values
     else:
         np.put_along_axis(a, idx[:, None], values[:, None], axis=1)
@@ -355,6 +349,40 @@ def _mean_divisor(w_t, reduction):
     return denom
 
 
+@loss_doc(
+    {
+        "input": (
+            "array_like",
+            "Logits of shape ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``; axis 1 (axis 0 when "
+            "unbatched) holds the classes.",
+        ),
+        "target": (
+            "array_like",
+            "Class indices of shape ``()``, ``(N,)`` or ``(N, d1, ...)`` (integer values in "
+            "``[0, C)`` or ``ignore_index``), or class probabilities with the shape of "
+            "``input`` (entries in [0, 1]). A target with exactly the shape of "
+            "``input`` is read as probabilities.",
+        ),
+        "weight": ("array_like, optional", "Non-negative class weights, shape ``(C,)``."),
+        "ignore_index": (
+            "int, default -100",
+            "Class-index targets equal to it contribute nothing (index targets only).",
+        ),
+        "label_smoothing": (
+            "float, default 0.0",
+            r":math:`\varepsilon \in [0, 1]`: mix the target with the uniform distribution.",
+        ),
+    },
+    value_errors="shapes that do not fit, class indices out of range or non-integer, "
+    "probabilities outside [0, 1], NaN/inf, ``ignore_index`` with probability targets, a "
+    "mean over no (weighted) target, or an unknown reduction",
+    per="sample",
+    reduction=r'"none" gives one loss per sample (shape of an index target). For index targets '
+    r'"mean" divides by the summed weights :math:`\sum_n w_{y_n}` of the non-ignored '
+    r"targets (their count without ``weight``); for probability targets it divides by "
+    r"the number of samples ``N * d1 * ...``.",
+    type_errors="non-numeric, boolean or complex arguments or a non-integer ignore_index",
+)
 def _cross_entropy(
     want,
     input,
@@ -366,42 +394,6 @@ def _cross_entropy(
     reduction="mean",
 ):
     r"""Cross-entropy between logits and class indices or class probabilities.
-
-    Parameters
-    ----------
-    input : array_like
-        Logits of shape ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``; axis 1 (axis 0
-        when unbatched) holds the classes.
-    target : array_like
-        Class indices of shape ``()``, ``(N,)`` or ``(N, d1, ...)`` (integer values
-        in ``[0, C)`` or ``ignore_index``), or class probabilities with the shape of
-        ``input`` (entries in [0, 1]). A target with exactly the shape of ``input``
-        is read as probabilities.
-    weight : array_like, optional
-        Non-negative class weights, shape ``(C,)``.
-    ignore_index : int, default -100
-        Class-index targets equal to it contribute nothing (index targets only).
-    label_smoothing : float, default 0.0
-        :math:`\varepsilon \in [0, 1]`: mix the target with the uniform distribution.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        "none" gives one loss per sample (shape of an index target). For index
-        targets "mean" divides by the summed weights :math:`\sum_n w_{y_n}` of the
-        non-ignored targets (their count without ``weight``); for probability
-        targets it divides by the number of samples ``N * d1 * ...``.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-sample losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments or a non-integer ignore_index.
-    ValueError
-        For shapes that do not fit, class indices out of range or non-integer,
-        probabilities outside [0, 1], NaN/inf, ``ignore_index`` with probability
-        targets, a mean over no (weighted) target, or an unknown reduction.
 
     Notes
     -----
@@ -427,24 +419,23 @@ def _cross_entropy(
     0.239545
 
     """
-    z, t, probs, w, out_shape, in_shape = _class_parts(
-        input, target, weight, ignore_index, reduction, allow_probs=True
-    )
+    parts = _class_parts(input, target, weight, ignore_index, reduction, allow_probs=True)
+    z, t, w = parts.scores, parts.target, parts.weight
     eps = as_real(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     n_classes = z.shape[1]
     logp = log_softmax(z, axis=1)
     wb = _w_along_class_axis(w, z.ndim)
     value = g = None
-    if probs:
+    if parts.probs:
         wq = (t * (1.0 - eps) + eps / n_classes) * wb  # weighted smoothed target
         if want & VALUE:
             per = -np.sum(logp * wq, axis=1)
-            value = reduce(per.reshape(out_shape), reduction, per.size)
+            value = reduce(per.reshape(parts.out_shape), reduction, per.size)
         if want & GRAD:
             g = np.exp(logp, out=logp)  # softmax p
             g *= np.sum(wq, axis=1, keepdims=True)
             g -= wq  # p sum(w q') - w q'
-            g = scale_grad(g, reduction, g.size / n_classes).reshape(in_shape)
+            g = scale_grad(g, reduction, g.size / n_classes).reshape(parts.in_shape)
         return value, g
     mask, safe, picked, w_t = _index_terms(logp, t, w, ignore_index)
     denom = _mean_divisor(w_t, reduction)
@@ -453,7 +444,7 @@ def _cross_entropy(
         per = -(1.0 - eps) * w_t * picked
         if eps > 0.0:  # - (eps / C) sum_c w_c log p_c
             per -= smooth * np.einsum("ij...,j->i...", logp, w)
-        value = reduce(per.reshape(out_shape), reduction, denom)
+        value = reduce(per.reshape(parts.out_shape), reduction, denom)
     if want & GRAD:
         # (1 - eps) w_y (p - onehot(y)) + (eps / C) (p sum(w) - w), in one array
         coef = (1.0 - eps) * w_t
@@ -462,7 +453,7 @@ def _cross_entropy(
         _put(g, safe, _pick(g, safe) - coef)
         if eps > 0.0:
             g -= wb * smooth[:, None]
-        g = scale_grad(g, reduction, denom).reshape(in_shape)
+        g = scale_grad(g, reduction, denom).reshape(parts.in_shape)
     return value, g
 
 
@@ -484,37 +475,30 @@ cross_entropy = register(
 )
 
 
+@loss_doc(
+    {
+        "input": (
+            "array_like",
+            "Log-probabilities (e.g. a log-softmax) of shape ``(C,)``, ``(N, C)`` or ``(N, C, "
+            "d1, ...)``, classes along axis 1 (axis 0 when unbatched).",
+        ),
+        "target": (
+            "array_like",
+            "Class indices of shape ``()``, ``(N,)`` or ``(N, d1, ...)``, integer values in "
+            "``[0, C)`` or ``ignore_index``.",
+        ),
+        "weight": ("array_like, optional", "Non-negative class weights, shape ``(C,)``."),
+        "ignore_index": ("int, default -100", "Targets equal to it contribute nothing."),
+    },
+    value_errors="shapes that do not fit, class indices out of range or non-integer, NaN/inf, a "
+    "mean over no (weighted) target or an unknown reduction",
+    per="sample",
+    reduction=r'"mean" divides by the summed weights :math:`\sum_n w_{y_n}` of the non-ignored '
+    r"targets (their count without ``weight``).",
+    type_errors="non-numeric, boolean or complex arguments or a non-integer ignore_index",
+)
 def _nll(want, input, target, *, weight=None, ignore_index=IGNORE_INDEX, reduction="mean"):
     r"""Negative log-likelihood of class indices given log-probabilities.
-
-    Parameters
-    ----------
-    input : array_like
-        Log-probabilities (e.g. a log-softmax) of shape ``(C,)``, ``(N, C)`` or
-        ``(N, C, d1, ...)``, classes along axis 1 (axis 0 when unbatched).
-    target : array_like
-        Class indices of shape ``()``, ``(N,)`` or ``(N, d1, ...)``, integer values
-        in ``[0, C)`` or ``ignore_index``.
-    weight : array_like, optional
-        Non-negative class weights, shape ``(C,)``.
-    ignore_index : int, default -100
-        Targets equal to it contribute nothing.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        "mean" divides by the summed weights :math:`\sum_n w_{y_n}` of the
-        non-ignored targets (their count without ``weight``).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-sample losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments or a non-integer ignore_index.
-    ValueError
-        For shapes that do not fit, class indices out of range or non-integer,
-        NaN/inf, a mean over no (weighted) target or an unknown reduction.
 
     Notes
     -----
@@ -531,18 +515,19 @@ def _nll(want, input, target, *, weight=None, ignore_index=IGNORE_INDEX, reducti
     array([0.69314718, 0.22314355])
 
     """
-    x, t, _, w, out_shape, in_shape = _class_parts(
-        input, target, weight, ignore_index, reduction, allow_probs=False
-    )
+    parts = _class_parts(input, target, weight, ignore_index, reduction, allow_probs=False)
+    x, t, w = parts.scores, parts.target, parts.weight
     _, safe, picked, w_t = _index_terms(x, t, w, ignore_index)
     denom = _mean_divisor(w_t, reduction)
-    value = reduce((-w_t * picked).reshape(out_shape), reduction, denom) if want & VALUE else None
+    value = None
+    if want & VALUE:
+        value = reduce((-w_t * picked).reshape(parts.out_shape), reduction, denom)
     if not want & GRAD:
         return value, None
     g = np.zeros_like(x)
     # -w_y at the target class, scaled for the mean before it is put (N numbers, not N C)
     _put(g, safe, scale_grad(-w_t, reduction, denom))
-    return value, g.reshape(in_shape)
+    return value, g.reshape(parts.in_shape)
 
 
 nll = register(
@@ -582,11 +567,7 @@ def _focal_parts(input, target, alpha, gamma, reduction) -> _FocalParts:
     # in place where possible: at most about 8 arrays of the input's size at once
     e = exp_neg_abs(z)
     y_neg = 1.0 - y
-    ce, sp_neg = softplus_pair(z, e)
-    ce *= y_neg
-    sp_neg *= y
-    ce += sp_neg  # (1 - y) softplus(z) + y softplus(-z): BCE with logits, no cancellation
-    del sp_neg
+    ce = _logit_ce(z, e, y_neg, y)  # BCE with logits
     a_t = 1.0
     if alpha >= 0:
         a_t = y * alpha
@@ -601,35 +582,26 @@ def _focal_parts(input, target, alpha, gamma, reduction) -> _FocalParts:
     return _FocalParts(y, gamma, s_pos, pq, m, ce, a_t)
 
 
+@loss_doc(
+    {
+        "input": ("array_like", "Logits :math:`z`."),
+        "target": ("array_like", r"Binary targets :math:`y \in [0, 1]`, same shape as ``input``."),
+        "alpha": (
+            "float, default 0.25",
+            r"Weight :math:`\alpha \le 1` of the positive class; any ``alpha < 0`` turns the "
+            r"class weighting off.",
+        ),
+        "gamma": (
+            "float, default 2.0",
+            r"Focusing exponent :math:`\gamma \ge 0`; ``gamma=0`` gives (weighted) BCE.",
+        ),
+    },
+    value_errors="shape mismatch, targets outside [0, 1], ``alpha > 1``, ``gamma < 0``, "
+    "NaN/inf, empty input or an unknown reduction",
+    reduction='How per-element losses are combined (torchvision\'s default is "none").',
+)
 def _sigmoid_focal(want, input, target, *, alpha=0.25, gamma=2.0, reduction="mean"):
     r"""Sigmoid focal loss on logits (torchvision's formula).
-
-    Parameters
-    ----------
-    input : array_like
-        Logits :math:`z`.
-    target : array_like
-        Binary targets :math:`y \in [0, 1]`, same shape as ``input``.
-    alpha : float, default 0.25
-        Weight :math:`\alpha \le 1` of the positive class; any ``alpha < 0`` turns the
-        class weighting off.
-    gamma : float, default 2.0
-        Focusing exponent :math:`\gamma \ge 0`; ``gamma=0`` gives (weighted) BCE.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined (torchvision's default is "none").
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets outside [0, 1], ``alpha > 1``, ``gamma < 0``,
-        NaN/inf, empty input or an unknown reduction.
 
     Notes
     -----

@@ -7,14 +7,14 @@ import numpy as np
 from .._validate import (
     as_array,
     as_choice,
-    as_class_indices,
     as_real,
-    check_nonnegative,
     check_plus_minus_one,
     check_reduction,
     pair,
 )
-from ._numerics import exp_neg_abs, sigmoid_from
+from ._classes import class_indices, class_weights
+from ._docs import SIGNED_ERRORS, loss_doc
+from ._numerics import exp_neg_abs, neg_where, sigmoid_from
 from ._reduction import reduce, reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, fused, register
 
@@ -26,6 +26,12 @@ def _signed_pair(input, target, reduction):
     return z, y
 
 
+#: The arguments of the binary margin losses (labels -1/+1), as documented.
+_SIGNED_PARAMS = {
+    "input": ("array_like", "Scores :math:`z`."),
+    "target": ("array_like", r"Labels :math:`y \in \{-1, +1\}`, same shape as ``input``."),
+}
+
 #: What the binary margin losses (labels -1/+1) share in their Loss records.
 _SIGNED = {
     "task": "classification",
@@ -36,30 +42,12 @@ _SIGNED = {
 
 
 # ------------------------------------------------------------------- hinge
+@loss_doc(
+    {**_SIGNED_PARAMS, "input": ("array_like", "Scores (decision values) :math:`z`.")},
+    value_errors=SIGNED_ERRORS,
+)
 def _hinge(want, input, target, *, reduction="mean"):
     r"""Binary hinge loss of the SVM, labels -1/+1.
-
-    Parameters
-    ----------
-    input : array_like
-        Scores (decision values) :math:`z`.
-    target : array_like
-        Labels :math:`y \in \{-1, +1\}`, same shape as ``input``.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
-        unknown reduction.
 
     Notes
     -----
@@ -79,7 +67,7 @@ def _hinge(want, input, target, *, reduction="mean"):
     z, y = _signed_pair(input, target, reduction)
     slack = y * z
     np.subtract(1.0, slack, out=slack)  # 1 - y z
-    g = (slack > 0) * -y if want & GRAD else None  # -y where the margin is violated
+    g = neg_where(slack > 0, y) if want & GRAD else None  # -y where the margin is violated
     if not want & VALUE:
         return None, scale_grad(g, reduction)
     np.maximum(slack, 0.0, out=slack)
@@ -102,30 +90,9 @@ hinge = register(
 
 
 # ----------------------------------------------------------- squared_hinge
+@loss_doc(_SIGNED_PARAMS, value_errors=SIGNED_ERRORS)
 def _squared_hinge(want, input, target, *, reduction="mean"):
     r"""Squared hinge loss, labels -1/+1.
-
-    Parameters
-    ----------
-    input : array_like
-        Scores :math:`z`.
-    target : array_like
-        Labels :math:`y \in \{-1, +1\}`, same shape as ``input``.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
-        unknown reduction.
 
     Notes
     -----
@@ -167,30 +134,9 @@ squared_hinge = register(
 
 
 # ------------------------------------------------------------- soft_margin
+@loss_doc(_SIGNED_PARAMS, value_errors=SIGNED_ERRORS)
 def _soft_margin(want, input, target, *, reduction="mean"):
     r"""Soft-margin (logistic) loss, labels -1/+1.
-
-    Parameters
-    ----------
-    input : array_like
-        Scores :math:`z`.
-    target : array_like
-        Labels :math:`y \in \{-1, +1\}`, same shape as ``input``.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
-        unknown reduction.
 
     Notes
     -----
@@ -250,56 +196,39 @@ def _multi_margin_parts(input, target, p, margin, weight, reduction):
         raise ValueError(f"input must have shape (C,) or (N, C), got shape {x.shape}")
     xb = x[None] if x.ndim == 1 else x
     n_classes = xb.shape[1]
-    expected = () if x.ndim == 1 else (x.shape[0],)
-    if np.shape(target) != expected:
-        raise ValueError(
-            f"target must hold class indices of shape {expected} for input of shape "
-            f"{x.shape}; got target of shape {np.shape(target)}"
-        )
-    t = as_class_indices(target, "target", n_classes).reshape(-1)
-    w = np.ones(n_classes)
-    if weight is not None:
-        w = as_array(weight, "weight")
-        if w.shape != (n_classes,):
-            raise ValueError(f"weight must have shape ({n_classes},), one per class; got {w.shape}")
-        check_nonnegative(w, "weight")
+    t = class_indices(target, x.shape[:-1], x.shape, n_classes).reshape(-1)
+    w = class_weights(weight, n_classes, x.shape)
     rows = np.arange(xb.shape[0])
     zmat = xb - xb[rows, t][:, None]
     zmat += margin  # margin violations m - x_y + x_i, shape (N, C)
     zmat[rows, t] = 0.0  # the target class itself does not count
-    return x, xb, t, w, rows, zmat, n_classes, expected
+    return x, t, w, zmat
 
 
+@loss_doc(
+    {
+        "input": ("array_like", "Scores of shape ``(C,)`` or ``(N, C)``."),
+        "target": (
+            "array_like",
+            "Class indices, shape ``()`` or ``(N,)``, integers in ``[0, C)``.",
+        ),
+        "p": ("{1, 2}, default 1", "Power of each margin violation."),
+        "margin": (
+            "float, default 1.0",
+            "Required gap :math:`m` between the target score and every other score.",
+        ),
+        "weight": (
+            "array_like, optional",
+            "Non-negative class weights, shape ``(C,)``, applied by target class.",
+        ),
+    },
+    value_errors="shapes that do not fit, class indices out of range or non-integer, ``p`` not "
+    "1 or 2, NaN/inf or an unknown reduction",
+    per="sample",
+    reduction='"mean" divides by the number of samples N (not by the summed weights).',
+)
 def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reduction="mean"):
     r"""Multi-class margin (Weston-Watkins hinge) loss on class scores.
-
-    Parameters
-    ----------
-    input : array_like
-        Scores of shape ``(C,)`` or ``(N, C)``.
-    target : array_like
-        Class indices, shape ``()`` or ``(N,)``, integers in ``[0, C)``.
-    p : {1, 2}, default 1
-        Power of each margin violation.
-    margin : float, default 1.0
-        Required gap :math:`m` between the target score and every other score.
-    weight : array_like, optional
-        Non-negative class weights, shape ``(C,)``, applied by target class.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        "mean" divides by the number of samples N (not by the summed weights).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-sample losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shapes that do not fit, class indices out of range or non-integer,
-        ``p`` not 1 or 2, NaN/inf or an unknown reduction.
 
     Notes
     -----
@@ -322,27 +251,25 @@ def _multi_margin(want, input, target, *, p=1, margin=1.0, weight=None, reductio
     0.325
 
     """
-    x, xb, t, w, rows, zmat, n_classes, expected = _multi_margin_parts(
-        input, target, p, margin, weight, reduction
-    )
+    x, t, w, zmat = _multi_margin_parts(input, target, p, margin, weight, reduction)
+    n_samples, n_classes = zmat.shape
     # w_y / C per sample, as a column; one number without class weights (no broadcasting)
     scale = (w[t] / n_classes)[:, None] if weight is not None else 1.0 / n_classes
+    g = np.maximum(zmat, 0.0)  # max(0, m - x_y + x_i)
     value = None
     if want & VALUE:
-        hinge = np.maximum(zmat, 0.0)
-        if p == 2:
-            hinge *= hinge
+        hinge = g * g if p == 2 else g  # for p = 1, g itself: refilled below
         hinge *= scale
-        value = reduce(np.einsum("ij->i", hinge).reshape(expected), reduction)
+        value = reduce(np.einsum("ij->i", hinge).reshape(x.shape[:-1]), reduction)
     if not want & GRAD:
         return value, None
     if p == 1:
-        g = (zmat > 0) * scale
+        np.greater(zmat, 0.0, out=g)  # [violated], as 0.0 or 1.0
+        g *= scale
     else:
-        g = np.maximum(zmat, 0.0)
         g *= 2.0 * scale
-    g[rows, t] = -np.einsum("ij->i", g)  # row sums (einsum: the fastest for short rows)
-    return value, scale_grad(g, reduction, xb.shape[0]).reshape(x.shape)
+    g[np.arange(n_samples), t] = -np.einsum("ij->i", g)  # row sums (einsum: fastest for short rows)
+    return value, scale_grad(g, reduction, n_samples).reshape(x.shape)
 
 
 multi_margin = register(
@@ -363,32 +290,19 @@ multi_margin = register(
 
 
 # --------------------------------------------------------- hinge_embedding
+@loss_doc(
+    {
+        "input": ("array_like", "Distances (or dissimilarities) :math:`x`."),
+        "target": (
+            "array_like",
+            r"Labels :math:`y \in \{-1, +1\}` (+1 similar pair, -1 dissimilar), same shape.",
+        ),
+        "margin": ("float, default 1.0", "Margin :math:`m` for dissimilar pairs."),
+    },
+    value_errors=SIGNED_ERRORS,
+)
 def _hinge_embedding(want, input, target, *, margin=1.0, reduction="mean"):
     r"""Hinge embedding loss: small distances for +1 pairs, at least ``margin`` for -1.
-
-    Parameters
-    ----------
-    input : array_like
-        Distances (or dissimilarities) :math:`x`.
-    target : array_like
-        Labels :math:`y \in \{-1, +1\}` (+1 similar pair, -1 dissimilar), same shape.
-    margin : float, default 1.0
-        Margin :math:`m` for dissimilar pairs.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
-        unknown reduction.
 
     Notes
     -----

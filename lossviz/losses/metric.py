@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_array, as_real, check_plus_minus_one, check_reduction, same_shape
+from ._docs import SIGNED_ERRORS, loss_doc
+from ._numerics import neg_where
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
@@ -25,32 +27,19 @@ def _ranking_parts(input1, input2, target, margin, reduction):
     return y, arg
 
 
+@loss_doc(
+    {
+        "input1, input2": ("array_like", "Scores :math:`x_1, x_2` of the same shape."),
+        "target": (
+            "array_like",
+            ":math:`y = +1` if :math:`x_1` should rank higher, -1 if :math:`x_2` should.",
+        ),
+        "margin": ("float, default 0.0", "Required gap :math:`m`."),
+    },
+    value_errors=SIGNED_ERRORS,
+)
 def _margin_ranking(want, input1, input2, target, *, margin=0.0, reduction="mean"):
     r"""Margin ranking loss: score ``input1`` above ``input2`` when ``target`` is +1.
-
-    Parameters
-    ----------
-    input1, input2 : array_like
-        Scores :math:`x_1, x_2` of the same shape.
-    target : array_like
-        :math:`y = +1` if :math:`x_1` should rank higher, -1 if :math:`x_2` should.
-    margin : float, default 0.0
-        Required gap :math:`m`.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets other than -1/+1, NaN/inf, empty input or an
-        unknown reduction.
 
     Notes
     -----
@@ -70,7 +59,7 @@ def _margin_ranking(want, input1, input2, target, *, margin=0.0, reduction="mean
 
     """
     y, arg = _ranking_parts(input1, input2, target, margin, reduction)
-    g = (arg >= 0) * -y if want & GRAD else None  # d/d input1: -y on the active branch
+    g = neg_where(arg >= 0, y) if want & GRAD else None  # d/d input1: -y on the active branch
     if want & VALUE:
         np.maximum(arg, 0.0, out=arg)
         value = reduce(arg, reduction)
@@ -101,9 +90,8 @@ margin_ranking = register(
 
 
 # -------------------------------------------------------- cosine_embedding
-def _cosine_parts(input1, input2, target, margin, reduction):
-    check_reduction(reduction)
-    margin = as_real(margin, "margin")
+def _pairs_of_embeddings(input1, input2, target):
+    """Validate (N, D) / (D,) embedding pairs and one +-1 label per pair."""
     x1 = as_array(input1, "input1")
     x2 = as_array(input2, "input2")
     same_shape(x1, "input1", x2, "input2")
@@ -117,40 +105,27 @@ def _cosine_parts(input1, input2, target, margin, reduction):
         )
     y = as_array(target, "target")
     check_plus_minus_one(y, "target")
-    s = np.einsum("...i,...i->...", x1, x2)
-    m1 = np.einsum("...i,...i->...", x1, x1) + _COS_EPS
-    m2 = np.einsum("...i,...i->...", x2, x2) + _COS_EPS
-    denom = np.sqrt(m1 * m2)
-    cos = s / denom
-    return x1, x2, y, cos, m1, m2, denom, margin
+    return x1, x2, y
 
 
+@loss_doc(
+    {
+        "input1, input2": (
+            "array_like",
+            "Embeddings of shape ``(N, D)`` (or ``(D,)`` for one pair).",
+        ),
+        "target": ("array_like", "Labels in {-1, +1}, shape ``(N,)`` (or ``()``)."),
+        "margin": (
+            "float, default 0.0",
+            "Cosine similarity above which a -1 pair is penalised (use [-1, 1]).",
+        ),
+    },
+    value_errors="shapes that do not fit, targets other than -1/+1, NaN/inf, empty input or an "
+    "unknown reduction",
+    per="pair",
+)
 def _cosine_embedding(want, input1, input2, target, *, margin=0.0, reduction="mean"):
     r"""Cosine embedding loss: pull +1 pairs together, push -1 pairs below ``margin``.
-
-    Parameters
-    ----------
-    input1, input2 : array_like
-        Embeddings of shape ``(N, D)`` (or ``(D,)`` for one pair).
-    target : array_like
-        Labels in {-1, +1}, shape ``(N,)`` (or ``()``).
-    margin : float, default 0.0
-        Cosine similarity above which a -1 pair is penalised (use [-1, 1]).
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-pair losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-pair losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shapes that do not fit, targets other than -1/+1, NaN/inf, empty
-        input or an unknown reduction.
 
     Notes
     -----
@@ -174,7 +149,13 @@ def _cosine_embedding(want, input1, input2, target, *, margin=0.0, reduction="me
     array([1., 1.])
 
     """
-    x1, x2, y, cos, m1, m2, denom, margin = _cosine_parts(input1, input2, target, margin, reduction)
+    check_reduction(reduction)
+    margin = as_real(margin, "margin")
+    x1, x2, y = _pairs_of_embeddings(input1, input2, target)
+    m1 = np.einsum("...i,...i->...", x1, x1) + _COS_EPS
+    m2 = np.einsum("...i,...i->...", x2, x2) + _COS_EPS
+    denom = np.sqrt(m1 * m2)
+    cos = np.einsum("...i,...i->...", x1, x2) / denom
     similar = y == 1
     value = None
     if want & VALUE:
@@ -188,10 +169,11 @@ def _cosine_embedding(want, input1, input2, target, *, margin=0.0, reduction="me
         coef /= n
     # d cos / d x1 = x2 / denom - cos x1 / m1, and the same with 1 and 2 swapped
     a = (coef / denom)[..., None]
+    b = x1 * (coef * cos / m1)[..., None]
     g1 = x2 * a
-    g1 -= x1 * (coef * cos / m1)[..., None]
+    g1 -= b
     g2 = x1 * a
-    g2 -= x2 * (coef * cos / m2)[..., None]
+    g2 -= np.multiply(x2, (coef * cos / m2)[..., None], out=b)
     return value, (g1, g2)
 
 
@@ -239,19 +221,26 @@ def _pnorm(w, p):
     return safe_big * np.sum(r**p, axis=-1) ** (1.0 / p) * (big > 0)
 
 
-def _pnorm_grad(w, norm, p, scale):
+def _pnorm_grad(w, norm, p, scale, out=None):
     """Return ``scale`` times the gradient of ``norm = ||w||_p`` over the last axis.
 
     The gradient is ``sign(w) (|w| / ||w||_p)^(p - 1)``, and 0 where the norm is 0
-    (PyTorch's choice).
+    (PyTorch's choice). ``out`` (which may be ``w`` itself) receives it if given.
     """
     safe = np.where(norm > 0, norm, 1.0)
     factor = (scale * (norm > 0))[..., None]
     if p == 2.0:
-        return w * (factor / safe[..., None])
+        return np.multiply(w, factor / safe[..., None], out=out)
     if p == 1.0:
-        return np.sign(w) * factor
-    return np.sign(w) * (np.abs(w) / safe[..., None]) ** (p - 1.0) * factor
+        g = np.sign(w, out=out)
+    else:  # (|w| / norm)^(p - 1) before w may be overwritten by its sign
+        ratio = np.abs(w)
+        ratio /= safe[..., None]
+        ratio **= p - 1.0
+        g = np.sign(w, out=out)
+        g *= ratio
+    g *= factor
+    return g
 
 
 def _pnorm_and_grad(v, p):
@@ -281,37 +270,28 @@ def _triplet_parts(anchor, positive, negative, margin, p, eps, reduction):
     return arg, (w_ap, d_ap), (w_an, d_an), p
 
 
+@loss_doc(
+    {
+        "anchor, positive, negative": (
+            "array_like",
+            "Embeddings of shape ``(N, D)`` (or ``(D,)`` for one triplet).",
+        ),
+        "margin": ("float, default 1.0", "Required gap :math:`m > 0` between the two distances."),
+        "p": ("float, default 2.0", "Order of the distance norm (>= 1)."),
+        "eps": (
+            "float, default 1e-6",
+            "Added to each difference before the norm, as PyTorch's ``pairwise_distance`` does "
+            "(>= 0).",
+        ),
+    },
+    value_errors="shapes that do not fit, ``margin <= 0``, ``p < 1``, NaN/inf, empty input or "
+    "an unknown reduction",
+    per="triplet",
+)
 def _triplet_margin(
     want, anchor, positive, negative, *, margin=1.0, p=2.0, eps=1e-6, reduction="mean"
 ):
     r"""Triplet margin loss: the anchor closer to the positive than to the negative by ``margin``.
-
-    Parameters
-    ----------
-    anchor, positive, negative : array_like
-        Embeddings of shape ``(N, D)`` (or ``(D,)`` for one triplet).
-    margin : float, default 1.0
-        Required gap :math:`m > 0` between the two distances.
-    p : float, default 2.0
-        Order of the distance norm (>= 1).
-    eps : float, default 1e-6
-        Added to each difference before the norm, as PyTorch's
-        ``pairwise_distance`` does (>= 0).
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-triplet losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-triplet losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shapes that do not fit, ``margin <= 0``, ``p < 1``, NaN/inf, empty
-        input or an unknown reduction.
 
     Notes
     -----
@@ -343,9 +323,11 @@ def _triplet_margin(
         return value, None
     active = arg >= 0
     scale = active / arg.size if reduction == "mean" else active * 1.0
-    g_ap = _pnorm_grad(*w_ap, p, scale)  # d d(a, p) / d a, times the scale
-    g_an = _pnorm_grad(*w_an, p, scale)
-    return value, (g_ap - g_an, -g_ap, g_an)
+    # d d(a, p) / d a and d d(a, n) / d a, times the scale, in the differences' memory
+    g_ap = _pnorm_grad(*w_ap, p, scale, out=w_ap[0])
+    g_an = _pnorm_grad(*w_an, p, scale, out=w_an[0])
+    g_anchor = g_ap - g_an
+    return value, (g_anchor, np.negative(g_ap, out=g_ap), g_an)
 
 
 triplet_margin = register(

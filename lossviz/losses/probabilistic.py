@@ -15,42 +15,34 @@ from .._validate import (
     pair,
     same_shape,
 )
+from ._docs import OPTION_ERRORS, loss_doc
 from ._reduction import reduce, reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
 # ------------------------------------------------------------- poisson_nll
+@loss_doc(
+    {
+        "input": (
+            "array_like",
+            r"Log-rates :math:`z = \log\lambda` (``log_input=True``) or rates :math:`\lambda "
+            r"\ge 0` (``log_input=False``).",
+        ),
+        "target": ("array_like", r"Counts :math:`y \ge 0`, same shape as ``input``."),
+        "log_input": ("bool, default True", "Whether ``input`` holds log-rates."),
+        "full": (
+            "bool, default False",
+            r"Add the Stirling approximation of :math:`\log y!` (only where :math:`y > 1`).",
+        ),
+        "eps": (
+            "float, default 1e-8",
+            "Added to the rate inside the log when ``log_input=False`` (> 0).",
+        ),
+    },
+    value_errors=OPTION_ERRORS,
+)
 def _poisson_nll(want, input, target, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
     r"""Poisson negative log-likelihood of counts ``target`` given rates.
-
-    Parameters
-    ----------
-    input : array_like
-        Log-rates :math:`z = \log\lambda` (``log_input=True``) or rates
-        :math:`\lambda \ge 0` (``log_input=False``).
-    target : array_like
-        Counts :math:`y \ge 0`, same shape as ``input``.
-    log_input : bool, default True
-        Whether ``input`` holds log-rates.
-    full : bool, default False
-        Add the Stirling approximation of :math:`\log y!` (only where :math:`y > 1`).
-    eps : float, default 1e-8
-        Added to the rate inside the log when ``log_input=False`` (> 0).
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, NaN/inf, empty input, an invalid option or an unknown
-        reduction.
 
     Notes
     -----
@@ -153,38 +145,25 @@ def _gaussian_parts(input, target, var, eps, reduction):
     return x, y, v, vb, np.maximum(vb, eps)
 
 
+@loss_doc(
+    {
+        "input": ("array_like", r"Predicted means :math:`\mu`."),
+        "target": ("array_like", "Observations :math:`y`, same shape as ``input``."),
+        "var": (
+            "array_like",
+            r"Predicted variances :math:`\sigma^2 \ge 0`: the shape of ``input``, that shape "
+            r"without its last axis, that shape with one axis of size 1 (PyTorch's rules), "
+            r"or a scalar.",
+        ),
+        "full": ("bool, default False", r"Add the constant :math:`\tfrac12\log 2\pi`."),
+        "eps": ("float, default 1e-6", "Variances are clamped from below at ``eps`` (> 0)."),
+    },
+    value_errors="shape mismatch, negative variance, NaN/inf, empty input, an invalid option or "
+    "an unknown reduction",
+    reduction="How per-element losses (shape of ``input``) are combined.",
+)
 def _gaussian_nll(want, input, target, var, *, full=False, eps=1e-6, reduction="mean"):
     r"""Gaussian negative log-likelihood with predicted mean and variance.
-
-    Parameters
-    ----------
-    input : array_like
-        Predicted means :math:`\mu`.
-    target : array_like
-        Observations :math:`y`, same shape as ``input``.
-    var : array_like
-        Predicted variances :math:`\sigma^2 \ge 0`: the shape of ``input``, that
-        shape without its last axis, that shape with one axis of size 1
-        (PyTorch's rules), or a scalar.
-    full : bool, default False
-        Add the constant :math:`\tfrac12\log 2\pi`.
-    eps : float, default 1e-6
-        Variances are clamped from below at ``eps`` (> 0).
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses (shape of ``input``) are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, negative variance, NaN/inf, empty input, an invalid
-        option or an unknown reduction.
 
     Notes
     -----
@@ -210,28 +189,33 @@ def _gaussian_nll(want, input, target, var, *, full=False, eps=1e-6, reduction="
     """
     x, y, v, vb, vc = _gaussian_parts(input, target, var, eps, reduction)
     d = x - y
+    d2 = np.asarray(d * d)  # an array even for 0-d input: it is reused in place below
     value = None
     if want & VALUE:
-        per = d * d
-        per /= vc
+        per = d2 / vc
         per += np.log(vc)
         per *= 0.5  # (log v + d^2 / v) / 2
         if full:
             per += 0.5 * math.log(2 * math.pi)
         value = reduce(per, reduction)
+        del per
     if not want & GRAD:
         return value, None
-    g_v = 0.5 * (1.0 / vc - d * d / (vc * vc))
+    g_v = np.divide(d2, vc * vc, out=d2)  # d/dvar in the memory of d^2
+    np.subtract(1.0 / vc, g_v, out=g_v)
+    g_v *= 0.5  # (1 / v - d^2 / v^2) / 2
     g_x = d
     g_x /= vc
-    # sum the broadcast axes back to the shape of var
-    g_v = np.broadcast_to(g_v, x.shape)
-    if vb.ndim == 0:
-        g_v = np.sum(g_v)
-    else:
-        axes = tuple(i for i, (a, b) in enumerate(zip(x.shape, vb.shape, strict=True)) if a != b)
-        g_v = np.sum(g_v, axis=axes, keepdims=True)
-    g_v = np.array(np.reshape(g_v, v.shape), dtype=float)
+    if v.shape != x.shape:  # sum the broadcast axes back to the shape of var
+        g_v = np.broadcast_to(g_v, x.shape)
+        if vb.ndim == 0:
+            g_v = np.sum(g_v)
+        else:
+            axes = tuple(
+                i for i, (a, b) in enumerate(zip(x.shape, vb.shape, strict=True)) if a != b
+            )
+            g_v = np.sum(g_v, axis=axes, keepdims=True)
+        g_v = np.array(np.reshape(g_v, v.shape), dtype=float)
     n = x.size
     return value, (scale_grad(g_x, reduction, n), scale_grad(g_v, reduction, n))
 
@@ -278,35 +262,34 @@ def _kl_parts(input, target, log_target, reduction):
     return x, t, p, count
 
 
+@loss_doc(
+    {
+        "input": (
+            "array_like",
+            r"Log-probabilities :math:`\log q` of the model (e.g. a log-softmax).",
+        ),
+        "target": (
+            "array_like",
+            r"Probabilities :math:`p \in [0, 1]`, or log-probabilities :math:`\log p \le 0` "
+            r"when ``log_target=True``; same shape as ``input``.",
+        ),
+        "log_target": ("bool, default False", "Whether ``target`` holds log-probabilities."),
+    },
+    value_errors="shape mismatch, targets outside [0, 1] (or positive log-targets), NaN/inf, "
+    "empty input or an unknown reduction",
+    returns=(
+        "float or numpy.ndarray",
+        'The reduced loss, or per-element terms for ``reduction="none"``.',
+    ),
+    reduction=(
+        '{"mean", "batchmean", "sum", "none"}, default "mean"',
+        '"batchmean" divides the sum by ``input.shape[0]`` and is the true KL divergence '
+        'averaged over a batch of distributions; "mean" divides by the number of elements '
+        "(PyTorch's default, which PyTorch warns about).",
+    ),
+)
 def _kl_div(want, input, target, *, log_target=False, reduction="mean"):
     r"""Kullback-Leibler divergence :math:`\mathrm{KL}(p \,\|\, q)` with ``input = log q``.
-
-    Parameters
-    ----------
-    input : array_like
-        Log-probabilities :math:`\log q` of the model (e.g. a log-softmax).
-    target : array_like
-        Probabilities :math:`p \in [0, 1]`, or log-probabilities :math:`\log p \le 0`
-        when ``log_target=True``; same shape as ``input``.
-    log_target : bool, default False
-        Whether ``target`` holds log-probabilities.
-    reduction : {"mean", "batchmean", "sum", "none"}, default "mean"
-        "batchmean" divides the sum by ``input.shape[0]`` and is the true KL
-        divergence averaged over a batch of distributions; "mean" divides by the
-        number of elements (PyTorch's default, which PyTorch warns about).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element terms for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, targets outside [0, 1] (or positive log-targets),
-        NaN/inf, empty input or an unknown reduction.
 
     Notes
     -----

@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from .._validate import as_real, residual
-from ._reduction import reduce, reduce_dot, scale_grad
+from ._docs import ERRORS, OPTION_ERRORS, RESIDUAL_PARAMS, loss_doc
+from ._reduction import reduce, reduce_dot, reduce_huber, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 #: What every loss of the residual shares in its Loss record.
@@ -21,29 +22,9 @@ _RESIDUAL = {
 
 
 # --------------------------------------------------------------------- mse
+@loss_doc(RESIDUAL_PARAMS, value_errors=ERRORS)
 def _mse(want, input, target, *, reduction="mean"):
     r"""Mean squared error (squared L2 loss).
-
-    Parameters
-    ----------
-    input : array_like
-        Predictions :math:`\hat y`.
-    target : array_like
-        Targets :math:`y`, same shape as ``input``.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, NaN/inf, empty input or an unknown reduction.
 
     Notes
     -----
@@ -85,29 +66,9 @@ mse = register(
 
 
 # ---------------------------------------------------------------------- l1
+@loss_doc(RESIDUAL_PARAMS, value_errors=ERRORS)
 def _l1(want, input, target, *, reduction="mean"):
     r"""Mean absolute error (L1 loss).
-
-    Parameters
-    ----------
-    input : array_like
-        Predictions :math:`\hat y`.
-    target : array_like
-        Targets :math:`y`, same shape as ``input``.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, NaN/inf, empty input or an unknown reduction.
 
     Notes
     -----
@@ -151,32 +112,18 @@ mae = l1
 
 
 # ------------------------------------------------------------------- huber
+@loss_doc(
+    {
+        **RESIDUAL_PARAMS,
+        "delta": (
+            "float, default 1.0",
+            "Residual size where the loss turns from quadratic to linear (> 0).",
+        ),
+    },
+    value_errors=OPTION_ERRORS,
+)
 def _huber(want, input, target, *, delta=1.0, reduction="mean"):
     r"""Huber loss: quadratic near zero, linear beyond ``delta``.
-
-    Parameters
-    ----------
-    input : array_like
-        Predictions :math:`\hat y`.
-    target : array_like
-        Targets :math:`y`, same shape as ``input``.
-    delta : float, default 1.0
-        Residual size where the loss turns from quadratic to linear (> 0).
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, NaN/inf, empty input, an invalid option or an unknown
-        reduction.
 
     Notes
     -----
@@ -200,24 +147,8 @@ def _huber(want, input, target, *, delta=1.0, reduction="mean"):
     delta = as_real(delta, "delta", low=0.0, low_open=True)
     x, y, d = residual(input, target, reduction)
     g = np.clip(d, -delta, delta)
-    value = _huber_value(g, d, reduction, want)
+    value = reduce_huber(g, d, reduction) if want & VALUE else None
     return value, scale_grad(g, reduction) if want & GRAD else None
-
-
-def _huber_value(g, d, reduction, want, scale=1.0):
-    """Huber value from the residual ``d`` and its clipped copy ``g = clip(d, -delta, delta)``.
-
-    Per element it is ``g (d - g / 2)`` (``d^2 / 2`` inside the band, ``delta (|d| -
-    delta / 2)`` outside), so the sum is ``g.d - g.g / 2``: two dot products and no
-    per-element array. ``scale`` divides the result (smooth L1 is Huber over beta).
-    """
-    if not want & VALUE:
-        return None
-    if reduction == "none":
-        return np.asarray(g * (d - 0.5 * g) / scale)
-    gr, dr = g.ravel(), d.ravel()
-    total = float(np.dot(gr, dr) - 0.5 * np.dot(gr, gr)) / scale
-    return total if reduction == "sum" else total / d.size
 
 
 huber = register(
@@ -236,32 +167,18 @@ huber = register(
 
 
 # --------------------------------------------------------------- smooth_l1
+@loss_doc(
+    {
+        **RESIDUAL_PARAMS,
+        "beta": (
+            "float, default 1.0",
+            "Width of the quadratic zone (>= 0); ``beta=0`` gives the L1 loss.",
+        ),
+    },
+    value_errors=OPTION_ERRORS,
+)
 def _smooth_l1(want, input, target, *, beta=1.0, reduction="mean"):
     r"""Smooth L1 loss: Huber loss divided by ``beta``; ``beta=0`` is the L1 loss.
-
-    Parameters
-    ----------
-    input : array_like
-        Predictions :math:`\hat y`.
-    target : array_like
-        Targets :math:`y`, same shape as ``input``.
-    beta : float, default 1.0
-        Width of the quadratic zone (>= 0); ``beta=0`` gives the L1 loss.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, NaN/inf, empty input, an invalid option or an unknown
-        reduction.
 
     Notes
     -----
@@ -292,10 +209,11 @@ def _smooth_l1(want, input, target, *, beta=1.0, reduction="mean"):
         value = reduce_dot(g, d, reduction) if want & VALUE else None
         return value, scale_grad(g, reduction) if want & GRAD else None
     g = np.clip(d, -beta, beta)  # beta times the gradient
-    value = _huber_value(g, d, reduction, want, scale=beta)
+    value = reduce_huber(g, d, reduction, scale=beta) if want & VALUE else None
     if not want & GRAD:
         return value, None
-    g /= beta
+    if beta != 1.0:  # dividing by 1 would be a pass that changes nothing
+        g /= beta
     return value, scale_grad(g, reduction)
 
 
@@ -316,30 +234,9 @@ smooth_l1 = register(
 
 
 # ---------------------------------------------------------------- log_cosh
+@loss_doc(RESIDUAL_PARAMS, value_errors=ERRORS)
 def _log_cosh(want, input, target, *, reduction="mean"):
     r"""Log-cosh loss, computed without overflow.
-
-    Parameters
-    ----------
-    input : array_like
-        Predictions :math:`\hat y`.
-    target : array_like
-        Targets :math:`y`, same shape as ``input``.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, NaN/inf, empty input, an invalid option or an unknown
-        reduction.
 
     Notes
     -----
@@ -387,32 +284,18 @@ log_cosh = register(
 
 
 # ----------------------------------------------------------------- pinball
+@loss_doc(
+    {
+        **RESIDUAL_PARAMS,
+        "alpha": (
+            "float, default 0.5",
+            "The quantile level in [0, 1]; ``alpha=0.5`` is half the L1 loss.",
+        ),
+    },
+    value_errors=OPTION_ERRORS,
+)
 def _pinball(want, input, target, *, alpha=0.5, reduction="mean"):
     r"""Pinball (quantile) loss for the ``alpha`` quantile.
-
-    Parameters
-    ----------
-    input : array_like
-        Predictions :math:`\hat y`.
-    target : array_like
-        Targets :math:`y`, same shape as ``input``.
-    alpha : float, default 0.5
-        The quantile level in [0, 1]; ``alpha=0.5`` is half the L1 loss.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-element losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-element losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, NaN/inf, empty input, an invalid option or an unknown
-        reduction.
 
     Notes
     -----

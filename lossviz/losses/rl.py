@@ -14,7 +14,8 @@ from .._validate import (
     check_reduction,
     same_shape,
 )
-from ._reduction import reduce_dot, scale_grad
+from ._docs import loss_doc
+from ._reduction import reduce_dot, reduce_huber, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _FEW_ACTIONS = 16  # up to this many actions, _row_max takes maxima of columns
@@ -69,6 +70,31 @@ def _td_parts(q_values, actions, rewards, next_q, dones, gamma, kind, delta, red
     return q, a, td, kind, delta
 
 
+@loss_doc(
+    {
+        "q_values": (
+            "array_like",
+            r":math:`Q(s_n, \cdot)` from the online network, shape ``(N, A)``.",
+        ),
+        "actions": ("array_like", "Actions taken, integer indices in ``[0, A)``, shape ``(N,)``."),
+        "rewards": ("array_like", "Rewards :math:`r_n`, shape ``(N,)``."),
+        "next_q": (
+            "array_like",
+            r":math:`Q(s'_n, \cdot)` from the target network, shape ``(N, A)``.",
+        ),
+        "dones": ("array_like", "1 (or True) where :math:`s'_n` is terminal, shape ``(N,)``."),
+        "gamma": ("float, default 0.99", r"Discount :math:`\gamma \in [0, 1]`."),
+        "kind": (
+            '{"mse", "huber"}, default "mse"',
+            r"Penalty on the TD error :math:`\delta`: :math:`\delta^2` or Huber.",
+        ),
+        "delta": ("float, default 1.0", 'Huber threshold (``kind="huber"``; > 0).'),
+    },
+    value_errors="shapes that do not fit, actions out of range, dones not 0/1, ``gamma`` "
+    "outside [0, 1], an unknown ``kind``, NaN/inf or an unknown reduction",
+    per="sample",
+    type_errors="non-numeric, complex or object arguments",
+)
 def _bellman_td(
     want,
     q_values,
@@ -83,40 +109,6 @@ def _bellman_td(
     reduction="mean",
 ):
     r"""Temporal-difference (Bellman) error of deep Q-learning, target held fixed.
-
-    Parameters
-    ----------
-    q_values : array_like
-        :math:`Q(s_n, \cdot)` from the online network, shape ``(N, A)``.
-    actions : array_like
-        Actions taken, integer indices in ``[0, A)``, shape ``(N,)``.
-    rewards : array_like
-        Rewards :math:`r_n`, shape ``(N,)``.
-    next_q : array_like
-        :math:`Q(s'_n, \cdot)` from the target network, shape ``(N, A)``.
-    dones : array_like
-        1 (or True) where :math:`s'_n` is terminal, shape ``(N,)``.
-    gamma : float, default 0.99
-        Discount :math:`\gamma \in [0, 1]`.
-    kind : {"mse", "huber"}, default "mse"
-        Penalty on the TD error :math:`\delta`: :math:`\delta^2` or Huber.
-    delta : float, default 1.0
-        Huber threshold (``kind="huber"``; > 0).
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How per-sample losses are combined.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The reduced loss, or per-sample losses for ``reduction="none"``.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, complex or object arguments.
-    ValueError
-        For shapes that do not fit, actions out of range, dones not 0/1,
-        ``gamma`` outside [0, 1], an unknown ``kind``, NaN/inf or an unknown reduction.
 
     Notes
     -----
@@ -152,8 +144,8 @@ def _bellman_td(
     if want & VALUE:
         if kind == "mse":
             value = reduce_dot(td, td, reduction)
-        else:  # Huber: g (td - g / 2) with g = clip(td, -delta, delta)
-            value = reduce_dot(g_td, td - 0.5 * g_td, reduction)
+        else:  # Huber, from g = clip(td, -delta, delta)
+            value = reduce_huber(g_td, td, reduction)
     if not want & GRAD:
         return value, None
     g = np.zeros_like(q)

@@ -11,9 +11,29 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_real, check_in_unit_interval, check_reduction, pair
+from ._docs import loss_doc
+from ._reduction import sum_of_products
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 _WHOLE_TENSOR = ("mean", "sum")
+
+#: What both losses share in their Loss records.
+_MASKS = {
+    "task": "segmentation",
+    "input_domain": "probability",
+    "target_domain": "probability",
+    "convex": False,
+}
+
+#: How both losses document their reduction and their value.
+_WHOLE_TENSOR_DOC = {
+    "reduction": (
+        '{"mean", "sum"}, default "mean"',
+        'Both return the single whole-tensor loss; "none" is rejected because the loss is a '
+        "ratio of sums with no per-element values.",
+    ),
+    "returns": ("float", "The loss, in [0, 1]."),
+}
 
 
 def _masks(input, target, reduction):
@@ -36,42 +56,32 @@ def _dice_parts(input, target, smooth, eps, reduction):
     smooth = as_real(smooth, "smooth", low=0.0)
     eps = as_real(eps, "eps", low=0.0)
     p, y = _masks(input, target, reduction)
-    num = 2.0 * float(np.dot(p.ravel(), y.ravel())) + smooth
+    num = 2.0 * sum_of_products(p, y) + smooth
     den = float(np.sum(p)) + float(np.sum(y)) + smooth + eps
     _positive_denominator(den + 0.0, "Dice")
     return p, y, num, den
 
 
+@loss_doc(
+    {
+        "input": (
+            "array_like",
+            r"Predicted probabilities :math:`p \in [0, 1]` (e.g. a soft mask).",
+        ),
+        "target": ("array_like", r"Target mask :math:`y \in [0, 1]`, same shape as ``input``."),
+        "smooth": (
+            "float, default 0.0",
+            "Added to numerator and denominator (>= 0); larger values soften the loss on nearly "
+            "empty masks.",
+        ),
+        "eps": ("float, default 1e-7", "Added to the denominator only (>= 0), to avoid 0/0."),
+    },
+    value_errors="shape mismatch, values outside [0, 1], NaN/inf, empty input, a zero "
+    'denominator or a reduction other than "mean"/"sum"',
+    **_WHOLE_TENSOR_DOC,
+)
 def _dice(want, input, target, *, smooth=0.0, eps=1e-7, reduction="mean"):
     r"""Soft Dice loss over the whole tensor.
-
-    Parameters
-    ----------
-    input : array_like
-        Predicted probabilities :math:`p \in [0, 1]` (e.g. a soft mask).
-    target : array_like
-        Target mask :math:`y \in [0, 1]`, same shape as ``input``.
-    smooth : float, default 0.0
-        Added to numerator and denominator (>= 0); larger values soften the
-        loss on nearly empty masks.
-    eps : float, default 1e-7
-        Added to the denominator only (>= 0), to avoid 0/0.
-    reduction : {"mean", "sum"}, default "mean"
-        Both return the single whole-tensor loss; "none" is rejected because the
-        loss is a ratio of sums with no per-element values.
-
-    Returns
-    -------
-    float
-        The loss, in [0, 1].
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, values outside [0, 1], NaN/inf, empty input, a zero
-        denominator or a reduction other than "mean"/"sum".
 
     Notes
     -----
@@ -104,9 +114,7 @@ dice = register(
     Loss(
         name="dice",
         display_name="Soft Dice loss",
-        task="segmentation",
-        input_domain="probability",
-        target_domain="probability",
+        **_MASKS,
         slice=Slice(
             "entry",
             point=([1.0, 1.0, 0.0, 0.0], [1.0, 0.0, 1.0, 0.0]),
@@ -114,7 +122,6 @@ dice = register(
             vary=("input", (2,)),
             span=(0.0, 1.0),
         ),
-        convex=False,
         formula_latex=r"1 - \frac{2\sum_i p_i y_i + s}{\sum_i p_i + \sum_i y_i + s + \varepsilon}",
         grad_latex=r"\frac{N - 2 y_i D}{D^2}",
         **fused(_dice),
@@ -129,7 +136,7 @@ def _tversky_parts(input, target, alpha, beta, eps, reduction):
     beta = as_real(beta, "beta", low=0.0)
     eps = as_real(eps, "eps", low=0.0)
     p, y = _masks(input, target, reduction)
-    tp = float(np.dot(p.ravel(), y.ravel()))
+    tp = sum_of_products(p, y)
     fp = float(np.sum(p)) - tp  # sum p (1 - y)
     fn = float(np.sum(y)) - tp  # sum (1 - p) y
     den = tp + alpha * fp + beta * fn + eps
@@ -137,36 +144,23 @@ def _tversky_parts(input, target, alpha, beta, eps, reduction):
     return p, y, alpha, beta, tp, den
 
 
+@loss_doc(
+    {
+        "input": ("array_like", r"Predicted probabilities :math:`p \in [0, 1]`."),
+        "target": ("array_like", r"Target mask :math:`y \in [0, 1]`, same shape as ``input``."),
+        "alpha": ("float, default 0.5", "Weight of false positives (>= 0)."),
+        "beta": (
+            "float, default 0.5",
+            "Weight of false negatives (>= 0); raise it to punish missed foreground.",
+        ),
+        "eps": ("float, default 1e-7", "Added to the denominator (>= 0), to avoid 0/0."),
+    },
+    value_errors="shape mismatch, values outside [0, 1], negative alpha/beta, NaN/inf, empty "
+    'input, a zero denominator or a reduction other than "mean"/"sum"',
+    **_WHOLE_TENSOR_DOC,
+)
 def _tversky(want, input, target, *, alpha=0.5, beta=0.5, eps=1e-7, reduction="mean"):
     r"""Tversky loss over the whole tensor: Dice with separate false-positive/negative weights.
-
-    Parameters
-    ----------
-    input : array_like
-        Predicted probabilities :math:`p \in [0, 1]`.
-    target : array_like
-        Target mask :math:`y \in [0, 1]`, same shape as ``input``.
-    alpha : float, default 0.5
-        Weight of false positives (>= 0).
-    beta : float, default 0.5
-        Weight of false negatives (>= 0); raise it to punish missed foreground.
-    eps : float, default 1e-7
-        Added to the denominator (>= 0), to avoid 0/0.
-    reduction : {"mean", "sum"}, default "mean"
-        Both return the single whole-tensor loss; "none" is rejected.
-
-    Returns
-    -------
-    float
-        The loss, in [0, 1].
-
-    Raises
-    ------
-    TypeError
-        For non-numeric, boolean or complex arguments.
-    ValueError
-        For shape mismatch, values outside [0, 1], negative alpha/beta, NaN/inf,
-        empty input, a zero denominator or a reduction other than "mean"/"sum".
 
     Notes
     -----
@@ -203,9 +197,7 @@ tversky = register(
     Loss(
         name="tversky",
         display_name="Tversky loss",
-        task="segmentation",
-        input_domain="probability",
-        target_domain="probability",
+        **_MASKS,
         slice=Slice(
             "entry",
             point=([1.0, 1.0, 0.0], [1.0, 0.0, 1.0]),
@@ -213,7 +205,6 @@ tversky = register(
             vary=("input", (2,)),
             span=(0.0, 1.0),
         ),
-        convex=False,
         formula_latex=r"1 - \frac{TP}{TP + \alpha FP + \beta FN + \varepsilon}",
         grad_latex=r"-\frac{y_i D - TP\,(y_i + \alpha(1-y_i) - \beta y_i)}{D^2}",
         **fused(_tversky),
