@@ -12,35 +12,15 @@ from .._validate import (
     as_array,
     as_bool,
     as_real,
-    check_plus_minus_one,
     check_reduction,
-    same_shape,
 )
 from ._kernels import softmax_match
 from ._numerics import log_softmax
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
-from .metric import _pnorm_and_grad
+from .metric import _pairs_of_embeddings, _pnorm_and_grad
 
 _NORMALIZE_EPS = 1e-12  # F.normalize's floor on the norm
-
-
-def _pairs_of_embeddings(input1, input2, target):
-    """Validate (N, D) / (D,) embedding pairs and one +-1 label per pair."""
-    x1 = as_array(input1, "input1")
-    x2 = as_array(input2, "input2")
-    same_shape(x1, "input1", x2, "input2")
-    if x1.ndim not in (1, 2):
-        raise ValueError(f"input1 must have shape (D,) or (N, D), got shape {x1.shape}")
-    expected = x1.shape[:-1]
-    if np.shape(target) != expected:
-        raise ValueError(
-            f"target must have shape {expected} (one label per pair) for inputs of shape "
-            f"{x1.shape}; got target of shape {np.shape(target)}"
-        )
-    y = as_array(target, "target")
-    check_plus_minus_one(y, "target")
-    return x1, x2, y
 
 
 # ------------------------------------------------------------- contrastive
