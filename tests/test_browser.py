@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
+from urllib.request import urlopen
 
 import pytest
 from conftest import PAGE_SIZES, toc_files
@@ -198,12 +200,15 @@ def test_every_static_slider_moves_by_mouse_and_keyboard(browser, site_url: str,
         visit.close()
 
 
-def test_the_book_has_slider_figures(browser, site_url: str) -> None:
+def test_the_book_has_slider_figures(site_url: str) -> None:
+    # The per-page slider test passes vacuously on a page without sliders: the book as a
+    # whole must have some. Counted in the served HTML (every page is also opened in the
+    # browser by the tests above and below, which find the same elements).
     total = 0
     for doc in PAGES:
-        visit = Visit(browser, f"{site_url}/{doc}.html")
-        total += len(sliders(visit.page))
-        visit.close()
+        with urlopen(f"{site_url}/{doc}.html", timeout=30) as response:
+            page = response.read().decode("utf-8")
+        total += len(re.findall(r'class="(?:[^"]* )?lossviz-slider(?: [^"]*)?"', page))
     assert total >= 1
 
 
