@@ -46,6 +46,7 @@ _ENGLISH_NOTEBOOK = "（英文原版笔记本）"
 #: The Chinese edition's title, search box text and the theme's button strings that its
 #: own zh_CN catalogue leaves in English (or in traditional characters).
 _ZH_TITLE = i18n.TITLE_ZH
+_ZH_AUTHOR = i18n.AUTHOR_ZH
 _ZH_SEARCH = "搜索本书……"
 _ZH_BUTTONS = {
     "Launch on Binder": "在 Binder 中启动",
@@ -153,6 +154,7 @@ def _zh_config(app: Sphinx, config: Any) -> None:
         return
     config.html_title = _ZH_TITLE
     config.project = _ZH_TITLE
+    config.author = _ZH_AUTHOR  # the footer's 作者 line, as on the PDF's title page
     config.html_theme_options = {**config.html_theme_options, "search_bar_text": _ZH_SEARCH}
     glossary = Path(app.srcdir) / "book" / "glossary.md"
     if glossary.is_file():

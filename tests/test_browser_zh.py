@@ -124,6 +124,9 @@ def test_translated_pages_show_chinese(zh_visit) -> None:
     assert "分类器判对的样本所占的比例" in text
     # glossary terms keep both names
     assert "Accuracy" in text and "准确率" in text
+    # the footer names the authors as the Chinese PDF's title page does
+    footer = intro.locator(".component-author").first.inner_text()
+    assert i18n.AUTHOR_ZH in footer and "The lossviz authors" not in footer, footer
 
 
 def test_download_and_launch_buttons_say_the_notebooks_are_english(zh_visit) -> None:
