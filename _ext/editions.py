@@ -177,6 +177,36 @@ def _translate_figures(app: Sphinx, doctree: nodes.document, docname: str) -> No
     i18n.translate_outputs(doctree, i18n.translations(po))
 
 
+# ------------------------------------------------------------------ theme labels
+#: Accessible names and tooltips that Sphinx, MyST-NB and the theme write in English
+#: whatever the language (their zh_CN catalogues lack them): what a screen reader says.
+_ZH_LABELS = {
+    'aria-label="Toggle hidden content"': 'aria-label="显示或隐藏内容"',
+    'title="Link to this term"': 'title="指向此术语的链接"',
+    'title="Link to this heading"': 'title="指向此标题的链接"',
+    'title="Toggle primary sidebar"': 'title="显示或隐藏左侧目录"',
+    'title="Toggle secondary sidebar"': 'title="显示或隐藏本页目录"',
+    'aria-label="Main"': 'aria-label="全书目录"',
+    'aria-label="Page"': 'aria-label="本页目录"',
+    'aria-label="Color mode"': 'aria-label="颜色模式"',
+    'title="Color mode"': 'title="颜色模式"',
+    'title="System Settings"': 'title="跟随系统设置"',
+}
+
+
+def _translate_labels(app: Sphinx, exception: Exception | None) -> None:
+    """Put the Chinese labels into every page the Chinese edition wrote."""
+    if exception is not None or _edition(app) != "zh" or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        changed = text
+        for english, chinese in _ZH_LABELS.items():
+            changed = changed.replace(english, chinese)
+        if changed != text:
+            page.write_text(changed, encoding="utf-8")
+
+
 # ------------------------------------------------------------------ page context
 def _page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
@@ -233,4 +263,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", _translate_captions)
     app.connect("doctree-resolved", _translate_figures)
     app.connect("html-page-context", _page_context, priority=600)
+    app.connect("build-finished", _translate_labels)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
@@ -141,6 +142,24 @@ def test_download_and_launch_buttons_say_the_notebooks_are_english(zh_visit) -> 
     assert notebook_buttons, f"no notebook download or launch button found: {labels}"
     not_saying = [b for b in notebook_buttons if "英文" not in b]
     assert not_saying == [], f"buttons that do not say the notebook is English: {not_saying}"
+
+
+def test_accessible_names_and_tooltips_are_chinese(site_url: str) -> None:
+    """Screen readers read the sidebars' names and the headings' link titles in Chinese."""
+    from urllib.request import urlopen
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import editions
+
+    left = {}
+    for doc in PAGES:
+        page = urlopen(f"{site_url}/{doc}.html", timeout=30).read().decode("utf-8")  # noqa: S310
+        found = [english for english in editions._ZH_LABELS if english in page]
+        if found:
+            left[doc] = found
+    assert left == {}, f"English labels left on Chinese pages: {left}"
+    intro = urlopen(f"{site_url}/book/intro.html", timeout=30).read().decode("utf-8")  # noqa: S310
+    assert 'aria-label="全书目录"' in intro
 
 
 def test_chinese_search_finds_chinese_words(zh_visit, site_url: str) -> None:

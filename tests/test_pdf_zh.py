@@ -259,10 +259,12 @@ def test_chinese_site_copies_and_links_the_chinese_pdf(tmp_path: Path) -> None:
         f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
         "extensions = ['editions', 'pdf_book']\nhtml_theme = 'sphinx_book_theme'\n"
         "html_theme_options = {'use_download_button': True}\n"
-        f"language = 'zh_CN'\nlossviz_pdf = {str(pdf)!r}\n",
+        f"language = 'zh_CN'\nlossviz_pdf = {str(pdf)!r}\nauthor = 'The lossviz authors'\n",
         encoding="utf-8",
     )
-    (src / "index.rst").write_text("Page\n====\n\nText.\n", encoding="utf-8")
+    (src / "index.rst").write_text(
+        "Page\n====\n\nText.\n\nSection\n-------\n\nMore.\n", encoding="utf-8"
+    )
     html = tmp_path / "html"
     proc = subprocess.run(
         [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(src), str(html)],
@@ -277,6 +279,10 @@ def test_chinese_site_copies_and_links_the_chinese_pdf(tmp_path: Path) -> None:
     assert link, "no link to book.pdf in the Chinese page's download menu"
     assert 'title="下载全书 PDF"' in link.group(0), link.group(0)
     assert editions._ENGLISH_NOTEBOOK not in link.group(0), "the book's PDF is not English"
+    # the theme's accessible names and the footer's author are Chinese too
+    assert [e for e in editions._ZH_LABELS if e in page] == []
+    assert 'title="指向此标题的链接"' in page and 'aria-label="本页目录"' in page
+    assert i18n.AUTHOR_ZH in page and "The lossviz authors" not in page
 
 
 def test_edition_config_passes_the_pdf_to_the_site(tmp_path: Path) -> None:
