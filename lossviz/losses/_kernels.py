@@ -67,27 +67,37 @@ def logistic(z: np.ndarray, sign: int, *, value: bool = True, grad: bool = True,
     if grad:
         sig = np.empty_like(z)
     z = np.asarray(z)
-    for part in _chunks(z, sp, sig):
+    for part in chunks(z, sp, sig):
         _logistic_part(sign, *part)
     return sp, sig
 
 
-def _chunks(*arrays):
-    """Yield matching slices of :data:`_CHUNK` elements of arrays of one shape and layout.
+def chunks(*arrays):
+    """Yield matching parts of at most :data:`_CHUNK` elements of arrays of one shape.
 
-    Each array is None or an array laid out as the first (``np.empty_like`` of it, or
-    itself); slices follow memory order. An array neither C- nor F-contiguous is
-    yielded whole.
+    Parameters
+    ----------
+    *arrays : numpy.ndarray or None
+        Arrays of one shape (None entries stay None in every part).
+
+    Yields
+    ------
+    list
+        One 1-D view per array (None for None), in memory order, when every array is
+        C-contiguous or every array is F-contiguous; otherwise the arrays themselves,
+        whole, once (e.g. a strided view or a broadcast weight). Writing into a part
+        writes into its array. The loops over the parts keep their temporaries small
+        and in the cache, and read each input once.
     """
-    first = arrays[0]
-    if first.flags.c_contiguous:
+    present = [a for a in arrays if a is not None]
+    if all(a.flags.c_contiguous for a in present):
         flat = [None if a is None else a.reshape(-1) for a in arrays]
-    elif first.flags.f_contiguous:
+    elif all(a.flags.f_contiguous for a in present):
         flat = [None if a is None else a.T.reshape(-1) for a in arrays]
     else:
-        yield arrays
+        yield list(arrays)
         return
-    for start in range(0, first.size, _CHUNK):
+    for start in range(0, present[0].size, _CHUNK):
         part = slice(start, start + _CHUNK)
         yield [None if a is None else a[part] for a in flat]
 
