@@ -68,7 +68,7 @@ def logistic(z: np.ndarray, sign: int, *, value: bool = True, grad: bool = True,
         sig = np.empty_like(z)
     z = np.asarray(z)
     for part in chunks(z, sp, sig):
-        _logistic_part(sign, *part)
+        logistic_part(sign, *part)
     return sp, sig
 
 
@@ -102,7 +102,7 @@ def chunks(*arrays):
         yield [None if a is None else a[part] for a in flat]
 
 
-def _logistic_part(sign, z, sp, sig):
+def logistic_part(sign, z, sp, sig):
     """:func:`logistic` of one 1-D part ``z``, written into ``sp`` and ``sig`` (None: skipped)."""
     e = np.abs(z)
     np.negative(e, out=e)
