@@ -25,7 +25,7 @@ from .._validate import (
     check_reduction,
     same_shape,
 )
-from ._kernels import logistic
+from ._kernels import chunks, logistic
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
@@ -355,11 +355,12 @@ neg_elbo = register(
 
 
 # ---------------------------------------------------------------- GAN losses
-def _gan_parts(real, fake, side, reduction):
+def _gan_parts(real, fake, side, reduction, finite=True):
+    """Validate the arguments of a GAN loss (``finite=False``: but the finiteness)."""
     check_reduction(reduction)
     as_choice(side, "side", SIDES)
-    r = as_array(real, "real")
-    f = as_array(fake, "fake")
+    r = as_array(real, "real", finite=finite)
+    f = as_array(fake, "fake", finite=finite)
     same_shape(r, "real", f, "fake")
     return r, f
 
@@ -550,12 +551,28 @@ gan_non_saturating = register(
 
 
 def _wasserstein_critic(want, real, fake, *, side="discriminator", reduction="mean"):
-    r, f = _gan_parts(real, fake, side, reduction)
+    try:  # finiteness: checked on the differences below
+        r, f = _gan_parts(real, fake, side, reduction, finite=False)
+    except (TypeError, ValueError):
+        _gan_parts(real, fake, side, reduction)  # the first error, in order
+        raise
     if side == "generator":
-        return _critic_generator(want, r, f, reduction)
-    per = np.subtract(f, r) if want & VALUE else None
-    grads = _constant_grads(want, r, -1.0, 1.0, reduction)
-    return _gan_result(want, per, *grads, reduction, scaled=True)
+        return _critic_generator(want, *_gan_parts(real, fake, side, reduction), reduction)
+    # the differences f - r part by part: their sum (or the array of them) is the value,
+    # and all are finite only if both inputs are, which is checked on the way
+    per = np.empty_like(r) if reduction == "none" else None
+    total = 0.0
+    for rc, fc, pc in chunks(r, f, per):
+        with np.errstate(invalid="ignore"):  # inf - inf: the inputs are reported below
+            d = np.subtract(fc, rc, out=pc)
+        if not np.isfinite(d).all():  # NaN or infinity in an input? (else an overflow: kept)
+            _gan_parts(real, fake, side, reduction)
+        if per is None:
+            total += float(np.sum(d))
+    value = None
+    if want & VALUE:
+        value = per if per is not None else total / r.size if reduction == "mean" else total
+    return value, _constant_grads(want, r, -1.0, 1.0, reduction) if want & GRAD else None
 
 
 _wasserstein_critic.__doc__ = (
