@@ -594,20 +594,13 @@ def _wasserstein_critic(want, real, fake, *, side="discriminator", reduction="me
         raise
     if side == "generator":
         return _critic_generator(want, *_gan_parts(real, fake, side, reduction), reduction)
-    # the differences f - r part by part: their sum (or the array of them) is the value,
-    # and all are finite only if both inputs are, which is checked on the way
-    per = np.empty_like(r) if reduction == "none" else None
-    total = 0.0
-    for rc, fc, pc in chunks(r, f, per):
-        with np.errstate(invalid="ignore"):  # inf - inf: the inputs are reported below
-            d = np.subtract(fc, rc, out=pc)
-        if not np.isfinite(d).all():  # NaN or infinity in an input? (else an overflow: kept)
-            _gan_parts(real, fake, side, reduction)
-        if per is None:
-            total += float(np.sum(d))
-    value = None
-    if want & VALUE:
-        value = per if per is not None else total / r.size if reduction == "mean" else total
+    # the differences f - r are finite only if both inputs are: one check, not two. They
+    # are summed whole (not part by part): their signs differ, so the order matters
+    with np.errstate(invalid="ignore"):  # inf - inf: the inputs are reported below
+        per = np.subtract(f, r)
+    if not np.isfinite(per).all():  # NaN or infinity in an input? (else an overflow: kept)
+        _gan_parts(real, fake, side, reduction)
+    value = reduce(per, reduction) if want & VALUE else None
     return value, _constant_grads(want, r, -1.0, 1.0, reduction) if want & GRAD else None
 
 
