@@ -18,7 +18,7 @@ from .._validate import (
 )
 from ._classes import class_indices, class_weights
 from ._docs import loss_doc
-from ._kernels import chunks
+from ._kernels import _CHUNK, chunks
 from ._numerics import exp_neg_abs, log_softmax, sigmoid_pair, softplus_pair
 from ._reduction import reduce, scale_grad, sum_of_products
 from ._registry import GRAD, VALUE, Loss, fused, register
@@ -300,11 +300,16 @@ class _ClassParts(NamedTuple):
     in_shape: tuple  # shape of the input (and of its gradient)
 
 
-def _class_parts(input, target, weight, ignore_index, reduction, allow_probs) -> _ClassParts:
-    """Validate (C,) / (N, C, d1, ...) scores and their targets."""
+def _class_parts(
+    input, target, weight, ignore_index, reduction, allow_probs, finite=True
+) -> _ClassParts:
+    """Validate (C,) / (N, C, d1, ...) scores and their targets.
+
+    ``finite=False`` leaves the finiteness of the scores to the caller.
+    """
     check_reduction(reduction)
     ignore_index = as_int(ignore_index, "ignore_index")
-    z = as_array(input, "input")
+    z = as_array(input, "input", finite=finite)
     if z.ndim == 0:
         raise ValueError(
             "input must have a class axis: shape (C,), (N, C) or (N, C, d1, ...); got a scalar"
@@ -553,19 +558,45 @@ def _nll(want, input, target, *, weight=None, ignore_index=IGNORE_INDEX, reducti
     array([0.69314718, 0.22314355])
 
     """
-    parts = _class_parts(input, target, weight, ignore_index, reduction, allow_probs=False)
+    args = (input, target, weight, ignore_index, reduction, False)
+    try:  # the scores' finiteness: checked below, with the picking of the target entries
+        parts = _class_parts(*args, finite=False)
+    except (TypeError, ValueError):
+        _class_parts(*args)  # the first error, in order
+        raise
     x, t, w = parts.scores, parts.target, parts.weight
-    _, safe, picked, w_t = _index_terms(x, t, w, ignore_index)
+    mask = t != ignore_index
+    safe = t if mask.all() else np.where(mask, t, 0)
+    w_t = w[safe] if safe is t else np.where(mask, w[safe], 0.0)
     denom = _mean_divisor(w_t, reduction)
+    # -w_y at the target class, scaled for the mean before it is put (N numbers, not N C)
+    coef = scale_grad(-w_t, reduction, denom) if want & GRAD else None
+    g = np.empty_like(x) if want & GRAD else None
+    flat = _flat_positions(x, safe)
+    if flat is None:  # not (N, C) in C order: whole arrays
+        if not np.isfinite(x).all():
+            _class_parts(*args)  # raises
+        picked = _pick(x, safe)
+        if g is not None:
+            g.fill(0.0)
+            _put(g, safe, coef)
+    else:  # rows in parts of about _CHUNK scores: each checked, picked from and put into
+        picked = np.empty(safe.shape)  # while it is in the cache
+        rows = max(1, _CHUNK // x.shape[1])
+        x_flat, g_flat = x.reshape(-1), None if g is None else g.reshape(-1)
+        for start in range(0, x.shape[0], rows):
+            stop = min(start + rows, x.shape[0])
+            part = slice(start * x.shape[1], stop * x.shape[1])
+            if not np.isfinite(x_flat[part]).all():
+                _class_parts(*args)  # raises
+            np.take(x_flat, flat[start:stop], out=picked[start:stop])
+            if g_flat is not None:
+                g_flat[part] = 0.0
+                g_flat[flat[start:stop]] = coef[start:stop]
     value = None
     if want & VALUE:
         value = reduce((-w_t * picked).reshape(parts.out_shape), reduction, denom)
-    if not want & GRAD:
-        return value, None
-    g = np.zeros_like(x)
-    # -w_y at the target class, scaled for the mean before it is put (N numbers, not N C)
-    _put(g, safe, scale_grad(-w_t, reduction, denom))
-    return value, g.reshape(parts.in_shape)
+    return value, None if g is None else g.reshape(parts.in_shape)
 
 
 nll = register(
