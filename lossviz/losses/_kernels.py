@@ -89,17 +89,46 @@ def chunks(*arrays):
         writes into its array. The loops over the parts keep their temporaries small
         and in the cache, and read each input once.
     """
-    present = [a for a in arrays if a is not None]
-    if all(a.flags.c_contiguous for a in present):
-        flat = [None if a is None else a.reshape(-1) for a in arrays]
-    elif all(a.flags.f_contiguous for a in present):
-        flat = [None if a is None else a.T.reshape(-1) for a in arrays]
-    else:
+    flat = flat_views(*arrays)
+    if flat is None:
         yield list(arrays)
         return
-    for start in range(0, present[0].size, _CHUNK):
+    size = next(a.size for a in flat if a is not None)
+    for start in range(0, size, _CHUNK):
         part = slice(start, start + _CHUNK)
         yield [None if a is None else a[part] for a in flat]
+
+
+def flat_views(*arrays):
+    """Return 1-D views of arrays of one shape in memory order, or None if there are none.
+
+    There are when every array (None entries stay None) is C-contiguous or every
+    array is F-contiguous.
+    """
+    present = [a for a in arrays if a is not None]
+    if all(a.flags.c_contiguous for a in present):
+        return [None if a is None else a.reshape(-1) for a in arrays]
+    if all(a.flags.f_contiguous for a in present):
+        return [None if a is None else a.T.reshape(-1) for a in arrays]
+    return None
+
+
+def pairwise_sum(leaf, start: int, stop: int) -> float:
+    """Return the sum of ``leaf(i, j)`` over parts ``[i, j)`` of ``[start, stop)``, added pairwise.
+
+    Parts of at most :data:`_CHUNK` elements, combined as NumPy's pairwise summation
+    splits an array (halves, the first a multiple of 8): if ``leaf(i, j)`` is
+    ``np.sum`` of elements ``i`` to ``j`` of a contiguous array, the result is
+    ``np.sum`` of its elements ``start`` to ``stop`` computed part by part, so
+    intermediates stay small. (Should NumPy change its summation, the result
+    changes by rounding only.)
+    """
+    n = stop - start
+    if n <= _CHUNK:
+        return leaf(start, stop)
+    half = n // 2
+    half -= half % 8
+    return pairwise_sum(leaf, start, start + half) + pairwise_sum(leaf, start + half, stop)
 
 
 def logistic_part(sign, z, sp, sig):

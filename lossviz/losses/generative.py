@@ -25,7 +25,7 @@ from .._validate import (
     check_reduction,
     same_shape,
 )
-from ._kernels import chunks, logistic, logistic_part
+from ._kernels import chunks, flat_views, logistic, logistic_part, pairwise_sum
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
@@ -594,14 +594,26 @@ def _wasserstein_critic(want, real, fake, *, side="discriminator", reduction="me
         raise
     if side == "generator":
         return _critic_generator(want, *_gan_parts(real, fake, side, reduction), reduction)
-    # the differences f - r are finite only if both inputs are: one check, not two. They
-    # are summed whole (not part by part): their signs differ, so the order matters
-    with np.errstate(invalid="ignore"):  # inf - inf: the inputs are reported below
-        per = np.subtract(f, r)
-    if not np.isfinite(per).all():  # NaN or infinity in an input? (else an overflow: kept)
-        _gan_parts(real, fake, side, reduction)
-    value = reduce(per, reduction) if want & VALUE else None
-    return value, _constant_grads(want, r, -1.0, 1.0, reduction) if want & GRAD else None
+
+    # the differences f - r are finite only if both inputs are: one check, not two
+    def differences(r, f):
+        with np.errstate(invalid="ignore"):  # inf - inf: the inputs are reported below
+            d = np.subtract(f, r)
+        if not np.isfinite(d).all():  # NaN or infinity in an input? (else an overflow: kept)
+            _gan_parts(real, fake, side, reduction)
+        return d
+
+    flat = flat_views(r, f)
+    if reduction == "none" or flat is None:
+        per = differences(r, f)
+        value = reduce(per, reduction)
+    else:  # the sum of the differences, computed part by part as np.sum of them all
+        r_flat, f_flat = flat
+        total = pairwise_sum(lambda i, j: np.sum(differences(r_flat[i:j], f_flat[i:j])), 0, r.size)
+        total = float(total)
+        value = total / r.size if reduction == "mean" else total
+    grads = _constant_grads(want, r, -1.0, 1.0, reduction) if want & GRAD else None
+    return value if want & VALUE else None, grads
 
 
 _wasserstein_critic.__doc__ = (
