@@ -347,10 +347,13 @@ def residual(input, target, reduction):
     return x, y, d
 
 
-def pair(input, target, reduction):
-    """Validate ``input``/``target`` of equal shape and the reduction."""
+def pair(input, target, reduction, *, finite: bool = True):
+    """Validate ``input``/``target`` of equal shape and the reduction.
+
+    ``finite=False`` leaves the finiteness check to the caller (see :func:`as_array`).
+    """
     check_reduction(reduction)
-    x = as_array(input, "input")
-    y = as_array(target, "target")
+    x = as_array(input, "input", finite=finite)
+    y = as_array(target, "target", finite=finite)
     same_shape(x, "input", y, "target")
     return x, y

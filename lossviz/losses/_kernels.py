@@ -67,32 +67,71 @@ def logistic(z: np.ndarray, sign: int, *, value: bool = True, grad: bool = True,
     if grad:
         sig = np.empty_like(z)
     z = np.asarray(z)
-    for part in _chunks(z, sp, sig):
-        _logistic_part(sign, *part)
+    for part in chunks(z, sp, sig):
+        logistic_part(sign, *part)
     return sp, sig
 
 
-def _chunks(*arrays):
-    """Yield matching slices of :data:`_CHUNK` elements of arrays of one shape and layout.
+def chunks(*arrays):
+    """Yield matching parts of at most :data:`_CHUNK` elements of arrays of one shape.
 
-    Each array is None or an array laid out as the first (``np.empty_like`` of it, or
-    itself); slices follow memory order. An array neither C- nor F-contiguous is
-    yielded whole.
+    Parameters
+    ----------
+    *arrays : numpy.ndarray or None
+        Arrays of one shape (None entries stay None in every part).
+
+    Yields
+    ------
+    list
+        One 1-D view per array (None for None), in memory order, when every array is
+        C-contiguous or every array is F-contiguous; otherwise the arrays themselves,
+        whole, once (e.g. a strided view or a broadcast weight). Writing into a part
+        writes into its array. The loops over the parts keep their temporaries small
+        and in the cache, and read each input once.
     """
-    first = arrays[0]
-    if first.flags.c_contiguous:
-        flat = [None if a is None else a.reshape(-1) for a in arrays]
-    elif first.flags.f_contiguous:
-        flat = [None if a is None else a.T.reshape(-1) for a in arrays]
-    else:
-        yield arrays
+    flat = flat_views(*arrays)
+    if flat is None:
+        yield list(arrays)
         return
-    for start in range(0, first.size, _CHUNK):
+    size = next(a.size for a in flat if a is not None)
+    for start in range(0, size, _CHUNK):
         part = slice(start, start + _CHUNK)
         yield [None if a is None else a[part] for a in flat]
 
 
-def _logistic_part(sign, z, sp, sig):
+def flat_views(*arrays):
+    """Return 1-D views of arrays of one shape in memory order, or None if there are none.
+
+    There are when every array (None entries stay None) is C-contiguous or every
+    array is F-contiguous.
+    """
+    present = [a for a in arrays if a is not None]
+    if all(a.flags.c_contiguous for a in present):
+        return [None if a is None else a.reshape(-1) for a in arrays]
+    if all(a.flags.f_contiguous for a in present):
+        return [None if a is None else a.T.reshape(-1) for a in arrays]
+    return None
+
+
+def pairwise_sum(leaf, start: int, stop: int) -> float:
+    """Return the sum of ``leaf(i, j)`` over parts ``[i, j)`` of ``[start, stop)``, added pairwise.
+
+    Parts of at most :data:`_CHUNK` elements, combined as NumPy's pairwise summation
+    splits an array (halves, the first a multiple of 8): if ``leaf(i, j)`` is
+    ``np.sum`` of elements ``i`` to ``j`` of a contiguous array, the result is
+    ``np.sum`` of its elements ``start`` to ``stop`` computed part by part, so
+    intermediates stay small. (Should NumPy change its summation, the result
+    changes by rounding only.)
+    """
+    n = stop - start
+    if n <= _CHUNK:
+        return leaf(start, stop)
+    half = n // 2
+    half -= half % 8
+    return pairwise_sum(leaf, start, start + half) + pairwise_sum(leaf, start + half, stop)
+
+
+def logistic_part(sign, z, sp, sig):
     """:func:`logistic` of one 1-D part ``z``, written into ``sp`` and ``sig`` (None: skipped)."""
     e = np.abs(z)
     np.negative(e, out=e)

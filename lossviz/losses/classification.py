@@ -18,6 +18,7 @@ from .._validate import (
 )
 from ._classes import class_indices, class_weights
 from ._docs import loss_doc
+from ._kernels import _CHUNK, chunks
 from ._numerics import exp_neg_abs, log_softmax, sigmoid_pair, softplus_pair
 from ._reduction import reduce, scale_grad, sum_of_products
 from ._registry import GRAD, VALUE, Loss, fused, register
@@ -140,9 +141,15 @@ def _logit_ce(z, e, y_neg, y_pos):
     return ce
 
 
-def _bcel_parts(input, target, weight, pos_weight, reduction):
-    z, y = pair(input, target, reduction)
-    check_in_unit_interval(y, "target")
+def _bcel_parts(input, target, weight, pos_weight, reduction, values=True):
+    """Validate the arguments of :func:`bce_with_logits`.
+
+    ``values=False`` skips the checks of the values of ``input`` and ``target``
+    (finite, targets in [0, 1]), for a caller that makes them part by part.
+    """
+    z, y = pair(input, target, reduction, finite=values)
+    if values:
+        check_in_unit_interval(y, "target")
     w = _elementwise_weight(weight, "weight", z.shape)
     pw = _elementwise_weight(pos_weight, "pos_weight", z.shape)
     return z, y, w, pw
@@ -195,42 +202,73 @@ def _bce_with_logits(want, input, target, *, weight=None, pos_weight=None, reduc
     array([    0., 10000.])
 
     """
-    z, y, w, pw = _bcel_parts(input, target, weight, pos_weight, reduction)
+    try:  # the values of input and target are checked by the pass over the parts below
+        z, y, w, pw = _bcel_parts(input, target, weight, pos_weight, reduction, values=False)
+    except (TypeError, ValueError):
+        _bcel_parts(input, target, weight, pos_weight, reduction)  # the first error, in order
+        raise
+    summed = want & VALUE and weight is None and reduction != "none"
+    per = np.empty_like(z) if want & VALUE and not summed else None
+    grad = np.empty_like(z) if want & GRAD else None
+    wb = None if weight is None else np.broadcast_to(w, z.shape)
+    pwb = None if pos_weight is None else np.broadcast_to(pw, z.shape)
+    total = 0.0
+    for part in chunks(z, y, wb, pwb, per, grad):
+        if not (np.isfinite(part[0]).all() and part[1].min() >= 0 and part[1].max() <= 1):
+            _bcel_parts(input, target, weight, pos_weight, reduction)  # raises
+        total += _bcel_part(want, summed, *part)
+    value = per
+    if summed:
+        value = total / z.size if reduction == "mean" else total
+    elif want & VALUE:
+        value = reduce(per, reduction)
+    if grad is not None:
+        grad = scale_grad(grad, reduction)
+    return value, grad
+
+
+def _bcel_part(want, summed, z, y, w, pw, per, grad) -> float:
+    """Compute :func:`bce_with_logits` on one part (:func:`._kernels.chunks`) of its arrays.
+
+    The losses are written into ``per`` (or, if ``summed``, their sum returned) and the
+    unscaled gradient into ``grad``; ``w`` and ``pw`` are the weights (None: none), and
+    ``per`` and ``grad`` None when not asked for.
+    """
     e = exp_neg_abs(z)
     y_neg = 1.0 - y
-    y_pos = y if pos_weight is None else pw * y
-    value = None
-    if want & VALUE:
-        if weight is None and reduction != "none":
-            # softplus(+-z) = relu(+-z) + log(1 + e): the sum of (1 - y) softplus(z) and
-            # pi y softplus(-z) as sums of non-negative terms, no per-element array
-            t = np.log1p(e)
-            total = float(np.sum(t if pos_weight is None else t * (y_neg + y_pos)))
-            total += sum_of_products(y_neg, np.maximum(z, 0.0))
-            total -= sum_of_products(y_pos, np.minimum(z, 0.0))
-            value = total / z.size if reduction == "mean" else total
-        else:
-            per = _logit_ce(z, e, y_neg, y_pos)
-            value = reduce(per * w if weight is not None else per, reduction)
-    if not want & GRAD:
-        return value, None
-    if pos_weight is None:
+    y_pos = y if pw is None else pw * y
+    total = 0.0
+    if summed:
+        # softplus(+-z) = relu(+-z) + log(1 + e): the sum of (1 - y) softplus(z) and
+        # pi y softplus(-z) as sums of non-negative terms, no per-element array
+        t = np.log1p(e)
+        total = float(np.sum(t if pw is None else t * (y_neg + y_pos)))
+        total += sum_of_products(y_neg, np.maximum(z, 0.0))
+        total -= sum_of_products(y_pos, np.minimum(z, 0.0))
+    elif per is not None:
+        ce = _logit_ce(z, e, y_neg, y_pos)
+        if w is not None:
+            ce *= w
+        per[...] = ce
+    if grad is None:
+        return total
+    if pw is None:
         # (1 - y) sigmoid(z) - y sigmoid(-z) with s = sigmoid(-|z|) = e / (1 + e) and
         # q = [z < 0]: (1 - y) - s where z >= 0, s - y where z < 0, i.e.
         # ((1 - y) - q) + (2q - 1) s: no 1 - sigmoid, so tiny gradients keep their digits
         q = z < 0
         s_small = e / (e + 1.0)
         s_small *= 2.0 * q - 1.0
-        g = y_neg - q
-        g += s_small
+        np.subtract(y_neg, q, out=grad)
+        grad += s_small
     else:
-        g, s_neg = sigmoid_pair(z, e)
-        g *= y_neg
+        s_pos, s_neg = sigmoid_pair(z, e)
+        s_pos *= y_neg
         s_neg *= y_pos
-        g -= s_neg  # (1 - y) sigmoid(z) - pi y sigmoid(-z)
-    if weight is not None:
-        g *= w
-    return value, scale_grad(g, reduction)
+        np.subtract(s_pos, s_neg, out=grad)  # (1 - y) sigmoid(z) - pi y sigmoid(-z)
+    if w is not None:
+        grad *= w
+    return total
 
 
 bce_with_logits = register(
@@ -262,11 +300,16 @@ class _ClassParts(NamedTuple):
     in_shape: tuple  # shape of the input (and of its gradient)
 
 
-def _class_parts(input, target, weight, ignore_index, reduction, allow_probs) -> _ClassParts:
-    """Validate (C,) / (N, C, d1, ...) scores and their targets."""
+def _class_parts(
+    input, target, weight, ignore_index, reduction, allow_probs, finite=True
+) -> _ClassParts:
+    """Validate (C,) / (N, C, d1, ...) scores and their targets.
+
+    ``finite=False`` leaves the finiteness of the scores to the caller.
+    """
     check_reduction(reduction)
     ignore_index = as_int(ignore_index, "ignore_index")
-    z = as_array(input, "input")
+    z = as_array(input, "input", finite=finite)
     if z.ndim == 0:
         raise ValueError(
             "input must have a class axis: shape (C,), (N, C) or (N, C, d1, ...); got a scalar"
@@ -515,19 +558,45 @@ def _nll(want, input, target, *, weight=None, ignore_index=IGNORE_INDEX, reducti
     array([0.69314718, 0.22314355])
 
     """
-    parts = _class_parts(input, target, weight, ignore_index, reduction, allow_probs=False)
+    args = (input, target, weight, ignore_index, reduction, False)
+    try:  # the scores' finiteness: checked below, with the picking of the target entries
+        parts = _class_parts(*args, finite=False)
+    except (TypeError, ValueError):
+        _class_parts(*args)  # the first error, in order
+        raise
     x, t, w = parts.scores, parts.target, parts.weight
-    _, safe, picked, w_t = _index_terms(x, t, w, ignore_index)
+    mask = t != ignore_index
+    safe = t if mask.all() else np.where(mask, t, 0)
+    w_t = w[safe] if safe is t else np.where(mask, w[safe], 0.0)
     denom = _mean_divisor(w_t, reduction)
+    # -w_y at the target class, scaled for the mean before it is put (N numbers, not N C)
+    coef = scale_grad(-w_t, reduction, denom) if want & GRAD else None
+    g = np.empty_like(x) if want & GRAD else None
+    flat = _flat_positions(x, safe)
+    if flat is None:  # not (N, C) in C order: whole arrays
+        if not np.isfinite(x).all():
+            _class_parts(*args)  # raises
+        picked = _pick(x, safe)
+        if g is not None:
+            g.fill(0.0)
+            _put(g, safe, coef)
+    else:  # rows in parts of about _CHUNK scores: each checked, picked from and put into
+        picked = np.empty(safe.shape)  # while it is in the cache
+        rows = max(1, _CHUNK // x.shape[1])
+        x_flat, g_flat = x.reshape(-1), None if g is None else g.reshape(-1)
+        for start in range(0, x.shape[0], rows):
+            stop = min(start + rows, x.shape[0])
+            part = slice(start * x.shape[1], stop * x.shape[1])
+            if not np.isfinite(x_flat[part]).all():
+                _class_parts(*args)  # raises
+            np.take(x_flat, flat[start:stop], out=picked[start:stop])
+            if g_flat is not None:
+                g_flat[part] = 0.0
+                g_flat[flat[start:stop]] = coef[start:stop]
     value = None
     if want & VALUE:
         value = reduce((-w_t * picked).reshape(parts.out_shape), reduction, denom)
-    if not want & GRAD:
-        return value, None
-    g = np.zeros_like(x)
-    # -w_y at the target class, scaled for the mean before it is put (N numbers, not N C)
-    _put(g, safe, scale_grad(-w_t, reduction, denom))
-    return value, g.reshape(parts.in_shape)
+    return value, None if g is None else g.reshape(parts.in_shape)
 
 
 nll = register(

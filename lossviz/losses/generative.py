@@ -25,7 +25,7 @@ from .._validate import (
     check_reduction,
     same_shape,
 )
-from ._kernels import logistic
+from ._kernels import chunks, flat_views, logistic, logistic_part, pairwise_sum
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
@@ -355,11 +355,12 @@ neg_elbo = register(
 
 
 # ---------------------------------------------------------------- GAN losses
-def _gan_parts(real, fake, side, reduction):
+def _gan_parts(real, fake, side, reduction, finite=True):
+    """Validate the arguments of a GAN loss (``finite=False``: but the finiteness)."""
     check_reduction(reduction)
     as_choice(side, "side", SIDES)
-    r = as_array(real, "real")
-    f = as_array(fake, "fake")
+    r = as_array(real, "real", finite=finite)
+    f = as_array(fake, "fake", finite=finite)
     same_shape(r, "real", f, "fake")
     return r, f
 
@@ -393,22 +394,58 @@ def _gan_logistic(want, real, fake, side, reduction, generator_sign):
     (minimax) or :math:`\operatorname{softplus}(-s_f)` (non-saturating), each with
     :math:`\frac{d}{ds}\operatorname{softplus}(\pm s) = \pm\sigma(\pm s)`.
     """
-    r, f = _gan_parts(real, fake, side, reduction)
     value, grad = want & VALUE, want & GRAD
     if side == "discriminator":
-        per, g_r = logistic(r, -1, value=value, grad=grad)  # softplus(-s_r) = -log D(real)
-        sp_f, g_f = logistic(f, 1, value=value, grad=grad)  # softplus(s_f) = -log(1 - D(fake))
-        if value:
-            per += sp_f
-        if grad:
-            np.negative(g_r, out=g_r)
-        return _gan_result(want, per, g_r, g_f, reduction)
+        return _logistic_discriminator(want, real, fake, reduction)
+    r, f = _gan_parts(real, fake, side, reduction)
     per, g_f = logistic(f, generator_sign, value=value, grad=grad)
     if value and generator_sign > 0:
         np.negative(per, out=per)  # log(1 - D(fake)) = -softplus(s_f)
     if grad:
         np.negative(g_f, out=g_f)
     return _gan_result(want, per, np.zeros_like(r) if grad else None, g_f, reduction)
+
+
+def _logistic_discriminator(want, real, fake, reduction):
+    r"""Return the discriminator's loss of the minimax and non-saturating GANs, and its gradient.
+
+    The loss is :math:`\operatorname{softplus}(-s_r) + \operatorname{softplus}(s_f)`. One
+    pass over parts of the arrays (:func:`._kernels.chunks`), which checks their
+    finiteness on the way; only the returned arrays are as large as the input.
+    """
+    side = "discriminator"
+    try:
+        r, f = _gan_parts(real, fake, side, reduction, finite=False)
+    except (TypeError, ValueError):
+        _gan_parts(real, fake, side, reduction)  # the first error, in order
+        raise
+    summed = want & VALUE and reduction != "none"
+    per = np.empty_like(r) if want & VALUE and not summed else None
+    g_r = g_f = None
+    if want & GRAD:
+        g_r, g_f = np.empty_like(r), np.empty_like(f)
+    total = 0.0
+    for rc, fc, pc, grc, gfc in chunks(r, f, per, g_r, g_f):
+        if not (np.isfinite(rc).all() and np.isfinite(fc).all()):
+            _gan_parts(real, fake, side, reduction)  # raises
+        sp_r = sp_f = None
+        if want & VALUE:
+            sp_r, sp_f = (np.empty_like(rc) if summed else pc), np.empty_like(fc)
+        logistic_part(-1, rc, sp_r, grc)  # softplus(-s_r) = -log D(real)
+        logistic_part(1, fc, sp_f, gfc)  # softplus(s_f) = -log(1 - D(fake))
+        if sp_r is not None:
+            sp_r += sp_f
+        if summed:
+            total += float(np.sum(sp_r))
+        if grc is not None:
+            np.negative(grc, out=grc)
+            if reduction == "mean":
+                grc /= r.size
+                gfc /= f.size
+    value = per
+    if summed:
+        value = total / r.size if reduction == "mean" else total
+    return value, None if g_r is None else (g_r, g_f)
 
 
 def _critic_generator(want, r, f, reduction):
@@ -550,12 +587,33 @@ gan_non_saturating = register(
 
 
 def _wasserstein_critic(want, real, fake, *, side="discriminator", reduction="mean"):
-    r, f = _gan_parts(real, fake, side, reduction)
+    try:  # finiteness: checked on the differences below
+        r, f = _gan_parts(real, fake, side, reduction, finite=False)
+    except (TypeError, ValueError):
+        _gan_parts(real, fake, side, reduction)  # the first error, in order
+        raise
     if side == "generator":
-        return _critic_generator(want, r, f, reduction)
-    per = np.subtract(f, r) if want & VALUE else None
-    grads = _constant_grads(want, r, -1.0, 1.0, reduction)
-    return _gan_result(want, per, *grads, reduction, scaled=True)
+        return _critic_generator(want, *_gan_parts(real, fake, side, reduction), reduction)
+
+    # the differences f - r are finite only if both inputs are: one check, not two
+    def differences(r, f):
+        with np.errstate(invalid="ignore"):  # inf - inf: the inputs are reported below
+            d = np.subtract(f, r)
+        if not np.isfinite(d).all():  # NaN or infinity in an input? (else an overflow: kept)
+            _gan_parts(real, fake, side, reduction)
+        return d
+
+    flat = flat_views(r, f)
+    if reduction == "none" or flat is None:
+        per = differences(r, f)
+        value = reduce(per, reduction)
+    else:  # the sum of the differences, computed part by part as np.sum of them all
+        r_flat, f_flat = flat
+        total = pairwise_sum(lambda i, j: np.sum(differences(r_flat[i:j], f_flat[i:j])), 0, r.size)
+        total = float(total)
+        value = total / r.size if reduction == "mean" else total
+    grads = _constant_grads(want, r, -1.0, 1.0, reduction) if want & GRAD else None
+    return value if want & VALUE else None, grads
 
 
 _wasserstein_critic.__doc__ = (

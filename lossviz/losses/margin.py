@@ -14,6 +14,7 @@ from .._validate import (
 )
 from ._classes import class_indices, class_weights
 from ._docs import SIGNED_ERRORS, loss_doc
+from ._kernels import chunks
 from ._numerics import exp_neg_abs, neg_where, sigmoid_from
 from ._reduction import reduce, reduce_dot, scale_grad
 from ._registry import GRAD, VALUE, Loss, fused, register
@@ -153,24 +154,47 @@ def _soft_margin(want, input, target, *, reduction="mean"):
     array([6.93147181e-01, 1.00000000e+04])
 
     """
-    z, y = _signed_pair(input, target, reduction)
+    try:  # the values of input and target are checked by the pass over the parts below
+        z, y = pair(input, target, reduction, finite=False)
+    except (TypeError, ValueError):
+        _signed_pair(input, target, reduction)  # the first error, in order
+        raise
+    summed = want & VALUE and reduction != "none"
+    per = np.empty_like(z) if want & VALUE and not summed else None
+    grad = np.empty_like(z) if want & GRAD else None
+    total = 0.0
+    for zc, yc, pc, gc in chunks(z, y, per, grad):
+        if not (np.isfinite(zc).all() and ((yc == 1) | (yc == -1)).all()):
+            _signed_pair(input, target, reduction)  # raises
+        total += _soft_margin_part(zc, yc, summed, pc, gc)
+    value = per
+    if summed:
+        value = total / z.size if reduction == "mean" else total
+    if grad is not None:
+        grad = scale_grad(grad, reduction)
+    return value, grad
+
+
+def _soft_margin_part(z, y, summed, per, grad) -> float:
+    """Compute :func:`soft_margin` on one part (:func:`._kernels.chunks`) of its arrays.
+
+    The losses are written into ``per`` (or, if ``summed``, their sum returned) and the
+    unscaled gradient into ``grad``, each None when not asked for.
+    """
     u = y * z
     np.negative(u, out=u)  # -y z
     e = exp_neg_abs(u)
-    value = None
-    if want & VALUE:  # softplus(-y z) = relu(-y z) + log(1 + e)
+    total = 0.0
+    if summed or per is not None:  # softplus(-y z) = relu(-y z) + log(1 + e)
         t = np.log1p(e)
-        if reduction == "none":
-            t += np.maximum(u, 0.0)
-            value = t
-        else:  # two sums of non-negative terms, no per-element array
+        if summed:  # two sums of non-negative terms, no per-element array
             total = float(np.sum(t)) + float(np.sum(np.maximum(u, 0.0)))
-            value = total / u.size if reduction == "mean" else total
-    if not want & GRAD:
-        return value, None
-    s = sigmoid_from(u, e)  # sigmoid(-y z)
-    s *= -y
-    return value, scale_grad(s, reduction)
+        else:
+            np.add(t, np.maximum(u, 0.0), out=per)
+    if grad is not None:
+        s = sigmoid_from(u, e)  # sigmoid(-y z)
+        np.multiply(s, -y, out=grad)
+    return total
 
 
 soft_margin = register(

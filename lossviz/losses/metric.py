@@ -90,10 +90,13 @@ margin_ranking = register(
 
 
 # -------------------------------------------------------- cosine_embedding
-def _pairs_of_embeddings(input1, input2, target):
-    """Validate (N, D) / (D,) embedding pairs and one +-1 label per pair."""
-    x1 = as_array(input1, "input1")
-    x2 = as_array(input2, "input2")
+def _pairs_of_embeddings(input1, input2, target, finite=True):
+    """Validate (N, D) / (D,) embedding pairs and one +-1 label per pair.
+
+    ``finite=False`` leaves the finiteness of the embeddings to the caller.
+    """
+    x1 = as_array(input1, "input1", finite=finite)
+    x2 = as_array(input2, "input2", finite=finite)
     same_shape(x1, "input1", x2, "input2")
     if x1.ndim not in (1, 2):
         raise ValueError(f"input1 must have shape (D,) or (N, D), got shape {x1.shape}")

@@ -10,25 +10,64 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_array, as_real, check_reduction, same_shape
-from ._kernels import logistic, softmax_match
-from ._reduction import reduce, scale_grad
+from ._kernels import chunks, logistic_part, softmax_match
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 
-def _pairwise_logistic(want, d, reduction, scale=None):
+def _pairwise_logistic(want, arrays, difference, check, reduction, scale=None):
     r"""Return the reduced :math:`-\log\sigma(d)` and its gradient ``(g, -g)`` for two scores.
 
-    ``d`` is the caller's temporary (it is overwritten); ``g = -scale * sigmoid(-d)``,
-    the derivative with respect to the score that ``d`` increases with.
+    Parameters
+    ----------
+    want : int
+        What to compute (:data:`._registry.VALUE`, :data:`._registry.GRAD` or both).
+    arrays : list of numpy.ndarray
+        The loss's arrays, of one shape, not yet checked to be finite.
+    difference : callable
+        ``difference(*parts)`` returns a new array, the difference :math:`d` on one
+        part (:func:`._kernels.chunks`) of ``arrays``.
+    check : callable
+        The loss's complete validation, called when the difference on a part is not
+        finite: it raises its first error if an input holds NaN or infinity (a
+        difference that overflows from finite inputs is kept).
+    reduction : str
+        Validated reduction.
+    scale : float or None
+        ``g = -scale * sigmoid(-d)`` (None: 1), the derivative with respect to the
+        score that ``d`` increases with.
+
+    Notes
+    -----
+    One pass over the parts: each part's difference, softplus and sigmoid stay in the
+    cache, and only the returned arrays are as large as the input.
     """
-    per, s = logistic(d, -1, value=want & VALUE, grad=want & GRAD, own=True)
-    value = reduce(per, reduction) if want & VALUE else None
-    if not want & GRAD:
-        return value, None
-    if scale is not None:
-        s *= scale
-    s = scale_grad(s, reduction)
-    return value, (np.negative(s), s)
+    first = arrays[0]
+    summed = want & VALUE and reduction != "none"
+    per = np.empty_like(first) if want & VALUE and not summed else None
+    g_up = g_down = None
+    if want & GRAD:
+        g_up, g_down = np.empty_like(first), np.empty_like(first)
+    total = 0.0
+    for *parts, pc, up, down in chunks(*arrays, per, g_up, g_down):
+        with np.errstate(invalid="ignore"):  # inf - inf: the inputs are reported below
+            d = difference(*parts)
+        if not np.isfinite(d).all():  # NaN or infinity in a part? (else an overflow: kept)
+            check()
+        sp = d if summed else pc  # softplus(-d), over d
+        logistic_part(-1, d, sp if want & VALUE else None, down)
+        if summed:
+            total += float(np.sum(sp))
+        if down is None:
+            continue
+        if scale is not None:
+            down *= scale
+        if reduction == "mean":
+            down /= first.size
+        np.negative(down, out=up)
+    value = per
+    if summed:
+        value = total / first.size if reduction == "mean" else total
+    return value, None if g_up is None else (g_up, g_down)
 
 
 def _pair_slice(vary: str, label: str, about: str) -> Slice:
@@ -38,11 +77,24 @@ def _pair_slice(vary: str, label: str, about: str) -> Slice:
     )
 
 
-def _same_shaped(names, values):
-    arrays = [as_array(v, n) for n, v in zip(names, values, strict=True)]
+def _same_shaped(names, values, finite=True):
+    arrays = [as_array(v, n, finite=finite) for n, v in zip(names, values, strict=True)]
     for n, a in zip(names[1:], arrays[1:], strict=True):
         same_shape(arrays[0], names[0], a, n)
     return arrays
+
+
+def _checked(check):
+    """Return ``check(finite=False)``; if it raises, ``check()`` raises the first error, in order.
+
+    ``check`` validates a loss's arguments; the finiteness of its arrays, skipped here,
+    is checked part by part in :func:`_pairwise_logistic`.
+    """
+    try:
+        return check(finite=False)
+    except (TypeError, ValueError):
+        check()
+        raise
 
 
 # --------------------------------------------------------------------- bpr
@@ -92,9 +144,14 @@ def _bpr(want, positive, negative, *, reduction="mean"):
     array([0.126928, 0.693147])
 
     """
-    check_reduction(reduction)
-    x_pos, x_neg = _same_shaped(("positive", "negative"), (positive, negative))
-    return _pairwise_logistic(want, x_pos - x_neg, reduction)
+    names = ("positive", "negative")
+
+    def check(finite=True):
+        check_reduction(reduction)
+        return _same_shaped(names, (positive, negative), finite)
+
+    arrays = _checked(check)
+    return _pairwise_logistic(want, arrays, np.subtract, check, reduction)
 
 
 bpr = register(
@@ -249,16 +306,32 @@ def _bradley_terry(want, chosen, rejected, *, margin=0.0, reduction="mean"):
     0.313262
 
     """
-    check_reduction(reduction)
-    r_w, r_l = _same_shaped(("chosen", "rejected"), (chosen, rejected))
-    if np.ndim(margin) == 0:
-        margin = as_real(margin, "margin")
-    else:  # one margin per pair, as in Llama 2
-        margin = as_array(margin, "margin")
-        same_shape(r_w, "chosen", margin, "margin")
-    d = r_w - r_l
-    d -= margin
-    return _pairwise_logistic(want, d, reduction)
+
+    def check(finite=True):
+        check_reduction(reduction)
+        r_w, r_l = _same_shaped(("chosen", "rejected"), (chosen, rejected), finite)
+        if np.ndim(margin) == 0:
+            return r_w, r_l, as_real(margin, "margin")
+        m = as_array(margin, "margin", finite=finite)  # one margin per pair, as in Llama 2
+        same_shape(r_w, "chosen", m, "margin")
+        return r_w, r_l, m
+
+    r_w, r_l, m = _checked(check)
+    if isinstance(m, float):
+
+        def difference(w, lo):
+            d = w - lo
+            d -= m
+            return d
+
+        return _pairwise_logistic(want, [r_w, r_l], difference, check, reduction)
+
+    def difference(w, lo, m):
+        d = w - lo
+        d -= m
+        return d
+
+    return _pairwise_logistic(want, [r_w, r_l, m], difference, check, reduction)
 
 
 bradley_terry = register(
@@ -352,21 +425,28 @@ def _dpo(
     0.313262
 
     """
-    check_reduction(reduction)
-    beta = as_real(beta, "beta", low=0.0, low_open=True)
-    pw, pl, rw, rl = _same_shaped(
-        _DPO_NAMES,
-        (
-            policy_chosen_logps,
-            policy_rejected_logps,
-            reference_chosen_logps,
-            reference_rejected_logps,
-        ),
+    logps = (
+        policy_chosen_logps,
+        policy_rejected_logps,
+        reference_chosen_logps,
+        reference_rejected_logps,
     )
-    h = pw - rw
-    h -= pl - rl
-    h *= beta
-    return _pairwise_logistic(want, h, reduction, scale=beta)
+
+    def check(finite=True):
+        check_reduction(reduction)
+        as_real(beta, "beta", low=0.0, low_open=True)
+        return _same_shaped(_DPO_NAMES, logps, finite)
+
+    arrays = _checked(check)
+    b = float(beta)
+
+    def difference(pw, pl, rw, rl):
+        h = pw - rw
+        h -= pl - rl
+        h *= b
+        return h
+
+    return _pairwise_logistic(want, arrays, difference, check, reduction, scale=b)
 
 
 dpo = register(

@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 
-from .._validate import as_real, residual
+from .._validate import as_array, as_real, check_reduction, residual, same_shape
 from ._docs import ERRORS, OPTION_ERRORS, RESIDUAL_PARAMS, loss_doc
-from ._reduction import reduce, reduce_dot, reduce_huber, scale_grad
+from ._kernels import chunks
+from ._reduction import reduce, reduce_dot, scale_grad, sum_of_products
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
 
 #: What every loss of the residual shares in its Loss record.
@@ -145,10 +146,86 @@ def _huber(want, input, target, *, delta=1.0, reduction="mean"):
 
     """
     delta = as_real(delta, "delta", low=0.0, low_open=True)
-    x, y, d = residual(input, target, reduction)
-    g = np.clip(d, -delta, delta)
-    value = reduce_huber(g, d, reduction) if want & VALUE else None
-    return value, scale_grad(g, reduction) if want & GRAD else None
+    return _clipped_residual(want, input, target, reduction, delta)
+
+
+def _clipped_residual(want, input, target, reduction, bound, scale=1.0):
+    r"""Return the reduced Huber loss of ``input - target`` over ``scale``, and its gradient.
+
+    Parameters
+    ----------
+    want : int
+        What to compute (:data:`._registry.VALUE`, :data:`._registry.GRAD` or both).
+    input, target : array_like
+        Unvalidated arguments of the loss.
+    reduction : str
+        Unvalidated reduction.
+    bound : float or None
+        :math:`\delta > 0`: with :math:`d` the residual and :math:`g = \operatorname{clip}(d,
+        -\delta, \delta)`, the loss :math:`g(d - g/2)/s` and the gradient :math:`g/s`
+        (Huber for :math:`s = 1`, smooth L1 for :math:`\delta = s = \beta`). None gives
+        :math:`g = \operatorname{sign}(d)`: the L1 loss :math:`g d` and gradient :math:`g`.
+    scale : float
+        The divisor :math:`s` (ignored for ``bound=None``).
+
+    Returns
+    -------
+    value, grad
+        Each None unless asked for.
+
+    Notes
+    -----
+    Validates like :func:`lossviz._validate.residual`, with its finiteness check
+    folded into one pass over the data (:func:`._kernels.chunks`): each part of the
+    residual lives in the cache, the sums of ``g d`` and ``g g`` (two sums of
+    non-negative terms, as in :func:`._reduction.reduce_huber`) are accumulated part by
+    part, and only the returned arrays are as large as the input. For the sums a
+    non-finite residual shows in the total (NaN, or :math:`+\infty` from
+    :math:`g d \ge 0`), so the parts are checked one by one only when no total is
+    computed.
+    """
+    check_reduction(reduction)
+    x = as_array(input, "input", finite=False)
+    y = as_array(target, "target", finite=False)
+    same_shape(x, "input", y, "target")
+    summed = want & VALUE and reduction != "none"
+    per = np.empty_like(x) if want & VALUE and not summed else None
+    grad = np.empty_like(x) if want & GRAD else None
+    gd = gg = 0.0
+    finite = True
+    with np.errstate(invalid="ignore"):  # inf - inf: the inputs are reported below
+        for xc, yc, pc, gc in chunks(x, y, per, grad):
+            d = np.subtract(xc, yc)
+            if not summed:
+                finite = finite and bool(np.isfinite(d).all())
+            if bound is None:
+                g = np.sign(d, out=gc)
+            else:
+                g = np.clip(d, -bound, bound, out=gc)
+            if summed:
+                gd += sum_of_products(g, d)
+                if bound is not None:
+                    gg += sum_of_products(g, g)
+            elif per is not None and bound is None:
+                np.multiply(g, d, out=pc)
+            elif per is not None:
+                t = 0.5 * g
+                np.subtract(d, t, out=t)
+                t *= g
+                np.divide(t, scale, out=pc)
+            if gc is not None and bound is not None and scale != 1.0:
+                gc /= scale  # dividing by 1 would be a pass that changes nothing
+            if gc is not None and reduction == "mean":
+                gc /= x.size
+    value = per
+    if summed:
+        total = (gd - 0.5 * gg) / scale if bound is not None else gd
+        finite = np.isfinite(total)
+        value = total / x.size if reduction == "mean" else total
+    if not finite:  # NaN or infinity in an input? (else a finite overflow: kept)
+        as_array(x, "input")
+        as_array(y, "target")
+    return value, grad
 
 
 huber = register(
@@ -203,18 +280,9 @@ def _smooth_l1(want, input, target, *, beta=1.0, reduction="mean"):
 
     """
     beta = as_real(beta, "beta", low=0.0)
-    x, y, d = residual(input, target, reduction)
     if beta == 0.0:  # the L1 loss
-        g = np.sign(d)
-        value = reduce_dot(g, d, reduction) if want & VALUE else None
-        return value, scale_grad(g, reduction) if want & GRAD else None
-    g = np.clip(d, -beta, beta)  # beta times the gradient
-    value = reduce_huber(g, d, reduction, scale=beta) if want & VALUE else None
-    if not want & GRAD:
-        return value, None
-    if beta != 1.0:  # dividing by 1 would be a pass that changes nothing
-        g /= beta
-    return value, scale_grad(g, reduction)
+        return _clipped_residual(want, input, target, reduction, None)
+    return _clipped_residual(want, input, target, reduction, beta, scale=beta)
 
 
 smooth_l1 = register(

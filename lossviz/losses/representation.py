@@ -18,7 +18,7 @@ from ._kernels import softmax_match
 from ._numerics import log_softmax
 from ._reduction import reduce, scale_grad
 from ._registry import GRAD, VALUE, Loss, Slice, fused, register
-from .metric import _pairs_of_embeddings, _pnorm_and_grad
+from .metric import _pairs_of_embeddings, _pnorm, _pnorm_grad
 
 _NORMALIZE_EPS = 1e-12  # F.normalize's floor on the norm
 
@@ -81,9 +81,17 @@ def _contrastive(want, input1, input2, target, *, margin=1.0, reduction="mean"):
     """
     check_reduction(reduction)
     margin = as_real(margin, "margin", low=0.0, low_open=True)
-    x1, x2, y = _pairs_of_embeddings(input1, input2, target)
-    diff = x1 - x2
-    dist, unit = _pnorm_and_grad(diff, 2.0)  # unit = diff / dist (0 where dist == 0)
+    try:  # the embeddings' finiteness: checked on the distances below (one pass, not two)
+        x1, x2, y = _pairs_of_embeddings(input1, input2, target, finite=False)
+    except (TypeError, ValueError):
+        _pairs_of_embeddings(input1, input2, target)  # the first error, in order
+        raise
+    with np.errstate(invalid="ignore"):  # inf - inf: the inputs are reported below
+        diff = x1 - x2
+        dist = _pnorm(diff, 2.0)
+    if not np.isfinite(dist).all():  # NaN or infinity in an input? (else an overflow: kept)
+        _pairs_of_embeddings(input1, input2, target)
+    unit = _pnorm_grad(diff, dist, 2.0, np.ones_like(dist))  # diff / dist (0 where dist == 0)
     gap = np.asarray(np.maximum(margin - dist, 0.0))
     similar = y == 1
     value = None
