@@ -12,7 +12,8 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-import yaml
+
+from lossviz.i18n import toc_docnames
 
 matplotlib.use("Agg")
 
@@ -31,18 +32,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 def toc_files(root: Path = ROOT) -> list[str]:
     """Every document named in ``_toc.yml`` (root first), without suffix."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    found = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                found.append(entry["file"])
-            for key in ("sections", "chapters", "parts"):
-                walk(entry.get(key, []))
-
-    walk(toc.get("chapters", []) + toc.get("parts", []))
-    return found
+    return toc_docnames(root)
 
 
 @pytest.fixture(scope="session")

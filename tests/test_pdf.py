@@ -117,39 +117,58 @@ def built_pdf(built_book: dict, tmp_path_factory: pytest.TempPathFactory) -> dic
     pdf = latex / "book.pdf"
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0 and pdf.is_file(), f"the PDF did not build:\n{log[-6000:]}"
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
-    print(f"\nbook.pdf: {pages} pages, {pdf.stat().st_size:,} bytes, built in {seconds:.0f} s")
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    result = read_pdf(pdf, latex)
+    print(
+        f"\nbook.pdf: {result['pages']} pages, {pdf.stat().st_size:,} bytes, "
+        f"built in {seconds:.0f} s"
+    )
+    return {**result, "notebooks": notebooks}
+
+
+def pdftotext(pdf: Path, first: int | None = None, last: int | None = None) -> str:
+    """The text of ``pdf`` (pages ``first`` to ``last``, or all), by poppler's pdftotext."""
+    pages = [] if first is None else ["-f", str(first), "-l", str(last)]
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *pages, str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
+
+
+def read_pdf(pdf: Path, latex: Path) -> dict:
+    """Read a built PDF back: its text and page count, and the LaTeX source and log."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     return {
         "pdf": pdf,
-        "text": text,
-        "pages": pages,
-        "notebooks": notebooks,
+        "text": pdftotext(pdf),
+        "pages": int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1)),
         "tex": (latex / "book.tex").read_text(encoding="utf-8"),
         "texlog": (latex / "book.log").read_text(encoding="utf-8", errors="replace"),
     }
 
 
+def assert_prints_cleanly(printed: dict) -> None:
+    """No glyph missing from the fonts, no object repr, no unresolved reference."""
+    missing = sorted(set(re.findall(r"Missing character: There is no .*", printed["texlog"])))
+    assert missing == [], "glyphs missing from the fonts:\n" + "\n".join(missing[:20])
+    text = printed["text"]
+    for stray in ("VBox(", "<IPython", "<SliderFigure", "object at 0x"):
+        assert stray not in text, f"{stray!r} printed in {printed['pdf']}"
+    assert "??" not in text, "an unresolved reference printed as ??"
+    undefined = re.findall(
+        r"(?i)(?:reference|citation) `[^']*' on page \d+ undefined", printed["texlog"]
+    )
+    assert undefined == [], undefined[:10]
+
+
 @pytest.mark.slow
 def test_pdf_has_a_title_page_contents_and_every_chapter(built_pdf: dict) -> None:
-    first = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", str(built_pdf["pdf"]), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    first = pdftotext(built_pdf["pdf"], 1, 1)
     book_title = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
     assert _letters(book_title) in _letters(first), "no title page"
     assert "\\sphinxtableofcontents" in built_pdf["tex"], "no table of contents"
-    front = subprocess.run(
-        ["pdftotext", "-f", "2", "-l", "5", str(built_pdf["pdf"]), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    front = pdftotext(built_pdf["pdf"], 2, 5)
     assert "contents" in front.lower(), "no table of contents in the first pages"
     text = _letters(built_pdf["text"])
     missing = [doc for doc in toc_files() if _letters(_title(doc)) not in text]
@@ -158,16 +177,7 @@ def test_pdf_has_a_title_page_contents_and_every_chapter(built_pdf: dict) -> Non
 
 @pytest.mark.slow
 def test_pdf_has_no_missing_glyph_repr_or_unresolved_reference(built_pdf: dict) -> None:
-    missing = sorted(set(re.findall(r"Missing character: There is no .*", built_pdf["texlog"])))
-    assert missing == [], "glyphs missing from the fonts:\n" + "\n".join(missing[:20])
-    text = built_pdf["text"]
-    for stray in ("VBox(", "<IPython", "<SliderFigure", "object at 0x"):
-        assert stray not in text, f"{stray!r} printed in the PDF"
-    assert "??" not in text, "an unresolved reference printed as ??"
-    undefined = re.findall(
-        r"(?i)(?:reference|citation) `[^']*' on page \d+ undefined", built_pdf["texlog"]
-    )
-    assert undefined == [], undefined[:10]
+    assert_prints_cleanly(built_pdf)
 
 
 @pytest.mark.slow

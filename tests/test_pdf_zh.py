@@ -23,7 +23,7 @@ import yaml
 from conftest import ROOT, toc_files
 from docutils import nodes
 from PIL import Image
-from test_pdf import _letters, _shown
+from test_pdf import _letters, _shown, assert_prints_cleanly, pdftotext, read_pdf
 
 from lossviz import i18n
 
@@ -33,16 +33,6 @@ import pdf_book  # noqa: E402
 
 #: The chapter label, part label and LaTeX captions of the Chinese edition.
 ZH_LABELS = ("第1章", "第一部分", "目录", "参考文献")
-
-
-def _pdftotext(pdf: Path, first: int | None = None, last: int | None = None) -> str:
-    pages = [] if first is None else ["-f", str(first), "-l", str(last)]
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", *pages, str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
 
 
 def print_chinese_pdf(out: Path) -> dict:
@@ -60,21 +50,12 @@ def print_chinese_pdf(out: Path) -> dict:
     res = i18n.build_pdf(out, ["zh"])
     assert res["returncode"] == 0, f"the Chinese PDF did not build:\n{res['log'][-6000:]}"
     pdf, latex = res["pdf"]["zh"], res["latex"]["zh"]
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+    result = read_pdf(pdf, latex)
     print(
-        f"\nzh book.pdf: {pages} pages, {pdf.stat().st_size:,} bytes, "
+        f"\nzh book.pdf: {result['pages']} pages, {pdf.stat().st_size:,} bytes, "
         f"built in {res['seconds']['zh']:.0f} s"
     )
-    return {
-        "pdf": pdf,
-        "log": res["log"],
-        "text": _pdftotext(pdf),
-        "pages": pages,
-        "notebooks": notebooks,
-        "tex": (latex / "book.tex").read_text(encoding="utf-8"),
-        "texlog": (latex / "book.log").read_text(encoding="utf-8", errors="replace"),
-    }
+    return {**result, "log": res["log"], "notebooks": notebooks}
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +89,10 @@ def test_zh_pdf_reuses_the_website_builds_execution(zh_pdf: dict) -> None:
 
 @pytest.mark.slow
 def test_zh_pdf_has_chinese_title_page_labels_and_every_chapter(zh_pdf: dict) -> None:
-    first = _pdftotext(zh_pdf["pdf"], 1, 1)
+    first = pdftotext(zh_pdf["pdf"], 1, 1)
     assert i18n.TITLE_ZH in first and i18n.AUTHOR_ZH in first, f"title page: {first[:200]!r}"
     assert "Loss Functions" not in first
-    front = _pdftotext(zh_pdf["pdf"], 2, 5)
+    front = pdftotext(zh_pdf["pdf"], 2, 5)
     assert "目录" in front, "no Chinese table of contents in the first pages"
     text = zh_pdf["text"]
     for label in ZH_LABELS:
@@ -129,16 +110,7 @@ def test_zh_pdf_has_chinese_title_page_labels_and_every_chapter(zh_pdf: dict) ->
 
 @pytest.mark.slow
 def test_zh_pdf_has_no_missing_glyph_repr_or_unresolved_reference(zh_pdf: dict) -> None:
-    missing = sorted(set(re.findall(r"Missing character: There is no .*", zh_pdf["texlog"])))
-    assert missing == [], "glyphs missing from the fonts:\n" + "\n".join(missing[:20])
-    text = zh_pdf["text"]
-    for stray in ("VBox(", "<IPython", "<SliderFigure", "object at 0x"):
-        assert stray not in text, f"{stray!r} printed in the Chinese PDF"
-    assert "??" not in text, "an unresolved reference printed as ??"
-    undefined = re.findall(
-        r"(?i)(?:reference|citation) `[^']*' on page \d+ undefined", zh_pdf["texlog"]
-    )
-    assert undefined == [], undefined[:10]
+    assert_prints_cleanly(zh_pdf)
     assert zh_pdf["tex"].count("\\begin{sphinxthebibliography}") == 1
 
 
