@@ -18,6 +18,17 @@ from lossviz.i18n import toc_docnames
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Debian's Chromium, which the browser tests drive (``playwright install`` cannot run here).
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: Bytes each page transferred in the browser tests, for the closing summary.
 PAGE_SIZES: dict[str, int] = {}
 
@@ -33,6 +44,19 @@ def pytest_terminal_summary(terminalreporter) -> None:
 def toc_files(root: Path = ROOT) -> list[str]:
     """Every document named in ``_toc.yml`` (root first), without suffix."""
     return toc_docnames(root)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Chromium through Playwright, for the website and JupyterLab tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,6 @@ from conftest import PAGE_SIZES, ROOT
 from test_browser import (  # noqa: F401 - fixtures and tests run again for the Chinese pages
     PAGES,
     Visit,
-    browser,
     test_every_static_slider_moves_by_mouse_and_keyboard,
     test_figures_stay_readable_in_the_dark_theme,
     test_math_is_typeset_and_images_load,
@@ -72,7 +71,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def zh_visit(browser, site_url: str) -> Iterator:  # noqa: F811 - the imported fixture
+def zh_visit(browser, site_url: str) -> Iterator:
     visits: list = []
 
     def visit(doc: str, scheme: str = "light") -> Visit:

@@ -31,15 +31,6 @@ from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 CHAPTER = ROOT / "book" / "01_what_is_a_loss.ipynb"
 #: Goal for the median key-to-image latency on the project's 2-core machine (reported).
 LATENCY_GOAL_MS = 50
@@ -134,18 +125,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def open_notebook(browser, lab: dict, app: str = "lab"):
